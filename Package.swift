@@ -1,0 +1,99 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "cardgenius",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cardgenius", targets: ["CardGeniusCLI"]),
+        .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "CardGenius", targets: ["CardGenius"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+    ],
+    targets: [
+        // The C layer: librdkafka 2.0.2 (Debian's librdkafka-dev), including the mock cluster.
+        .systemLibrary(
+            name: "CRDKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        // A safe Swift API over librdkafka: producer, consumer group member, mock cluster.
+        .target(
+            name: "Kafka",
+            dependencies: [
+                "CRDKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Typed service configuration: the JSON file, environment overrides, validation.
+        .target(
+            name: "Settings",
+            dependencies: []
+        ),
+        // The CardGenius API: spend records, request/response models, HTTP client, retry policy.
+        .target(
+            name: "CardGenius",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A stand-in for the CardGenius API with its latency, rate limits and faults.
+        .target(
+            name: "Simulator",
+            dependencies: [
+                "CardGenius",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The recommendation pipeline: a consumer-group member under group-wide budgets.
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "Kafka",
+                "CardGenius",
+                "Settings",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The `cardgenius` command.
+        .executableTarget(
+            name: "CardGeniusCLI",
+            dependencies: [
+                "Kafka",
+                "CardGenius",
+                "Simulator",
+                "Pipeline",
+                "Settings",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(name: "SettingsTests", dependencies: ["Settings"]),
+        .testTarget(name: "CardGeniusTests", dependencies: ["CardGenius", "Simulator"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "CardGenius"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Kafka", "CardGenius", "Simulator"]),
+        .testTarget(name: "CLITests", dependencies: ["Kafka"]),
+    ]
+)
