@@ -1,0 +1,72 @@
+/// Configuration of a ``KafkaConsumer``: one member of a consumer group.
+///
+/// Offsets are only ever committed explicitly by the application (auto-commit and
+/// auto offset store are off), because committed offsets are this service's checkpoints.
+public struct KafkaConsumerConfiguration: Sendable, Equatable {
+    /// Where to start in a partition that has no committed offset.
+    public enum OffsetReset: String, Sendable {
+        case earliest, latest, error
+    }
+
+    /// How the group leader shares partitions among members.
+    public enum AssignmentStrategy: String, Sendable {
+        case range, roundRobin = "roundrobin", cooperativeSticky = "cooperative-sticky"
+    }
+
+    /// Comma-separated `host:port` list of bootstrap brokers.
+    public var bootstrapServers: String
+    /// The consumer group's id.
+    public var groupID: String
+    /// The `client.id` shown in broker logs and metrics.
+    public var clientID: String = "cardgenius"
+    /// A member that sends no heartbeat for this long is removed from the group.
+    public var sessionTimeout: Duration = .seconds(10)
+    /// How often the member heartbeats (well under ``sessionTimeout``).
+    public var heartbeatInterval: Duration = .seconds(2)
+    /// A member that does not poll for this long leaves the group.
+    public var maxPollInterval: Duration = .seconds(300)
+    /// Where to start without a committed offset.
+    public var autoOffsetReset: OffsetReset = .earliest
+    /// The partition assignment strategy.
+    public var assignmentStrategy: AssignmentStrategy = .roundRobin
+    /// The most data librdkafka prefetches per partition queue, in kilobytes.
+    public var maxPrefetchKilobytes: Int = 8192
+    /// Emit ``KafkaConsumerEvent/endOfPartition(_:)`` when a partition is read to its end.
+    public var emitEndOfPartition: Bool = false
+    /// How long the member waits for the application to acknowledge a revocation before
+    /// giving the partitions up regardless.
+    public var revocationTimeout: Duration = .seconds(60)
+    /// Emit ``KafkaConsumerEvent/statistics(_:)`` this often (librdkafka's JSON), or `nil`.
+    public var statisticsInterval: Duration? = nil
+    /// librdkafka debug contexts (for example `cgrp,topic,fetch`), or `nil`.
+    public var debug: String? = nil
+    /// Raw librdkafka properties, applied after the typed ones.
+    public var properties: [String: String] = [:]
+
+    public init(bootstrapServers: String, groupID: String) {
+        self.bootstrapServers = bootstrapServers
+        self.groupID = groupID
+    }
+
+    /// The property dictionary handed to librdkafka; built only at the C boundary.
+    func rdKafkaProperties() -> [String: String] {
+        var p: [String: String] = [
+            "bootstrap.servers": bootstrapServers,
+            "group.id": groupID,
+            "client.id": clientID,
+            "session.timeout.ms": String(sessionTimeout.milliseconds),
+            "heartbeat.interval.ms": String(heartbeatInterval.milliseconds),
+            "max.poll.interval.ms": String(maxPollInterval.milliseconds),
+            "auto.offset.reset": autoOffsetReset.rawValue,
+            "partition.assignment.strategy": assignmentStrategy.rawValue,
+            "queued.max.messages.kbytes": String(maxPrefetchKilobytes),
+            "enable.auto.commit": "false",
+            "enable.auto.offset.store": "false",
+            "enable.partition.eof": emitEndOfPartition ? "true" : "false",
+        ]
+        if let statisticsInterval { p["statistics.interval.ms"] = String(statisticsInterval.milliseconds) }
+        if let debug { p["debug"] = debug }
+        p.merge(properties) { _, raw in raw }
+        return p
+    }
+}

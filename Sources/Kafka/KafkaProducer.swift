@@ -1,0 +1,272 @@
+import CRDKafka
+import Logging
+
+
+/// Publishes records and reports each one's delivery as the result of ``send(_:)``.
+///
+/// Delivery reports are drained from librdkafka's main queue by a dedicated poll thread
+/// and matched to the waiting caller by a per-record id passed as librdkafka's message
+/// opaque, so no caller ever reads `rd_kafka_last_error()`.
+public final class KafkaProducer: Sendable {
+    private let client: RDKafkaClient
+    private let state: LockedValue<State>
+    private let pollThread: RDKafkaPollThread
+    private let logger: Logger
+
+    struct State {
+        var nextID: UInt = 1
+        var pending: [UInt: DeliveryWaiter] = [:]
+        var closing = false
+        var stopped = false
+    }
+
+    /// Creates a producer and starts its poll thread.
+    public init(configuration: KafkaProducerConfiguration, logger: Logger) throws {
+        let client = try RDKafkaClient.make(.producer, properties: configuration.rdKafkaProperties(),
+                                            events: RD_KAFKA_EVENT_DR, logger: logger)
+        let state = LockedValue(State())
+        self.client = client
+        self.state = state
+        self.logger = logger
+        self.pollThread = RDKafkaPollThread(name: "kafka-producer-poll") {
+            Self.pollOnce(client: client, state: state)
+        }
+    }
+
+    /// Publishes a record and returns once the broker has acknowledged it.
+    ///
+    /// Waits (without blocking a thread) while librdkafka's local queue is full.
+    /// - Throws: ``KafkaError`` if the record cannot be delivered.
+    public func send(_ record: KafkaProducerRecord) async throws -> KafkaDeliveryReport {
+        while true {
+            do {
+                return try await withCheckedThrowingContinuation { continuation in
+                    let id: UInt? = state.withLock { state in
+                        guard !state.closing else { return nil }
+                        let id = state.nextID
+                        state.nextID &+= 1
+                        state.pending[id] = .single(continuation)
+                        return id
+                    }
+                    guard let id else {
+                        continuation.resume(throwing: KafkaError.closed("send"))
+                        return
+                    }
+                    if let error = enqueue(record, id: id) {
+                        let waiting = state.withLock { $0.pending.removeValue(forKey: id) }
+                        waiting?.complete(.failure(error))
+                    }
+                }
+            } catch let error as KafkaError where error.code == .queueFull {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+    }
+
+    /// Publishes `records` in order (so records with the same key keep their order) and
+    /// returns each one's outcome, in the same order, once every delivery report is back.
+    ///
+    /// Waits (without blocking a thread) while librdkafka's local queue is full.
+    public func sendBatch(_ records: [KafkaProducerRecord]) async throws -> [Result<KafkaDeliveryReport, KafkaError>] {
+        guard !records.isEmpty else { return [] }
+        let collector = DeliveryBatch(count: records.count)
+        var index = 0
+        while index < records.count {
+            let id: UInt? = state.withLock { state in
+                guard !state.closing else { return nil }
+                let id = state.nextID
+                state.nextID &+= 1
+                state.pending[id] = .batch(collector, index)
+                return id
+            }
+            guard let id else {
+                for i in index..<records.count { collector.complete(i, .failure(KafkaError.closed("send"))) }
+                break
+            }
+            if let error = enqueue(records[index], id: id) {
+                _ = state.withLock { $0.pending.removeValue(forKey: id) }
+                if error.code == .queueFull {
+                    try await Task.sleep(for: .milliseconds(5))
+                    continue
+                }
+                collector.complete(index, .failure(error))
+            }
+            index += 1
+        }
+        return await collector.results()
+    }
+
+    /// How many records have been handed to librdkafka and await their delivery report.
+    public var outstanding: Int { state.withLock { $0.pending.count } }
+
+    /// Waits until every record handed over so far is delivered or failed.
+    public func flush(timeout: Duration = .seconds(60)) async throws {
+        let ms = Int32(clamping: timeout.milliseconds)
+        try await client.runBlocking { rk in
+            let err = rd_kafka_flush(rk, ms)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "flush") }
+        }
+    }
+
+    /// Flushes, fails whatever is still undelivered, stops the poll thread and frees the handle.
+    public func close(timeout: Duration = .seconds(30)) async {
+        let alreadyClosing = state.withLock { s -> Bool in
+            defer { s.closing = true }
+            return s.closing
+        }
+        if !alreadyClosing {
+            do { try await flush(timeout: timeout) } catch {
+                logger.warning("producer closed with undelivered records: \(error)")
+            }
+            state.withLock { $0.stopped = true }
+        }
+        await pollThread.join()
+    }
+
+    deinit {
+        state.withLock { $0.closing = true; $0.stopped = true }
+    }
+
+    // MARK: - C boundary
+
+    /// Hands a record to librdkafka with `rd_kafka_produceva`, whose return value carries
+    /// the error. Returns the error, if any.
+    private func enqueue(_ record: KafkaProducerRecord, id: UInt) -> KafkaError? {
+        let headers: OpaquePointer? = record.headers.isEmpty ? nil : rd_kafka_headers_new(record.headers.count)
+        if let headers {
+            for h in record.headers {
+                if let value = h.value {
+                    value.withUnsafeBytes { _ = rd_kafka_header_add(headers, h.name, -1, $0.baseAddress, $0.count) }
+                } else {
+                    _ = rd_kafka_header_add(headers, h.name, -1, nil, 0)
+                }
+            }
+        }
+        let error: OpaquePointer? = record.topic.withCString { topic in
+            withOptionalBytes(record.key) { key in
+                withOptionalBytes(record.value) { value in
+                    var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 7)
+                    var n = 0
+                    vus[n].vtype = RD_KAFKA_VTYPE_TOPIC; vus[n].u.cstr = topic; n += 1
+                    vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS; vus[n].u.i = RD_KAFKA_MSG_F_COPY; n += 1
+                    vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[n].u.ptr = UnsafeMutableRawPointer(bitPattern: id); n += 1
+                    if let partition = record.partition {
+                        vus[n].vtype = RD_KAFKA_VTYPE_PARTITION; vus[n].u.i32 = partition; n += 1
+                    }
+                    if let key {
+                        vus[n].vtype = RD_KAFKA_VTYPE_KEY
+                        vus[n].u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress); vus[n].u.mem.size = key.count; n += 1
+                    }
+                    if let value {
+                        vus[n].vtype = RD_KAFKA_VTYPE_VALUE
+                        vus[n].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress); vus[n].u.mem.size = value.count; n += 1
+                    }
+                    if let headers {
+                        vus[n].vtype = RD_KAFKA_VTYPE_HEADERS; vus[n].u.headers = headers; n += 1
+                    }
+                    return rd_kafka_produceva(client.handle, vus, n)
+                }
+            }
+        }
+        guard let error else { return nil }  // librdkafka owns the headers now
+        if let headers { rd_kafka_headers_destroy(headers) }
+        return KafkaError.consume(error, "produce to \(record.topic)")
+    }
+
+    /// One turn of the poll thread: drains events, resolves delivery reports.
+    /// Returns false once the producer is stopped and nothing is pending.
+    private static func pollOnce(client: RDKafkaClient, state: LockedValue<State>) -> Bool {
+        if let event = rd_kafka_queue_poll(client.queue, 100) {
+            defer { rd_kafka_event_destroy(event) }
+            if rd_kafka_event_type(event) == RD_KAFKA_EVENT_DR {
+                while let message = rd_kafka_event_message_next(event) {
+                    let m = message.pointee
+                    let id = UInt(bitPattern: m._private)
+                    let result: Result<KafkaDeliveryReport, any Error>
+                    if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                        let topic = String(cString: rd_kafka_topic_name(m.rkt))
+                        result = .success(KafkaDeliveryReport(
+                            topicPartition: KafkaTopicPartition(topic: topic, partition: m.partition), offset: m.offset))
+                    } else {
+                        result = .failure(KafkaError.from(m.err, "delivery"))
+                    }
+                    state.withLock { $0.pending.removeValue(forKey: id) }?.complete(result)
+                }
+            } else if let error = client.handleCommonEvent(event), error.isFatal {
+                failAll(state, error)
+            }
+            return true
+        }
+        let (stopped, waiting) = state.withLock { ($0.stopped, $0.pending.count) }
+        if stopped {
+            if waiting > 0 { failAll(state, KafkaError.closed("delivery (producer closed before the broker answered)")) }
+            return false
+        }
+        return true
+    }
+
+    private static func failAll(_ state: LockedValue<State>, _ error: KafkaError) {
+        let waiting = state.withLock { s in
+            defer { s.pending = [:] }
+            return Array(s.pending.values)
+        }
+        waiting.forEach { $0.complete(.failure(error)) }
+    }
+}
+
+/// Who waits for a record's delivery report.
+enum DeliveryWaiter {
+    case single(CheckedContinuation<KafkaDeliveryReport, any Error>)
+    case batch(DeliveryBatch, Int)
+
+    func complete(_ result: Result<KafkaDeliveryReport, any Error>) {
+        switch self {
+        case .single(let continuation): continuation.resume(with: result)
+        case .batch(let batch, let index):
+            batch.complete(index, result.mapError { $0 as? KafkaError ?? KafkaError(code: .invalidArgument, message: "\($0)") })
+        }
+    }
+}
+
+/// Collects the delivery reports of a ``KafkaProducer/sendBatch(_:)`` call.
+final class DeliveryBatch: Sendable {
+    private struct State {
+        var results: [Result<KafkaDeliveryReport, KafkaError>?]
+        var remaining: Int
+        var waiter: CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>?
+    }
+    private let state: LockedValue<State>
+
+    init(count: Int) {
+        state = LockedValue(State(results: Array(repeating: nil, count: count), remaining: count))
+    }
+
+    func complete(_ index: Int, _ result: Result<KafkaDeliveryReport, KafkaError>) {
+        let done = state.withLock { s -> (CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>, [Result<KafkaDeliveryReport, KafkaError>])? in
+            guard s.results[index] == nil else { return nil }
+            s.results[index] = result
+            s.remaining -= 1
+            guard s.remaining == 0, let waiter = s.waiter else { return nil }
+            s.waiter = nil
+            return (waiter, s.results.map { $0! })
+        }
+        if let (waiter, results) = done { waiter.resume(returning: results) }
+    }
+
+    func results() async -> [Result<KafkaDeliveryReport, KafkaError>] {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { s -> [Result<KafkaDeliveryReport, KafkaError>]? in
+                if s.remaining == 0 { return s.results.map { $0! } }
+                s.waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+}
+
+@inline(__always)
+func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+    guard let bytes else { return body(nil) }
+    return bytes.withUnsafeBytes { body($0) }
+}

@@ -1,0 +1,186 @@
+import CRDKafka
+import Logging
+
+/// The consumer's poll-thread body: drains the consumer queue, batches records, runs
+/// rebalances in order with the records, and carries out `close`.
+///
+/// Only the poll thread calls ``pollOnce()``; its mutable state is confined to that thread.
+final class RDKafkaConsumerLoop: @unchecked Sendable {
+    private let client: RDKafkaClient
+    private let control: LockedValue<KafkaConsumer.Control>
+    private let continuation: AsyncStream<KafkaConsumerEvent>.Continuation
+    private let revocationTimeout: Duration
+    private var batch: [KafkaRecord] = []
+    private var closing = false
+    private static let maxBatch = 512
+
+    init(client: RDKafkaClient, control: LockedValue<KafkaConsumer.Control>,
+         continuation: AsyncStream<KafkaConsumerEvent>.Continuation, revocationTimeout: Duration) {
+        self.client = client
+        self.control = control
+        self.continuation = continuation
+        self.revocationTimeout = revocationTimeout
+    }
+
+    private var logger: Logger { client.logger }
+
+    /// One turn; returns false when the consumer has closed.
+    func pollOnce() -> Bool {
+        if !closing, control.withLock({ $0.closeRequested }) {
+            closing = true
+            flush()
+            if let error = rd_kafka_consumer_close_queue(client.handle, client.queue) {
+                logger.error("closing the consumer: \(KafkaError.consume(error, "close"))")
+                return finish()
+            }
+        }
+        if closing, rd_kafka_consumer_closed(client.handle) != 0 {
+            return finish()
+        }
+        guard let event = rd_kafka_queue_poll(client.queue, batch.isEmpty ? 100 : 0) else {
+            flush()
+            return true
+        }
+        defer { rd_kafka_event_destroy(event) }
+        switch rd_kafka_event_type(event) {
+        case RD_KAFKA_EVENT_FETCH:
+            while let message = rd_kafka_event_message_next(event) { take(UnsafeMutablePointer(mutating: message)) }
+            if batch.count >= Self.maxBatch { flush() }
+        case RD_KAFKA_EVENT_REBALANCE:
+            flush()
+            rebalance(event)
+        case RD_KAFKA_EVENT_OFFSET_COMMIT:
+            let err = rd_kafka_event_error(event)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET {
+                logger.warning("asynchronous commit failed: \(KafkaError.from(err, "commit"))")
+            }
+        case RD_KAFKA_EVENT_STATS:
+            flush()
+            if let json = rd_kafka_event_stats(event) { continuation.yield(.statistics(String(cString: json))) }
+        default:
+            if let error = client.handleCommonEvent(event) {
+                flush()
+                continuation.yield(.error(error))
+            }
+        }
+        return true
+    }
+
+    private func finish() -> Bool {
+        flush()
+        continuation.finish()
+        control.withLock { $0.closed = true }
+        return false
+    }
+
+    private func flush() {
+        guard !batch.isEmpty else { return }
+        continuation.yield(.records(batch))
+        batch.removeAll(keepingCapacity: true)
+    }
+
+    private func take(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
+        let m = message.pointee
+        let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        let tp = KafkaTopicPartition(topic: topic, partition: m.partition)
+        switch m.err {
+        case RD_KAFKA_RESP_ERR_NO_ERROR:
+            batch.append(Self.copy(message, tp))
+        case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+            flush()
+            continuation.yield(.endOfPartition(KafkaPartitionOffset(topicPartition: tp, offset: m.offset)))
+        default:
+            flush()
+            var error = KafkaError.from(m.err, "consume \(tp)")
+            if let payload = m.payload, m.len > 0 {
+                error.message += ": " + String(decoding: UnsafeRawBufferPointer(start: payload, count: m.len), as: UTF8.self)
+            }
+            logger.warning("\(error)")
+            continuation.yield(.error(error))
+        }
+    }
+
+    private static func copy(_ message: UnsafeMutablePointer<rd_kafka_message_t>, _ tp: KafkaTopicPartition) -> KafkaRecord {
+        let m = message.pointee
+        let key = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
+        let value = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) }
+        var headers: [KafkaHeader] = []
+        var hdrs: OpaquePointer?
+        if rd_kafka_message_headers(message, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR, let hdrs {
+            var index = 0
+            var name: UnsafePointer<CChar>?
+            var value: UnsafeRawPointer?
+            var size = 0
+            while rd_kafka_header_get_all(hdrs, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                headers.append(KafkaHeader(name: name.map { String(cString: $0) } ?? "",
+                                           value: value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
+                index += 1
+            }
+        }
+        var tstype = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let ts = rd_kafka_message_timestamp(message, &tstype)
+        return KafkaRecord(topicPartition: tp, offset: m.offset, key: key, value: value, headers: headers,
+                           timestampMs: tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : ts)
+    }
+
+    // MARK: - Rebalance
+
+    private func rebalance(_ event: OpaquePointer) {
+        let rk = client.handle
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+        guard let raw = rd_kafka_event_topic_partition_list(event) else { return }
+        // The event owns `raw`; copy what we need.
+        let partitions = RDKafkaTopicPartitionList(owning: rd_kafka_topic_partition_list_copy(raw)).partitions
+        switch rd_kafka_event_error(event) {
+        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            let committed = committedOffsets(partitions)
+            let list = RDKafkaTopicPartitionList(partitions)
+            if cooperative {
+                if let error = rd_kafka_incremental_assign(rk, list.pointer) {
+                    logger.error("\(KafkaError.consume(error, "incremental assign"))")
+                }
+            } else {
+                let err = rd_kafka_assign(rk, list.pointer)
+                if err != RD_KAFKA_RESP_ERR_NO_ERROR { logger.error("\(KafkaError.from(err, "assign"))") }
+            }
+            logger.info("assigned \(partitions.count) partition(s)", metadata: ["partitions": "\(partitions.map(\.description))"])
+            continuation.yield(.assigned(committed))
+        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            let lost = rd_kafka_assignment_lost(rk) != 0
+            let revocation = KafkaRevocation(partitions: partitions, isLost: lost)
+            logger.info("revoking \(partitions.count) partition(s)\(lost ? " (lost)" : "")")
+            let unheard = control.withLock { $0.streamTerminated }
+            if !unheard { continuation.yield(.revoked(revocation)) }
+            // While closing, the application has already committed (see `close()`), so
+            // there is nothing to wait for.
+            if !unheard && !closing {
+                if !revocation.wait(timeout: revocationTimeout) {
+                    logger.warning("revocation not acknowledged within \(revocationTimeout); giving the partitions up")
+                }
+            }
+            if cooperative {
+                let list = RDKafkaTopicPartitionList(partitions)
+                if let error = rd_kafka_incremental_unassign(rk, list.pointer) {
+                    logger.error("\(KafkaError.consume(error, "incremental unassign"))")
+                }
+            } else {
+                _ = rd_kafka_assign(rk, nil)
+            }
+        default:
+            logger.error("rebalance error: \(KafkaError.from(rd_kafka_event_error(event), "rebalance"))")
+            _ = rd_kafka_assign(rk, nil)
+        }
+    }
+
+    /// The committed offsets and metadata of newly assigned partitions (asked on the poll
+    /// thread, before any of their records can be delivered).
+    private func committedOffsets(_ partitions: [KafkaTopicPartition]) -> [KafkaPartitionOffset] {
+        let list = RDKafkaTopicPartitionList(partitions)
+        let err = rd_kafka_committed(client.handle, list.pointer, 10_000)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            logger.warning("could not read committed offsets: \(KafkaError.from(err, "committed"))")
+            return partitions.map { KafkaPartitionOffset(topicPartition: $0, offset: KafkaOffset.invalid) }
+        }
+        return list.elements().map(\.offset)
+    }
+}
