@@ -1,0 +1,104 @@
+/// Limits the API calls in flight, adapting the limit to how CardGenius copes:
+/// additive increase on success, multiplicative decrease on an overload signal (429,
+/// 503, time-out, refused connection), never above the member's share of the budget.
+///
+/// Waiters are served in arrival order.
+public final class AdaptiveConcurrencyLimiter: Sendable {
+    struct State {
+        var ceiling: Int          // this member's share of processing.max_workers
+        var limit: Double         // current adaptive limit, 1...ceiling
+        var inFlight = 0
+        var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+        var nextID: UInt64 = 0
+        var lastDecrease: ContinuousClock.Instant? = nil
+        var peak = 0
+    }
+    private let state: LockedState<State>
+    /// The least time between two decreases, so one burst of failures halves once.
+    private let decreaseCooldown: Duration
+
+    public init(ceiling: Int, decreaseCooldown: Duration = .milliseconds(500)) {
+        state = LockedState(State(ceiling: max(ceiling, 0), limit: Double(max(ceiling, 0))))
+        self.decreaseCooldown = decreaseCooldown
+    }
+
+    /// The current limit, in-flight count, ceiling and the most ever in flight.
+    public var snapshot: (limit: Int, inFlight: Int, ceiling: Int, peak: Int) {
+        state.withLock { (Self.effective($0), $0.inFlight, $0.ceiling, $0.peak) }
+    }
+
+    /// Sets the ceiling (the member's share); the limit follows it down, and up only as
+    /// far as it had been cut.
+    public func setCeiling(_ ceiling: Int) {
+        let wake = state.withLock { s -> [CheckedContinuation<Void, any Error>] in
+            let uncut = s.limit >= Double(s.ceiling) - 0.001
+            s.ceiling = max(ceiling, 0)
+            s.limit = uncut ? Double(s.ceiling) : min(s.limit, Double(s.ceiling))
+            return Self.admit(&s)
+        }
+        wake.forEach { $0.resume() }
+    }
+
+    /// Waits for a slot. Cancellation removes the waiter and throws.
+    public func acquire() async throws {
+        let id = state.withLock { s -> UInt64 in s.nextID += 1; return s.nextID }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let admitted = state.withLock { s -> Bool in
+                    if s.waiters.isEmpty && s.inFlight < Self.effective(s) {
+                        s.inFlight += 1
+                        s.peak = max(s.peak, s.inFlight)
+                        return true
+                    }
+                    s.waiters.append((id, continuation))
+                    return false
+                }
+                if admitted { continuation.resume() }
+            }
+        } onCancel: {
+            let cancelled = state.withLock { s -> CheckedContinuation<Void, any Error>? in
+                guard let i = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return s.waiters.remove(at: i).continuation
+            }
+            cancelled?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Gives a slot back, reporting how the call went.
+    public func release(_ outcome: Outcome) {
+        let now = ContinuousClock.now
+        let wake = state.withLock { s -> [CheckedContinuation<Void, any Error>] in
+            s.inFlight -= 1
+            switch outcome {
+            case .success:
+                s.limit = min(Double(s.ceiling), s.limit + 1 / max(s.limit, 1))
+            case .overload:
+                if s.lastDecrease.map({ now - $0 >= decreaseCooldown }) ?? true {
+                    s.limit = max(1, (s.limit * 0.5).rounded(.down))
+                    s.lastDecrease = now
+                }
+            case .neutral:
+                break
+            }
+            return Self.admit(&s)
+        }
+        wake.forEach { $0.resume() }
+    }
+
+    /// How a call that held a slot went.
+    public enum Outcome: Sendable { case success, overload, neutral }
+
+    private static func effective(_ s: State) -> Int {
+        min(s.ceiling, max(1, Int(s.limit.rounded(.down))))
+    }
+
+    private static func admit(_ s: inout State) -> [CheckedContinuation<Void, any Error>] {
+        var wake: [CheckedContinuation<Void, any Error>] = []
+        while !s.waiters.isEmpty && s.inFlight < effective(s) {
+            wake.append(s.waiters.removeFirst().continuation)
+            s.inFlight += 1
+            s.peak = max(s.peak, s.inFlight)
+        }
+        return wake
+    }
+}

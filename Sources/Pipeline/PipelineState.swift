@@ -1,0 +1,231 @@
+import DequeModule
+import Kafka
+
+/// A record taken from Kafka and not yet complete.
+struct WorkItem: Sendable {
+    var record: KafkaRecord
+    /// The generation of the partition's assignment the record belongs to.
+    var generation: UInt64
+}
+
+/// The member's bookkeeping: which partitions it owns, the records it holds for each,
+/// which keys are busy, and what may be committed. Pure state; its methods return the
+/// actions for the caller to carry out outside the lock (swift-nio style).
+struct PipelineState: Sendable {
+    struct Partition: Sendable {
+        let generation: UInt64
+        var tracker: OffsetTracker
+        /// Records ready to start, in offset order.
+        var ready: Deque<WorkItem> = []
+        /// Records waiting for an earlier record with the same key to complete.
+        var blocked: [[UInt8]: Deque<WorkItem>] = [:]
+        var blockedCount = 0
+        /// Keys with a record started and not complete.
+        var busyKeys: Set<[UInt8]> = []
+        var started = 0
+        var paused = false
+        var atEnd = false
+        var revoking = false
+        var lastCommit: KafkaPartitionOffset?
+
+        var buffered: Int { ready.count + blockedCount }
+    }
+
+    private(set) var partitions: [KafkaTopicPartition: Partition] = [:]
+    private var nextGeneration: UInt64 = 1
+    private var roundRobin: [KafkaTopicPartition] = []
+    private var cursor = 0
+    /// Records started and not complete (calling, backing off or publishing).
+    private(set) var active = 0
+    var stopping = false
+    var breakerOpen = false
+    let maxBuffered: Int
+
+    init(maxBuffered: Int) { self.maxBuffered = max(1, maxBuffered) }
+
+    var ownedPartitions: [KafkaTopicPartition] { Array(partitions.keys).sorted() }
+    var bufferedTotal: Int { partitions.values.reduce(0) { $0 + $1.buffered } }
+
+    // MARK: Assignment
+
+    /// New partitions, starting at their committed offsets (and skipping what the commit
+    /// metadata says was already done).
+    mutating func assign(_ offsets: [KafkaPartitionOffset]) {
+        for o in offsets {
+            let committed = o.offset >= 0 ? o.offset : -1
+            let skip = CommitMetadata.decode(o.metadata, committed: o.offset)
+            partitions[o.topicPartition] = Partition(generation: nextGeneration,
+                                                     tracker: OffsetTracker(committed: committed, completedAbove: skip))
+            nextGeneration += 1
+        }
+        roundRobin = ownedPartitions
+    }
+
+    /// Stops starting records of `revoked`, dropping the ones not started.
+    mutating func beginRevoke(_ revoked: [KafkaTopicPartition]) {
+        for tp in revoked where partitions[tp] != nil {
+            partitions[tp]!.revoking = true
+            partitions[tp]!.ready.removeAll()
+            partitions[tp]!.blocked.removeAll()
+            partitions[tp]!.blockedCount = 0
+        }
+    }
+
+    /// Records of `revoked` still started and not complete.
+    func startedCount(_ revoked: [KafkaTopicPartition]) -> Int {
+        revoked.reduce(0) { $0 + (partitions[$1]?.started ?? 0) }
+    }
+
+    /// Forgets revoked partitions.
+    mutating func finishRevoke(_ revoked: [KafkaTopicPartition]) {
+        for tp in revoked { partitions[tp] = nil }
+        roundRobin = ownedPartitions
+    }
+
+    // MARK: Intake
+
+    /// What to do with a batch of records.
+    struct IntakeResult {
+        var accepted: [WorkItem] = []
+        var skipped = 0
+        var pause: [KafkaTopicPartition] = []
+    }
+
+    /// Takes a batch: records of partitions not owned (stale), redeliveries, and offsets
+    /// a previous owner completed are dropped; the rest wait for their key.
+    mutating func take(_ records: [KafkaRecord]) -> IntakeResult {
+        var result = IntakeResult()
+        for record in records {
+            let tp = record.topicPartition
+            guard var p = partitions[tp], !p.revoking, !stopping else { continue }
+            p.atEnd = false
+            guard p.tracker.take(record.offset) else { partitions[tp] = p; continue }
+            if p.tracker.wasCompletedBefore(record.offset) {
+                p.tracker.complete(record.offset)
+                result.skipped += 1
+                partitions[tp] = p
+                continue
+            }
+            let item = WorkItem(record: record, generation: p.generation)
+            let key = record.key ?? []
+            if p.busyKeys.contains(key) || p.blocked[key] != nil {
+                p.blocked[key, default: []].append(item)
+                p.blockedCount += 1
+            } else {
+                p.ready.append(item)
+            }
+            if !p.paused && p.buffered >= maxBuffered {
+                p.paused = true
+                result.pause.append(tp)
+            }
+            partitions[tp] = p
+        }
+        return result
+    }
+
+    mutating func markEnd(_ tp: KafkaTopicPartition, offset: Int64) {
+        guard partitions[tp] != nil else { return }
+        partitions[tp]!.atEnd = partitions[tp]!.tracker.nextOffset >= offset || partitions[tp]!.tracker.nextOffset < 0
+    }
+
+    // MARK: Dispatch
+
+    /// The next record to start, round-robin over partitions, or nil.
+    mutating func next() -> (WorkItem?, resume: [KafkaTopicPartition]) {
+        guard !stopping, !roundRobin.isEmpty else { return (nil, []) }
+        for step in 0..<roundRobin.count {
+            let tp = roundRobin[(cursor + step) % roundRobin.count]
+            guard var p = partitions[tp], !p.revoking, let item = p.ready.popFirst() else { continue }
+            p.busyKeys.insert(item.record.key ?? [])
+            p.started += 1
+            active += 1
+            var resume: [KafkaTopicPartition] = []
+            if p.paused && !breakerOpen && p.buffered <= maxBuffered / 2 {
+                p.paused = false
+                resume.append(tp)
+            }
+            partitions[tp] = p
+            cursor = (cursor + step + 1) % roundRobin.count
+            return (item, resume)
+        }
+        return (nil, [])
+    }
+
+    /// Marks a started record complete (its result is durably in Kafka), releasing its
+    /// key. Returns false if the record's partition was revoked meanwhile.
+    @discardableResult
+    mutating func complete(_ item: WorkItem) -> Bool {
+        active -= 1
+        let tp = item.record.topicPartition
+        guard var p = partitions[tp], p.generation == item.generation else { return false }
+        p.tracker.complete(item.record.offset)
+        p.started -= 1
+        let key = item.record.key ?? []
+        p.busyKeys.remove(key)
+        if var waiting = p.blocked[key], let nextItem = waiting.popFirst() {
+            p.blockedCount -= 1
+            p.blocked[key] = waiting.isEmpty ? nil : waiting
+            if !p.revoking { p.ready.append(nextItem) }
+        }
+        partitions[tp] = p
+        return true
+    }
+
+    /// Gives up a started record without completing it (revoked or shutting down): it will
+    /// be redone by whoever reads the partition next.
+    mutating func abandon(_ item: WorkItem) {
+        active -= 1
+        let tp = item.record.topicPartition
+        guard partitions[tp]?.generation == item.generation else { return }
+        partitions[tp]!.started -= 1
+        partitions[tp]!.busyKeys.remove(item.record.key ?? [])
+    }
+
+    /// Whether the record's partition is still owned by the same assignment.
+    func isCurrent(_ item: WorkItem) -> Bool {
+        guard let p = partitions[item.record.topicPartition] else { return false }
+        return p.generation == item.generation && !p.revoking
+    }
+
+    // MARK: Commits
+
+    /// Offsets (with metadata) that changed since the last commit, for `only` or all.
+    func pendingCommits(only: [KafkaTopicPartition]? = nil) -> [KafkaPartitionOffset] {
+        (only ?? ownedPartitions).compactMap { tp in
+            guard let p = partitions[tp], p.tracker.watermark >= 0 else { return nil }
+            let offset = KafkaPartitionOffset(
+                topicPartition: tp, offset: p.tracker.watermark,
+                metadata: CommitMetadata.encode(watermark: p.tracker.watermark, completed: p.tracker.completedAboveWatermark))
+            return offset == p.lastCommit ? nil : offset
+        }
+    }
+
+    mutating func committed(_ offsets: [KafkaPartitionOffset]) {
+        for o in offsets where partitions[o.topicPartition] != nil {
+            partitions[o.topicPartition]!.lastCommit = o
+        }
+    }
+
+    // MARK: Pausing for the breaker
+
+    /// Pauses every partition (the API is down) or resumes the ones not over their buffer.
+    mutating func setBreakerOpen(_ open: Bool) -> (pause: [KafkaTopicPartition], resume: [KafkaTopicPartition]) {
+        breakerOpen = open
+        var pause: [KafkaTopicPartition] = [], resume: [KafkaTopicPartition] = []
+        for (tp, p) in partitions {
+            if open && !p.paused { partitions[tp]!.paused = true; pause.append(tp) }
+            if !open && p.paused && p.buffered <= maxBuffered / 2 { partitions[tp]!.paused = false; resume.append(tp) }
+        }
+        return (pause, resume)
+    }
+
+    // MARK: Idle
+
+    /// Nothing held or started, and every owned partition read to its end.
+    var isIdleAtEnd: Bool {
+        active == 0 && partitions.values.allSatisfy { $0.atEnd && $0.buffered == 0 && $0.started == 0 }
+    }
+
+    /// Records held (not started) plus started.
+    var unfinished: Int { bufferedTotal + active }
+}

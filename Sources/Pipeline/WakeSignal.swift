@@ -1,0 +1,31 @@
+/// Wakes tasks waiting for "something changed" without lost wake-ups: a waiter passes
+/// the generation it saw before checking its condition and returns at once if it has
+/// moved on. Waiters always re-check their condition, so spurious wake-ups are harmless.
+final class WakeSignal: Sendable {
+    private let state = LockedState<(generation: UInt64, waiters: [CheckedContinuation<Void, Never>])>((0, []))
+
+    /// The current generation; read it before checking the condition you wait for.
+    var generation: UInt64 { state.withLock { $0.generation } }
+
+    /// Wakes every waiter.
+    func notify() {
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.generation &+= 1
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    /// Waits until the generation differs from `seen`.
+    func wait(after seen: UInt64) async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { s -> Bool in
+                if s.generation != seen { return true }
+                s.waiters.append(c)
+                return false
+            }
+            if now { c.resume() }
+        }
+    }
+}
