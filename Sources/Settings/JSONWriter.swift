@@ -1,0 +1,45 @@
+/// Renders ``JSONValue``s with object keys sorted, compact or pretty (two-space indent).
+enum JSONWriter {
+    static func write(_ value: JSONValue, to out: inout String, pretty: Bool, indent: Int) {
+        switch value {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .number(let literal): out += literal
+        case .string(let s): out += JSONValue.quoted(s)
+        case .array(let elements):
+            if elements.isEmpty {
+                out += "[]"
+                return
+            }
+            out += "["
+            for (i, element) in elements.enumerated() {
+                if i > 0 { out += "," }
+                newline(&out, pretty: pretty, indent: indent + 1)
+                write(element, to: &out, pretty: pretty, indent: indent + 1)
+            }
+            newline(&out, pretty: pretty, indent: indent)
+            out += "]"
+        case .object(let members):
+            if members.isEmpty {
+                out += "{}"
+                return
+            }
+            out += "{"
+            for (i, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
+                if i > 0 { out += "," }
+                newline(&out, pretty: pretty, indent: indent + 1)
+                out += JSONValue.quoted(member.key)
+                out += pretty ? ": " : ":"
+                write(member.value, to: &out, pretty: pretty, indent: indent + 1)
+            }
+            newline(&out, pretty: pretty, indent: indent)
+            out += "}"
+        }
+    }
+
+    private static func newline(_ out: inout String, pretty: Bool, indent: Int) {
+        guard pretty else { return }
+        out += "\n"
+        out += String(repeating: "  ", count: indent)
+    }
+}
