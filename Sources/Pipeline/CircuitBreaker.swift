@@ -91,6 +91,8 @@ public final class CircuitBreaker: Sendable {
         let wake = inner.withLock { s -> [CheckedContinuation<Void, Never>] in
             if permit == .probe { s.probeInFlight = false }
             switch result {
+            case .neutral:
+                break
             case .healthy:
                 s.consecutiveFailures = 0
                 if s.state != .closed && (permit == .probe || s.state == .halfOpen) {
@@ -120,6 +122,6 @@ public final class CircuitBreaker: Sendable {
         wake.forEach { $0.resume() }
     }
 
-    /// What a call said about the API's health.
-    public enum CallHealth: Sendable { case healthy, failure }
+    /// What a call said about the API's health; `neutral` gives a permit back unused.
+    public enum CallHealth: Sendable { case healthy, failure, neutral }
 }

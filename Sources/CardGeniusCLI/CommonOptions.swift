@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Settings
+
+/// Options every command that talks to Kafka takes.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Configuration file (JSON, see docs/configuration.md). Default: $CARDGENIUS_CONFIG.", valueName: "FILE"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("Kafka bootstrap servers (overrides kafka.bootstrap_servers).", valueName: "LIST"))
+    var brokers: String?
+
+    @OptionGroup var logging: LoggingOptions
+
+    /// Loads the effective settings: flags > CARDGENIUS_* environment > file > defaults.
+    /// A problem stops start-up with one line naming the key.
+    func settings(overrides extra: [String: String] = [:]) throws -> ServiceSettings {
+        var overrides = extra
+        if let brokers { overrides["kafka.bootstrap_servers"] = brokers }
+        let environment = ProcessInfo.processInfo.environment
+        let file = config ?? environment["CARDGENIUS_CONFIG"]
+        do {
+            return try ServiceSettings.load(file: file, environment: environment, overrides: overrides)
+        } catch {
+            throw ValidationError("configuration error: \(error.description)")
+        }
+    }
+}
+
+/// Logging options.
+struct LoggingOptions: ParsableArguments {
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = ProcessInfo.processInfo.environment["CARDGENIUS_LOG_LEVEL"] ?? "info"
+
+    @Option(name: .long, help: "Log format: text or json (for log shippers).")
+    var logFormat: String = ProcessInfo.processInfo.environment["CARDGENIUS_LOG_FORMAT"] ?? "text"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got \"\(logLevel)\"")
+        }
+        guard ["text", "json"].contains(logFormat) else {
+            throw ValidationError("--log-format must be text or json; got \"\(logFormat)\"")
+        }
+    }
+
+    /// Bootstraps swift-log once and returns a logger for `label`.
+    func makeLogger(_ label: String) -> Logger {
+        LogBootstrap.once(level: Logger.Level(rawValue: logLevel) ?? .info, json: logFormat == "json")
+        return Logger(label: label)
+    }
+}

@@ -1,0 +1,46 @@
+import CardGenius
+import Kafka
+import Logging
+import Pipeline
+import Settings
+
+/// Builds one consumer-group member (consumer, producer, CardGenius client, pipeline)
+/// from the service settings, and tears it down in the right order.
+struct MemberAssembly {
+    let consumer: KafkaConsumer
+    let producer: KafkaProducer
+    let client: CardGeniusClient
+    let pipeline: RecommendationPipeline
+
+    init(settings: ServiceSettings, exitWhenIdle: Duration?, tuning: (inout PipelineConfiguration) -> Void = { _ in },
+         logger: Logger) throws {
+        var consumerConfig = KafkaConsumerConfiguration(bootstrapServers: settings.kafka.bootstrapServers,
+                                                        groupID: settings.kafka.groupID)
+        consumerConfig.clientID = "cardgenius-member"
+        consumerConfig.properties = settings.kafka.properties
+        consumerConfig.emitEndOfPartition = exitWhenIdle != nil
+        consumerConfig.revocationTimeout = settings.processing.drainTimeout + .seconds(10)
+        var producerConfig = KafkaProducerConfiguration(bootstrapServers: settings.kafka.bootstrapServers)
+        producerConfig.clientID = "cardgenius-member"
+        producerConfig.properties = settings.kafka.properties
+        let clientConfig = CardGeniusClient.Configuration(
+            url: settings.api.url, userAgent: settings.api.userAgent,
+            connectTimeout: settings.api.connectTimeout, requestTimeout: settings.api.requestTimeout,
+            maxConnections: max(settings.processing.maxWorkers, 1))
+        var pipelineConfig = PipelineConfiguration(settings: settings)
+        pipelineConfig.exitWhenIdle = exitWhenIdle
+        tuning(&pipelineConfig)
+
+        consumer = try KafkaConsumer(configuration: consumerConfig, logger: logger)
+        producer = try KafkaProducer(configuration: producerConfig, logger: logger)
+        client = CardGeniusClient(configuration: clientConfig, logger: logger)
+        pipeline = RecommendationPipeline(configuration: pipelineConfig, consumer: consumer, producer: producer,
+                                          client: client, logger: logger)
+    }
+
+    /// Flushes the producer and closes the HTTP client (after the pipeline has stopped).
+    func close() async {
+        await producer.close()
+        try? await client.shutdown()
+    }
+}

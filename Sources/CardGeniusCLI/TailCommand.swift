@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Logging
+
+/// `cardgenius tail`: prints a topic's records as JSON lines (a debugging consumer).
+struct TailCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tail",
+        abstract: "Print a topic's records as JSON lines; partition assignments go to stderr.",
+        discussion: """
+        Each line: {"topic","partition","offset","key","headers":{...},"value":...} (the value
+        inline when it is JSON, else as a string). With --group it joins that consumer group
+        and, with --commit, commits what it printed.
+        """
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .long, help: "The topic to read (default: kafka.output_topic).")
+    var topic: String?
+
+    @Option(name: .long, help: "Consumer group (default: a fresh one, reading from the beginning).")
+    var group: String?
+
+    @Flag(name: .long, help: "Commit the offsets of printed records.")
+    var commit = false
+
+    @Option(name: .long, help: "Stop after this many records.")
+    var max: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Stop once every partition is at its end and nothing arrived for this long.", valueName: "SECONDS"))
+    var exitWhenIdle: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Session timeout for the group.", valueName: "MS"))
+    var sessionTimeoutMs: Int = 10_000
+
+    func run() async throws {
+        let settings = try common.settings()
+        let logger = common.logging.makeLogger("cardgenius.tail")
+        let topic = topic ?? settings.kafka.outputTopic
+        var config = KafkaConsumerConfiguration(bootstrapServers: settings.kafka.bootstrapServers,
+                                                groupID: group ?? "cardgenius-tail-\(UInt32.random(in: 0...UInt32.max))")
+        config.properties = settings.kafka.properties
+        config.emitEndOfPartition = exitWhenIdle != nil
+        config.sessionTimeout = .milliseconds(sessionTimeoutMs)
+        config.heartbeatInterval = .milliseconds(max(100, sessionTimeoutMs / 5))
+        let consumer = try KafkaConsumer(configuration: config, logger: logger)
+        try consumer.subscribe(topics: [topic])
+
+        var printed = 0
+        let idle = IdleTracker()
+        let watcher = exitWhenIdle.map { seconds in
+            idle.watch(idle: .milliseconds(Int(seconds * 1000))) { await consumer.close() }
+        }
+        defer { watcher?.cancel() }
+        var pending: [KafkaTopicPartition: Int64] = [:]
+        loop: for await event in consumer.events {
+            switch event {
+            case .records(let records):
+                idle.records(records.map(\.topicPartition))
+                var out = ""
+                for r in records {
+                    if let max, printed >= max { break }
+                    out += Self.render(r) + "\n"
+                    pending[r.topicPartition] = r.offset + 1
+                    printed += 1
+                }
+                FileHandle.standardOutput.write(Data(out.utf8))
+                if commit {
+                    try? await consumer.commit(pending.map { KafkaPartitionOffset(topicPartition: $0.key, offset: $0.value) })
+                }
+                if let max, printed >= max { break loop }
+            case .assigned(let offsets):
+                idle.assigned(offsets.map(\.topicPartition))
+                Self.event("assigned", offsets.map(\.topicPartition), member: consumer.memberID)
+            case .revoked(let revocation):
+                if commit {
+                    try? await consumer.commit(pending.filter { revocation.partitions.contains($0.key) }
+                        .map { KafkaPartitionOffset(topicPartition: $0.key, offset: $0.value) })
+                }
+                pending = pending.filter { !revocation.partitions.contains($0.key) }
+                idle.revoked(revocation.partitions)
+                Self.event("revoked", revocation.partitions, member: consumer.memberID)
+                revocation.acknowledge()
+            case .endOfPartition(let position):
+                idle.end(position.topicPartition)
+            case .error(let error):
+                logger.warning("\(error)")
+            case .statistics:
+                break
+            }
+        }
+        await consumer.close()
+    }
+
+    static func event(_ name: String, _ partitions: [KafkaTopicPartition], member: String?) {
+        let list = partitions.sorted().map { #"{"topic":"\#($0.topic)","partition":\#($0.partition)}"# }.joined(separator: ",")
+        let line = #"{"event":"\#(name)","member":"\#(member ?? "")","pid":\#(getpid()),"partitions":[\#(list)]}"# + "\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    static func render(_ r: KafkaRecord) -> String {
+        var object: [String: Any] = [
+            "topic": r.topic, "partition": r.partition, "offset": r.offset,
+            "key": r.keyString.map { $0 as Any } ?? NSNull(),
+        ]
+        var headers: [String: Any] = [:]
+        for h in r.headers { headers[h.name] = h.stringValue.map { $0 as Any } ?? NSNull() }
+        object["headers"] = headers
+        if let value = r.value {
+            if let json = try? JSONSerialization.jsonObject(with: Data(value), options: [.fragmentsAllowed]) {
+                object["value"] = json
+            } else {
+                object["value"] = String(decoding: value, as: UTF8.self)
+            }
+        } else {
+            object["value"] = NSNull()
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

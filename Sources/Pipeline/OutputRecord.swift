@@ -1,0 +1,98 @@
+import CardGenius
+import Foundation
+import Kafka
+
+/// Builds the records this service publishes: recommendations (the output contract,
+/// `schema_version` 1, documented in docs/output-contract.md) and dead letters.
+public enum OutputRecord {
+    /// The current output schema version.
+    public static let schemaVersion = 1
+
+    /// `{"schema_version":1,"user_id":…,"cohort":…,"source":{…},"processed_at":…,
+    /// "attempts":N,"api_latency_ms":N,"savings":[…cards exactly as the API sent them…]}`,
+    /// keyed by user id, with `cohort` and `content-type` headers.
+    static func recommendation(
+        _ recommendation: Recommendation, user: UserSpendRecord, source: KafkaRecord,
+        attempts: Int, apiLatency: Duration, topic: String, now: Date = Date()
+    ) -> KafkaProducerRecord {
+        let cohort = source.headers.string("cohort") ?? user.cohort
+        var out: [UInt8] = []
+        out.reserveCapacity(recommendation.savingsJSON.count + 320)
+        out += #"{"schema_version":1,"user_id":"#.utf8
+        JSONText.appendString(user.userID, to: &out)
+        out += #","cohort":"#.utf8
+        if let cohort { JSONText.appendString(cohort, to: &out) } else { out += "null".utf8 }
+        out += #","source":{"topic":"#.utf8
+        JSONText.appendString(source.topic, to: &out)
+        out += #","partition":\#(source.partition),"offset":\#(source.offset)},"processed_at":""#.utf8
+        out += JSONText.iso8601(now).utf8
+        out += #"","attempts":\#(attempts),"api_latency_ms":\#(apiLatency.wholeMilliseconds),"savings":"#.utf8
+        out += recommendation.savingsJSON
+        out.append(UInt8(ascii: "}"))
+        var headers = [KafkaHeader(name: "content-type", string: "application/json")]
+        if let cohort { headers.insert(KafkaHeader(name: "cohort", string: cohort), at: 0) }
+        return KafkaProducerRecord(topic: topic, key: Array(user.userID.utf8), value: out, headers: headers)
+    }
+
+    /// The input record exactly as it was (key, value, original headers), plus headers
+    /// saying why and where from: `error.class`, `error.message`, `error.attempts`,
+    /// `source.topic`, `source.partition`, `source.offset`, `failed_at`.
+    static func deadLetter(
+        _ source: KafkaRecord, errorClass: DeadLetterClass, message: String, attempts: Int, topic: String,
+        now: Date = Date()
+    ) -> KafkaProducerRecord {
+        let original = source.headers.filter { !$0.name.hasPrefix("error.") && !$0.name.hasPrefix("source.") && $0.name != "failed_at" }
+        let headers = original + [
+            KafkaHeader(name: "error.class", string: errorClass.rawValue),
+            KafkaHeader(name: "error.message", string: String(message.prefix(2000))),
+            KafkaHeader(name: "error.attempts", string: String(attempts)),
+            KafkaHeader(name: "source.topic", string: source.topic),
+            KafkaHeader(name: "source.partition", string: String(source.partition)),
+            KafkaHeader(name: "source.offset", string: String(source.offset)),
+            KafkaHeader(name: "failed_at", string: JSONText.iso8601(now)),
+        ]
+        return KafkaProducerRecord(topic: topic, key: source.key, value: source.value, headers: headers)
+    }
+}
+
+/// Small, fast JSON text helpers for the hot path.
+enum JSONText {
+    static func appendString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out += [92, 34]
+            case UInt8(ascii: "\\"): out += [92, 92]
+            case 0x0A: out += [92, UInt8(ascii: "n")]
+            case 0x0D: out += [92, UInt8(ascii: "r")]
+            case 0x09: out += [92, UInt8(ascii: "t")]
+            case 0..<0x20:
+                out += Array(String(format: "\\u%04x", b).utf8)
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// `2026-11-29T06:30:00.123Z`.
+    static func iso8601(_ date: Date) -> String {
+        let t = date.timeIntervalSince1970
+        var seconds = time_t(t.rounded(.down))
+        let millis = Int((t - Double(seconds)) * 1000)
+        var tm = tm()
+        gmtime_r(&seconds, &tm)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis)
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down.
+    var wholeMilliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+    /// Seconds as a Double.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,67 @@
+import Logging
+
+/// Counts and latencies for progress lines and the end-of-run summary.
+public final class PipelineStatistics: Sendable {
+    /// How a record ended.
+    public enum Ending: Sendable, Hashable { case ok, deadLetter(DeadLetterClass) }
+
+    /// A consistent copy of the figures.
+    public struct Snapshot: Sendable {
+        public var taken = 0
+        public var skipped = 0
+        public var ok = 0
+        public var deadLetters: [DeadLetterClass: Int] = [:]
+        public var calls = 0
+        public var failedCalls = 0
+        public var retries = 0
+        /// The most recent call latencies (seconds), newest last, at most 2048.
+        public var recentLatencies: [Double] = []
+        public var completed: Int { ok + deadLetters.values.reduce(0, +) }
+
+        /// A latency percentile over the recent calls, in seconds.
+        public func latencyPercentile(_ p: Double) -> Double? {
+            guard !recentLatencies.isEmpty else { return nil }
+            let sorted = recentLatencies.sorted()
+            let index = min(sorted.count - 1, max(0, Int((Double(sorted.count) * p).rounded(.up)) - 1))
+            return sorted[index]
+        }
+    }
+
+    private let state = LockedState(Snapshot())
+
+    public init() {}
+
+    public var snapshot: Snapshot { state.withLock { $0 } }
+
+    func taken(_ n: Int, skipped: Int) {
+        state.withLock { $0.taken += n; $0.skipped += skipped }
+    }
+
+    func completed(_ ending: Ending, attempts: Int) {
+        state.withLock { s in
+            switch ending {
+            case .ok: s.ok += 1
+            case .deadLetter(let c): s.deadLetters[c, default: 0] += 1
+            }
+        }
+    }
+
+    func call(latency: Duration, ok: Bool) {
+        state.withLock { s in
+            s.calls += 1
+            if !ok { s.failedCalls += 1 }
+            s.recentLatencies.append(latency.seconds)
+            if s.recentLatencies.count > 2048 { s.recentLatencies.removeFirst(s.recentLatencies.count - 2048) }
+        }
+    }
+
+    func retried() { state.withLock { $0.retries += 1 } }
+
+    func summaryMetadata() -> Logger.Metadata {
+        let s = snapshot
+        return [
+            "ok": "\(s.ok)", "dead_letters": "\(s.deadLetters.values.reduce(0, +))", "skipped": "\(s.skipped)",
+            "calls": "\(s.calls)", "failed_calls": "\(s.failedCalls)", "retries": "\(s.retries)",
+        ]
+    }
+}

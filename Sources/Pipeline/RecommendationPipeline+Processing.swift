@@ -1,0 +1,176 @@
+import CardGenius
+import Kafka
+import Logging
+
+extension RecommendationPipeline {
+    /// Starts records as slots free up: one concurrency slot is taken before a record is
+    /// picked, so the number of records started never outruns the budget by more than
+    /// those backing off between attempts (themselves bounded).
+    func dispatchLoop() async {
+        await withDiscardingTaskGroup { group in
+            while true {
+                let seen = wake.generation
+                if state.withLock({ $0.stopping }) { return }
+                // Records backing off hold no slot; bound them too.
+                let (active, ceiling) = (state.withLock { $0.active }, concurrency.snapshot.ceiling)
+                if active >= max(4 * ceiling, 8) {
+                    await wake.wait(after: seen)
+                    continue
+                }
+                let (item, resume) = state.withLock { $0.next() }
+                if !resume.isEmpty {
+                    do { try consumer.resume(resume) } catch { logger.warning("resume failed: \(error)") }
+                }
+                guard let item else {
+                    await wake.wait(after: seen)
+                    continue
+                }
+                group.addTask { await self.process(item) }
+            }
+        }
+    }
+
+    /// Takes one record to completion: validate, call CardGenius with retries, publish the
+    /// result (or a dead letter), then mark it complete for the commit watermark.
+    func process(_ item: WorkItem) async {
+        let started = ContinuousClock.now
+        let outcome = await recommend(item)
+        let outputRecord: KafkaProducerRecord
+        switch outcome {
+        case .abandoned:
+            state.withLock { $0.abandon(item) }
+            wake.notify()
+            return
+        case .recommended(let recommendation, let user, let attempts, let latency):
+            outputRecord = OutputRecord.recommendation(
+                recommendation, user: user, source: item.record, attempts: attempts, apiLatency: latency,
+                topic: configuration.outputTopic)
+        case .deadLetter(let errorClass, let message, let attempts):
+            outputRecord = OutputRecord.deadLetter(
+                item.record, errorClass: errorClass, message: message, attempts: attempts, topic: configuration.deadLetterTopic)
+        }
+        guard await publish(outputRecord, for: item) else {
+            state.withLock { $0.abandon(item) }
+            wake.notify()
+            return
+        }
+        state.withLock { $0.complete(item) }
+        switch outcome {
+        case .recommended(_, _, let attempts, _):
+            statistics.completed(.ok, attempts: attempts)
+            metrics.recordDone(outcome: "ok")
+        case .deadLetter(let errorClass, let message, let attempts):
+            statistics.completed(.deadLetter(errorClass), attempts: attempts)
+            metrics.recordDone(outcome: errorClass.rawValue)
+            logger.notice("dead-lettered", metadata: [
+                "class": "\(errorClass.rawValue)", "reason": "\(message)",
+                "source": "\(item.record.topicPartition)@\(item.record.offset)",
+            ])
+        case .abandoned:
+            break
+        }
+        metrics.recordLatency(ContinuousClock.now - started)
+        wake.notify()
+    }
+
+    enum RecordOutcome: Sendable {
+        case recommended(Recommendation, UserSpendRecord, attempts: Int, latency: Duration)
+        case deadLetter(DeadLetterClass, String, attempts: Int)
+        case abandoned
+    }
+
+    /// Validates a record and calls CardGenius until it succeeds, is rejected, or runs out
+    /// of attempts while the API is healthy. Attempts that fail while the circuit breaker
+    /// trips (the API is down) do not count: an outage never dead-letters records.
+    func recommend(_ item: WorkItem) async -> RecordOutcome {
+        let user: UserSpendRecord
+        switch InputValidation.validate(item.record) {
+        case .success(let u): user = u
+        case .failure(let error): return .deadLetter(.invalidRecord, error.description, attempts: 0)
+        }
+        let request = RecommendationRequest(spends: user.spends.amounts)
+        var counted = 0
+        var calls = 0
+        var tripsAtStart = breaker.trips
+        var rng = SystemRandomNumberGenerator()
+        while true {
+            // Between attempts, a revoked partition or a shutdown gives the record up: the
+            // next owner (or the restarted member) redoes it.
+            let (current, stopping) = state.withLock { ($0.isCurrent(item), $0.stopping) }
+            guard current, !(stopping && calls > 0) else { return .abandoned }
+            let permit: CircuitBreaker.Permit
+            do {
+                permit = try await breaker.permit()
+                try await hold.wait()
+                try await concurrency.acquire()
+            } catch {
+                return .abandoned
+            }
+            do {
+                try await rate.acquire()
+            } catch {
+                concurrency.release(.neutral)
+                return .abandoned
+            }
+            guard state.withLock({ $0.isCurrent(item) }) else {
+                concurrency.release(.neutral)
+                breaker.record(.neutral, permit: permit)
+                return .abandoned
+            }
+            metrics.callStarted()
+            let outcome = await client.recommend(request)
+            calls += 1
+            metrics.callFinished(outcome)
+            statistics.call(latency: outcome.latency, ok: outcome.kind == .success)
+            concurrency.release(outcome.kind == .success ? .success : outcome.isOverloadSignal ? .overload : .neutral)
+            switch outcome.kind {
+            case .success:
+                breaker.record(.healthy, permit: permit)
+                guard let recommendation = outcome.recommendation else { return .abandoned }
+                return .recommended(recommendation, user, attempts: calls, latency: outcome.latency)
+            case .permanent:
+                breaker.record(.healthy, permit: permit)
+                return .deadLetter(.apiRejected, outcome.failure?.description ?? "rejected", attempts: calls)
+            case .retriable:
+                breaker.record(.failure, permit: permit)
+                if let retryAfter = outcome.retryAfter { hold.extend(by: retryAfter) }
+                counted += 1
+                if counted >= configuration.retry.maxAttempts {
+                    if breaker.trips != tripsAtStart || breaker.state != .closed {
+                        // The API went down meanwhile: start the record's attempts afresh
+                        // once it is back.
+                        counted = 0
+                        tripsAtStart = breaker.trips
+                        continue
+                    }
+                    return .deadLetter(.retriesExhausted, outcome.failure?.description ?? "failed", attempts: calls)
+                }
+                statistics.retried()
+                metrics.retry()
+                let delay = configuration.retry.delay(afterAttempt: counted, retryAfter: outcome.retryAfter, using: &rng)
+                    ?? configuration.retry.baseDelay
+                do { try await Task.sleep(for: delay) } catch { return .abandoned }
+            }
+        }
+    }
+
+    /// Publishes a result and waits for its delivery report, retrying Kafka failures with
+    /// back-off for as long as the record's partition is still ours. Returns false if the
+    /// record was abandoned (revoked, or the drain time-out passed).
+    func publish(_ record: KafkaProducerRecord, for item: WorkItem) async -> Bool {
+        var delay = Duration.milliseconds(100)
+        while true {
+            do {
+                _ = try await producer.send(record)
+                return true
+            } catch {
+                metrics.kafkaError()
+                logger.warning("publishing to \(record.topic) failed, retrying: \(error)")
+                if let e = error as? KafkaError, e.isFatal || e.code == .closed { return false }
+                guard state.withLock({ $0.isCurrent(item) }) else { return false }
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+    }
+}

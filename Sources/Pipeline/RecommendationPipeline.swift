@@ -1,0 +1,281 @@
+import CardGenius
+import Kafka
+import Logging
+import ServiceLifecycle
+
+/// One member of the recommendation consumer group, as a `Service`.
+///
+/// It reads user-spend records, calls CardGenius for each within its share of the
+/// group's concurrency and rate budgets, publishes each recommendation (or dead letter)
+/// and commits, per partition, the offset below which every record's result is durably
+/// in Kafka. On graceful shutdown it drains in-flight work (bounded by the drain
+/// time-out), commits and leaves the group.
+public final class RecommendationPipeline: Service, Sendable {
+    let configuration: PipelineConfiguration
+    let consumer: KafkaConsumer
+    let producer: KafkaProducer
+    let client: CardGeniusClient
+    let logger: Logger
+
+    let state: LockedState<PipelineState>
+    let budgets: LockedState<Budgets>
+    let wake = WakeSignal()
+    let concurrency: AdaptiveConcurrencyLimiter
+    let rate: TokenBucket
+    let breaker: CircuitBreaker
+    let hold = MemberHold()
+    /// Counts and latencies of this member.
+    public let statistics = PipelineStatistics()
+    let metrics: PipelineMetrics
+    private let stopRequested = LockedState(false)
+
+    /// The group-wide budgets (live-tunable) and this member's current share of them.
+    struct Budgets: Sendable {
+        var maxWorkers: Int
+        var rate: Double
+        var burst: Double
+        var rateEnabled: Bool
+        var totalPartitions = 0
+        var share = BudgetShare(maxWorkers: 0, rate: 0, burst: 1, owned: 0, total: 0)
+    }
+
+    /// Creates a member. It owns none of the clients it is given; close them after
+    /// ``run()`` returns.
+    public init(configuration: PipelineConfiguration, consumer: KafkaConsumer, producer: KafkaProducer,
+                client: CardGeniusClient, logger: Logger) {
+        self.configuration = configuration
+        self.consumer = consumer
+        self.producer = producer
+        self.client = client
+        self.logger = logger
+        self.state = LockedState(PipelineState(maxBuffered: configuration.maxBufferedPerPartition))
+        self.budgets = LockedState(Budgets(maxWorkers: configuration.maxWorkers, rate: configuration.requestsPerSecond,
+                                           burst: configuration.burst, rateEnabled: configuration.rateLimitEnabled))
+        self.concurrency = AdaptiveConcurrencyLimiter(ceiling: 0)
+        self.rate = TokenBucket(rate: 0, burst: 1, enabled: configuration.rateLimitEnabled)
+        let metrics = PipelineMetrics()
+        self.metrics = metrics
+        let stateRef = self.state
+        let consumerRef = consumer
+        let log = logger
+        let wakeRef = self.wake
+        self.breaker = CircuitBreaker(configuration: configuration.breaker) { newState in
+            log.warning("circuit breaker \(newState.rawValue)", metadata: ["breaker": "\(newState.rawValue)"])
+            metrics.breakerState(newState)
+            guard newState != .halfOpen else { return }
+            let (pause, resume) = stateRef.withLock { $0.setBreakerOpen(newState == .open) }
+            do {
+                try consumerRef.pause(pause)
+                try consumerRef.resume(resume)
+            } catch {
+                log.warning("pausing for the circuit breaker failed: \(error)")
+            }
+            wakeRef.notify()
+        }
+    }
+
+    /// Runs until graceful shutdown (SIGTERM/SIGINT through the `ServiceGroup`), or until
+    /// the member is idle for ``PipelineConfiguration/exitWhenIdle``.
+    public func run() async throws {
+        try consumer.subscribe(topics: [configuration.inputTopic])
+        logger.info("member started", metadata: [
+            "group": "\(consumer.groupID)", "input": "\(configuration.inputTopic)",
+            "budget.workers": "\(configuration.maxWorkers)",
+            "budget.rate": "\(configuration.rateLimitEnabled ? String(configuration.requestsPerSecond) : "off")",
+        ])
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.commitLoop() }
+                group.addTask { await self.dispatchLoop() }
+                // The read loop ends when the consumer has closed, after the drain.
+                await self.readLoop()
+                self.wake.notify()
+            }
+        } onGracefulShutdown: {
+            self.requestStop(reason: "graceful shutdown")
+        }
+        logger.info("member stopped", metadata: statistics.summaryMetadata())
+    }
+
+    /// Asks the member to drain, commit and leave the group.
+    public func requestStop(reason: String) {
+        let first = stopRequested.withLock { s -> Bool in defer { s = true }; return !s }
+        guard first else { return }
+        logger.info("stopping: \(reason)")
+        Task { await self.drainAndClose() }
+    }
+
+    /// Stops taking records, lets started ones finish (up to the drain time-out), commits
+    /// and closes the consumer, which ends the read loop.
+    func drainAndClose() async {
+        state.withLock { $0.stopping = true }
+        try? consumer.pause(state.withLock { $0.ownedPartitions })
+        wake.notify()
+        let deadline = ContinuousClock.now + configuration.drainTimeout
+        while ContinuousClock.now < deadline {
+            let seen = wake.generation
+            if state.withLock({ $0.active }) == 0 { break }
+            await waitForWake(after: seen, until: deadline)
+        }
+        let left = state.withLock { $0.active }
+        if left > 0 { logger.warning("drain time-out: \(left) record(s) still in flight will be redone by the next owner") }
+        await commit(only: nil, reason: "shutdown")
+        await consumer.close()
+    }
+
+    func waitForWake(after seen: UInt64, until deadline: ContinuousClock.Instant) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.wake.wait(after: seen) }
+            group.addTask { try? await Task.sleep(until: deadline) }
+            await group.next()
+            group.cancelAll()
+            self.wake.notify()
+        }
+    }
+
+    // MARK: - Reading
+
+    /// Handles the consumer's events in order: records, assignments, revocations.
+    func readLoop() async {
+        for await event in consumer.events {
+            switch event {
+            case .records(let records):
+                let result = state.withLock { $0.take(records) }
+                statistics.taken(result.accepted.count + result.skipped, skipped: result.skipped)
+                if result.skipped > 0 { metrics.skipped(result.skipped) }
+                if !result.pause.isEmpty {
+                    do { try consumer.pause(result.pause) } catch { logger.warning("pause failed: \(error)") }
+                }
+                wake.notify()
+            case .assigned(let offsets):
+                state.withLock { $0.assign(offsets) }
+                metrics.rebalance()
+                await recomputeShare()
+                logger.info("assigned", metadata: [
+                    "partitions": "\(offsets.map { "\($0.topicPartition.partition)@\(KafkaOffset.describe($0.offset))" })",
+                ])
+                wake.notify()
+            case .revoked(let revocation):
+                await revoke(revocation)
+            case .endOfPartition(let position):
+                state.withLock { $0.markEnd(position.topicPartition, offset: position.offset) }
+                wake.notify()
+            case .error(let error):
+                metrics.kafkaError()
+                if error.isFatal {
+                    logger.critical("fatal Kafka error, stopping: \(error)")
+                    requestStop(reason: "fatal Kafka error")
+                }
+            case .statistics:
+                break
+            }
+        }
+    }
+
+    /// Finishes the revoked partitions' started records (bounded), commits, acknowledges.
+    func revoke(_ revocation: KafkaRevocation) async {
+        let revoked = revocation.partitions.filter { $0.topic == configuration.inputTopic }
+        state.withLock { $0.beginRevoke(revoked) }
+        wake.notify()
+        if !revocation.isLost {
+            let deadline = ContinuousClock.now + configuration.drainTimeout
+            while ContinuousClock.now < deadline {
+                let seen = wake.generation
+                if state.withLock({ $0.startedCount(revoked) }) == 0 { break }
+                await waitForWake(after: seen, until: deadline)
+            }
+            await commit(only: revoked, reason: "revoke")
+        }
+        state.withLock { $0.finishRevoke(revoked) }
+        metrics.rebalance()
+        await recomputeShare()
+        logger.info("revoked", metadata: ["partitions": "\(revoked.map(\.partition))", "lost": "\(revocation.isLost)"])
+        revocation.acknowledge()
+        wake.notify()
+    }
+
+    // MARK: - Budgets
+
+    /// Recomputes this member's share of the group's budgets from the partitions it owns.
+    func recomputeShare() async {
+        var total = budgets.withLock { $0.totalPartitions }
+        if let count = try? await consumer.partitionCount(topic: configuration.inputTopic), count > 0 {
+            total = count
+        }
+        let owned = state.withLock { $0.ownedPartitions.filter { $0.topic == configuration.inputTopic }.count }
+        applyBudgets { b in b.totalPartitions = total; _ = owned }
+    }
+
+    /// Changes the group-wide budgets at run time (SIGHUP / live tuning).
+    public func retune(maxWorkers: Int? = nil, requestsPerSecond: Double? = nil, burst: Double? = nil, rateEnabled: Bool? = nil) {
+        applyBudgets { b in
+            if let maxWorkers { b.maxWorkers = maxWorkers }
+            if let requestsPerSecond { b.rate = requestsPerSecond }
+            if let burst { b.burst = burst }
+            if let rateEnabled { b.rateEnabled = rateEnabled }
+        }
+    }
+
+    private func applyBudgets(_ change: (inout Budgets) -> Void) {
+        let owned = state.withLock { $0.ownedPartitions.filter { $0.topic == configuration.inputTopic }.count }
+        let b = budgets.withLock { b -> Budgets in
+            change(&b)
+            b.share = BudgetShare(maxWorkers: b.maxWorkers, rate: b.rate, burst: b.burst,
+                                  owned: owned, total: max(b.totalPartitions, owned))
+            return b
+        }
+        concurrency.setCeiling(b.share.maxInFlight)
+        rate.update(rate: b.share.ratePerSecond, burst: b.share.burst, enabled: b.rateEnabled)
+        metrics.share(b.share, rateEnabled: b.rateEnabled)
+        logger.info("budget share", metadata: [
+            "owned": "\(owned)/\(b.totalPartitions)", "share": "\(b.share)",
+            "group.workers": "\(b.maxWorkers)", "group.rate": "\(b.rateEnabled ? String(b.rate) : "off")",
+        ])
+        wake.notify()
+    }
+
+    /// The group-wide budgets and this member's share.
+    public var currentBudgets: (maxWorkers: Int, rate: Double, burst: Double, rateEnabled: Bool, share: BudgetShare) {
+        budgets.withLock { ($0.maxWorkers, $0.rate, $0.burst, $0.rateEnabled, $0.share) }
+    }
+
+    // MARK: - Committing
+
+    /// Commits the watermarks that moved, periodically; ends the member when idle.
+    func commitLoop() async {
+        var idleSince: ContinuousClock.Instant?
+        while !stopRequested.withLock({ $0 }) {
+            try? await Task.sleep(for: configuration.commitInterval)
+            await commit(only: nil, reason: "periodic")
+            metrics.update(state: state.withLock { ($0.bufferedTotal, $0.active) }, limiter: concurrency.snapshot)
+            wake.notify()  // a heartbeat for any waiter
+            if let idle = configuration.exitWhenIdle {
+                if state.withLock({ $0.isIdleAtEnd }) {
+                    let since = idleSince ?? .now
+                    idleSince = since
+                    if ContinuousClock.now - since >= idle { requestStop(reason: "idle for \(idle)") }
+                } else {
+                    idleSince = nil
+                }
+            }
+        }
+    }
+
+    /// Commits the current watermarks (with completed-offset metadata) of `only` or all
+    /// owned partitions. A failed commit is retried at the next tick; nothing is lost,
+    /// only redone.
+    func commit(only: [KafkaTopicPartition]?, reason: String) async {
+        let offsets = state.withLock { $0.pendingCommits(only: only) }
+        guard !offsets.isEmpty else { return }
+        do {
+            try await consumer.commit(offsets)
+            state.withLock { $0.committed(offsets) }
+            metrics.committed(offsets)
+            logger.debug("committed", metadata: ["reason": "\(reason)", "offsets": "\(offsets)"])
+        } catch let error as KafkaError where error.code == .rebalanceInProgress || error.code == .illegalGeneration {
+            logger.info("commit deferred (\(reason)): \(error.code)")
+        } catch {
+            logger.warning("commit failed (\(reason)): \(error)")
+        }
+    }
+}
