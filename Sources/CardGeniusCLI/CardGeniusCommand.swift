@@ -11,11 +11,9 @@ struct CardGeniusCommand: AsyncParsableCommand {
         Kafka broker, CardGenius simulator, producer and consumer group).
         """,
         subcommands: [
-            RunCommand.self,
             ConsumeCommand.self,
             ProduceCommand.self,
             DevBrokerCommand.self,
-            SimulateAPICommand.self,
             TailCommand.self,
             ConfigCommand.self,
         ]

@@ -82,8 +82,7 @@ struct DevBrokerService: Service {
         if let bootstrapFile {
             try (cluster.bootstrapServers + "\n").write(toFile: bootstrapFile, atomically: true, encoding: .utf8)
         }
-        print(cluster.bootstrapServers)
-        fflush(stdout)
+        FileHandle.standardOutput.write(Data((cluster.bootstrapServers + "\n").utf8))
         logger.info("dev broker serving", metadata: [
             "bootstrap": "\(cluster.bootstrapServers)", "topics": "\(topics.map { "\($0.0):\($0.1)" })",
         ])

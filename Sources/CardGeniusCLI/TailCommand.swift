@@ -44,7 +44,7 @@ struct TailCommand: AsyncParsableCommand {
         config.properties = settings.kafka.properties
         config.emitEndOfPartition = exitWhenIdle != nil
         config.sessionTimeout = .milliseconds(sessionTimeoutMs)
-        config.heartbeatInterval = .milliseconds(max(100, sessionTimeoutMs / 5))
+        config.heartbeatInterval = .milliseconds(Swift.max(100, sessionTimeoutMs / 5))
         let consumer = try KafkaConsumer(configuration: config, logger: logger)
         try consumer.subscribe(topics: [topic])
 

@@ -1,0 +1,113 @@
+import Pipeline
+import Testing
+
+@Suite("Offsets are the checkpoints")
+struct OffsetTrackerTests {
+    @Test("the watermark is the oldest incomplete offset, and moves when it completes")
+    func contiguousWatermark() {
+        var t = OffsetTracker(committed: 100)
+        for o: Int64 in 100...104 { #expect(take(&t, o)) }
+        #expect(t.watermark == 100)
+        t.complete(101); t.complete(103)
+        #expect(t.watermark == 100)
+        #expect(Array(t.completedAboveWatermark) == [101, 103])
+        t.complete(100)
+        #expect(t.watermark == 102)
+        #expect(Array(t.completedAboveWatermark) == [103])
+        t.complete(102); t.complete(104)
+        #expect(t.watermark == 105)
+        #expect(t.isIdle)
+    }
+
+    @Test("gaps in offsets (compaction, transaction markers) do not stall the watermark")
+    func gaps() {
+        var t = OffsetTracker(committed: 0)
+        #expect(take(&t, 0)); #expect(take(&t, 5)); #expect(take(&t, 9))
+        t.complete(0); t.complete(5)
+        #expect(t.watermark == 9)
+        t.complete(9)
+        #expect(t.watermark == 10)
+    }
+
+    @Test("redelivered offsets are refused")
+    func redelivery() {
+        var t = OffsetTracker(committed: 10)
+        #expect(take(&t, 10)); #expect(take(&t, 11))
+        #expect(!take(&t, 11)); #expect(!take(&t, 3))
+    }
+
+    @Test("a partition with nothing committed starts at the first offset it sees")
+    func nothingCommitted() {
+        var t = OffsetTracker(committed: -1)
+        #expect(take(&t, 42))
+        #expect(t.watermark == 42)
+        t.complete(42)
+        #expect(t.watermark == 43)
+    }
+
+    @Test("offsets completed by a previous owner are skipped on sight")
+    func skipFromMetadata() {
+        var t = OffsetTracker(committed: 50, completedAbove: [52, 53, 40])
+        #expect(!t.wasCompletedBefore(40), "below the committed offset: meaningless")
+        #expect(take(&t, 50)); #expect(take(&t, 51)); #expect(take(&t, 52))
+        #expect(t.wasCompletedBefore(52))
+        #expect(!t.wasCompletedBefore(51))
+    }
+}
+
+@Suite("Commit metadata")
+struct CommitMetadataTests {
+    @Test("completed offsets round-trip as compact base-36 ranges")
+    func roundTrip() throws {
+        let completed: [Int64] = [1201, 1203, 1204, 1205, 1300, 1301, 5000]
+        let text = try #require(CommitMetadata.encode(watermark: 1200, completed: completed))
+        #expect(text == "cg1:1200:1,3-5,2s-2t," + String(3800, radix: 36))
+        #expect(CommitMetadata.decode(text, committed: 1200) == Set(completed))
+    }
+
+    @Test("nothing completed above the watermark means no metadata")
+    func empty() {
+        #expect(CommitMetadata.encode(watermark: 7, completed: []) == nil)
+        #expect(CommitMetadata.encode(watermark: 7, completed: [3, 7]) == nil)
+    }
+
+    @Test("stale, foreign and malformed metadata is ignored")
+    func ignored() {
+        #expect(CommitMetadata.decode("cg1:1200:1,3-5", committed: 0).isEmpty, "a replay reset the offset")
+        #expect(CommitMetadata.decode("hello", committed: 1200).isEmpty)
+        #expect(CommitMetadata.decode("cg1:1200:zz-1", committed: 1200).isEmpty)
+        #expect(CommitMetadata.decode(nil, committed: 1200).isEmpty)
+    }
+
+    @Test("metadata never exceeds the broker's limit; what does not fit is only redone")
+    func bounded() throws {
+        let completed = stride(from: Int64(2), to: 200_000, by: 2).map { $0 }
+        let text = try #require(CommitMetadata.encode(watermark: 0, completed: completed))
+        #expect(text.utf8.count <= CommitMetadata.maxBytes)
+        let decoded = CommitMetadata.decode(text, committed: 0)
+        #expect(decoded.count > 100)
+        #expect(decoded.isSubset(of: Set(completed)))
+    }
+}
+
+@Suite("Budget shares")
+struct BudgetShareTests {
+    @Test("three members over eight partitions never exceed the group's budgets")
+    func threeMembers() {
+        let shares = [3, 3, 2].map { BudgetShare(maxWorkers: 20, rate: 10, burst: 20, owned: $0, total: 8) }
+        #expect(shares.map(\.maxInFlight) == [7, 7, 5])
+        #expect(shares.map(\.maxInFlight).reduce(0, +) <= 20)
+        #expect(abs(shares.map(\.ratePerSecond).reduce(0, +) - 10) < 1e-9)
+        #expect(abs(shares.map(\.burst).reduce(0, +) - 20) < 1e-9)
+    }
+
+    @Test("a member owning nothing gets nothing; one owning everything gets it all")
+    func extremes() {
+        #expect(BudgetShare(maxWorkers: 20, rate: 10, burst: 20, owned: 0, total: 8).maxInFlight == 0)
+        let all = BudgetShare(maxWorkers: 20, rate: 10, burst: 20, owned: 8, total: 8)
+        #expect(all.maxInFlight == 20 && all.ratePerSecond == 10 && all.burst == 20)
+    }
+}
+
+/// `#expect` cannot call a mutating method directly.
+private func take(_ t: inout OffsetTracker, _ offset: Int64) -> Bool { t.take(offset) }
