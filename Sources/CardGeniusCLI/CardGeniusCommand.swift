@@ -12,6 +12,7 @@ struct CardGeniusCommand: AsyncParsableCommand {
         """,
         subcommands: [
             ConsumeCommand.self,
+            RunCommand.self,
             ProduceCommand.self,
             DevBrokerCommand.self,
             TailCommand.self,

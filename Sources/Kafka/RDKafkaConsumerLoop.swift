@@ -57,6 +57,15 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
         case RD_KAFKA_EVENT_STATS:
             flush()
             if let json = rd_kafka_event_stats(event) { continuation.yield(.statistics(String(cString: json))) }
+        case RD_KAFKA_EVENT_ERROR where rd_kafka_event_error(event) == RD_KAFKA_RESP_ERR__PARTITION_EOF:
+            // The event API reports the end of a partition as a partition-level error.
+            flush()
+            if let tp = rd_kafka_event_topic_partition(event) {
+                let position = KafkaPartitionOffset(topic: String(cString: tp.pointee.topic),
+                                                    partition: tp.pointee.partition, offset: tp.pointee.offset)
+                rd_kafka_topic_partition_destroy(tp)
+                continuation.yield(.endOfPartition(position))
+            }
         default:
             if let error = client.handleCommonEvent(event) {
                 flush()
