@@ -39,6 +39,8 @@ struct PipelineState: Sendable {
     private(set) var active = 0
     var stopping = false
     var breakerOpen = false
+    /// Whether the member has had its first assignment (possibly empty).
+    private(set) var joined = false
     let maxBuffered: Int
 
     init(maxBuffered: Int) { self.maxBuffered = max(1, maxBuffered) }
@@ -51,6 +53,7 @@ struct PipelineState: Sendable {
     /// New partitions, starting at their committed offsets (and skipping what the commit
     /// metadata says was already done).
     mutating func assign(_ offsets: [KafkaPartitionOffset]) {
+        joined = true
         for o in offsets {
             let committed = o.offset >= 0 ? o.offset : -1
             let skip = CommitMetadata.decode(o.metadata, committed: o.offset)
@@ -223,7 +226,7 @@ struct PipelineState: Sendable {
 
     /// Nothing held or started, and every owned partition read to its end.
     var isIdleAtEnd: Bool {
-        active == 0 && partitions.values.allSatisfy { $0.atEnd && $0.buffered == 0 && $0.started == 0 }
+        joined && active == 0 && partitions.values.allSatisfy { $0.atEnd && $0.buffered == 0 && $0.started == 0 }
     }
 
     /// Records held (not started) plus started.

@@ -1,0 +1,191 @@
+import CardGenius
+import Foundation
+import Kafka
+import Logging
+import ServiceLifecycle
+import Simulator
+
+/// Real parts for end-to-end tests: the mock cluster over TCP, the simulator over HTTP,
+/// and `cardgenius` members as separate processes.
+enum Harness {
+    static func logger(_ label: String = "test") -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = ProcessInfo.processInfo.environment["CARDGENIUS_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .error
+        return logger
+    }
+
+    static func unique(_ prefix: String) -> String { "\(prefix)-\(UInt32.random(in: 0...UInt32.max))" }
+
+    /// The `cardgenius` executable built next to the test bundle (or $CARDGENIUS_BIN).
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["CARDGENIUS_BIN"] { return path }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("cardgenius").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        let fallback = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/cardgenius").path
+        return fallback
+    }
+
+    /// A broker with the three topics, 8 partitions each unless told.
+    static func cluster(partitions: Int32 = 8, topics: (String, String, String)) throws -> KafkaMockCluster {
+        let cluster = try KafkaMockCluster(brokers: 1, logger: logger())
+        for t in [topics.0, topics.1, topics.2] { try cluster.createTopic(t, partitions: partitions) }
+        return cluster
+    }
+
+    /// Publishes `values` keyed by their user id, in order, with a cohort header.
+    static func produce(_ bootstrap: String, topic: String, records: [(key: String?, value: String)], cohort: String = "2026-W48") async throws {
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: bootstrap), logger: logger())
+        let batch = records.map {
+            KafkaProducerRecord(topic: topic, key: $0.key.map { Array($0.utf8) }, value: Array($0.value.utf8),
+                                headers: [KafkaHeader(name: "cohort", string: cohort)])
+        }
+        for r in try await producer.sendBatch(batch) { _ = try r.get() }
+        await producer.close()
+    }
+
+    /// A valid user record's JSON.
+    static func user(_ i: Int) -> (key: String?, value: String) {
+        let id = "user-\(i)"
+        return (id, #"{"user_id":"\#(id)","amazon_spends":\#(1000 + i % 50 * 100),"fuel":\#(i % 7 * 500),"hotels_annual":\#(i % 5 * 10000)}"#)
+    }
+
+    /// Reads `topics` from the beginning until `count` records arrived or `timeout`.
+    static func readAll(_ bootstrap: String, topics: [String], atLeast count: Int, timeout: Duration = .seconds(60),
+                        settle: Duration = .seconds(1)) async throws -> [KafkaRecord] {
+        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: bootstrap, groupID: unique("reader")), logger: logger())
+        try consumer.subscribe(topics: topics)
+        let deadline = ContinuousClock.now + timeout
+        let box = RecordBox()
+        let reader = Task {
+            for await event in consumer.events {
+                if case .records(let batch) = event { box.append(batch) }
+                if case .revoked(let r) = event { r.acknowledge() }
+            }
+        }
+        while ContinuousClock.now < deadline && box.count < count { try await Task.sleep(for: .milliseconds(200)) }
+        try await Task.sleep(for: settle)  // let duplicates, if any, arrive too
+        await consumer.close()
+        _ = await reader.value
+        return box.records
+    }
+
+    /// The group's committed offsets of `topic`'s partitions.
+    static func committed(_ bootstrap: String, group: String, topic: String, partitions: Int32) async throws -> [Int32: Int64] {
+        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: bootstrap, groupID: group), logger: logger())
+        let list = try await consumer.committed((0..<partitions).map { KafkaTopicPartition(topic: topic, partition: $0) })
+        await consumer.close()
+        return Dictionary(uniqueKeysWithValues: list.map { ($0.topicPartition.partition, $0.offset) })
+    }
+
+    /// Starts the simulator in-process on a random port.
+    static func simulator(_ configuration: SimulatorConfiguration) async throws -> RunningSimulator {
+        var config = configuration
+        config.host = "127.0.0.1"
+        config.port = 0
+        let sim = APISimulator(configuration: config, logger: logger())
+        let group = ServiceGroup(configuration: .init(services: [.init(service: sim)], logger: logger()))
+        let task = Task { try await group.run() }
+        let port = try await sim.waitUntilListening()
+        return RunningSimulator(simulator: sim, group: group, task: task, url: "http://127.0.0.1:\(port)/cg/api/pro")
+    }
+}
+
+struct RunningSimulator {
+    let simulator: APISimulator
+    let group: ServiceGroup
+    let task: Task<Void, any Error>
+    let url: String
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = await task.result
+    }
+}
+
+final class RecordBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [KafkaRecord] = []
+    func append(_ r: [KafkaRecord]) { lock.withLock { storage += r } }
+    var count: Int { lock.withLock { storage.count } }
+    var records: [KafkaRecord] { lock.withLock { storage } }
+}
+
+/// A `cardgenius` child process with its output captured in files.
+final class Member: @unchecked Sendable {
+    let process = Process()
+    let stdoutPath: String
+    let stderrPath: String
+
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        let dir = FileManager.default.temporaryDirectory
+        let id = UUID().uuidString
+        stdoutPath = dir.appendingPathComponent("cg-\(id).out").path
+        stderrPath = dir.appendingPathComponent("cg-\(id).err").path
+        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: Harness.binary)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CARDGENIUS_") }
+        env.merge(environment) { $1 }
+        process.environment = env
+        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
+        process.standardError = FileHandle(forWritingAtPath: stderrPath)
+        try process.run()
+    }
+
+    /// `cardgenius consume` against a broker and API.
+    static func consume(bootstrap: String, api: String, group: String, extra: [String] = []) throws -> Member {
+        try Member(["consume", "--brokers", bootstrap, "--api-url", api, "--group", group, "--log-level", "info"] + extra)
+    }
+
+    func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
+
+    /// Waits for the process to exit; returns its status, or nil on time-out.
+    func wait(timeout: Duration) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now > deadline { return nil }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return process.terminationStatus
+    }
+
+    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: stdoutPath)
+        try? FileManager.default.removeItem(atPath: stderrPath)
+    }
+}
+
+/// What the output and dead-letter topics say about a run.
+struct RunResults {
+    var outputs: [KafkaRecord]
+    var deadLetters: [KafkaRecord]
+
+    init(_ records: [KafkaRecord], outputTopic: String) {
+        outputs = records.filter { $0.topic == outputTopic }
+        deadLetters = records.filter { $0.topic != outputTopic }
+    }
+
+    /// Input offsets that have a result, as `partition:offset`.
+    var sources: [String] {
+        outputs.compactMap { r -> String? in
+            guard let json = try? JSONSerialization.jsonObject(with: Data(r.value ?? [])) as? [String: Any],
+                  let source = json["source"] as? [String: Any],
+                  let p = source["partition"] as? Int, let o = source["offset"] as? Int else { return nil }
+            return "\(p):\(o)"
+        } + deadLetters.map { "\($0.headers.string("source.partition") ?? "?"):\($0.headers.string("source.offset") ?? "?")" }
+    }
+
+    var userIDsWithResult: Set<String> {
+        Set(outputs.compactMap(\.keyString) + deadLetters.compactMap(\.keyString))
+    }
+}
