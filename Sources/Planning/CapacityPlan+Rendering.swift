@@ -43,6 +43,7 @@ extension CapacityPlan {
         t.add("duration", "\(f.hoursMinutes(durationSeconds)) h:mm", "(\(f.fixed(durationHours, 2)) h)")
         t.add("users/min", f.fixed(usersPerMinute, 0))
         t.add("total API calls", f.count(totalRequests), attemptsPerUser > 1 ? "(\(f.fixed(attemptsPerUser, 3)) per user)" : "")
+        t.add("concurrent connections", "\(concurrentConnections)")
         sections.append("Throughput\n" + t.render())
 
         t = TextTable()
@@ -63,7 +64,6 @@ extension CapacityPlan {
         t.add("inbound", "\(f.kbPerSecond(inboundBytesPerSecond)) = \(f.mbps(inboundBytesPerSecond))",
               "\(f.bytes(inboundBurstBytes)) = \(f.mbps(inboundBurstBytes)) over 1 s",
               f.bytes(inboundBytesPerDay), f.bytes(inboundBytesTotal))
-        t.add("concurrent connections", "\(concurrentConnections)")
         sections.append("Bandwidth\n" + t.render())
 
         t = TextTable()

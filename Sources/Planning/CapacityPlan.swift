@@ -188,6 +188,7 @@ public struct CapacityPlan: Sendable, Equatable, Codable {
     /// when the rate budget is disabled.
     public var workersForBudget: Int? {
         guard let rateBudget else { return nil }
-        return Int((rateBudget * latencySeconds - 1e-9).rounded(.up))
+        let needed = (rateBudget * latencySeconds - 1e-9).rounded(.up)
+        return needed.isFinite && needed < 1e15 ? Int(Swift.max(1, needed)) : nil
     }
 }

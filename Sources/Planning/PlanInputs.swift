@@ -83,19 +83,19 @@ public struct PlanInputs: Sendable, Equatable, Codable {
     public func validate() throws(PlanInputError) {
         try Self.checkCount(users, flag: "--users", min: 1, max: Self.maxUsers)
         try Self.checkCount(workers, flag: "--workers", min: 1, max: Self.maxWorkers)
-        try Self.checkPositive(latencySeconds, flag: "--latency-s", unit: "seconds")
-        try Self.checkPositive(ratePerSecond, flag: "--rate", unit: "calls per second")
-        try Self.checkPositive(burst, flag: "--burst", unit: "calls")
+        try Self.checkPositive(latencySeconds, flag: "--latency-s", unit: "seconds", min: 1e-6, max: 86_400)
+        try Self.checkPositive(ratePerSecond, flag: "--rate", unit: "calls per second", max: 1e6)
+        try Self.checkPositive(burst, flag: "--burst", unit: "calls", max: 1e9)
         if burst < 1 {
             throw PlanInputError(code: .outOfRange, flag: "--burst", message: "must be at least 1 call (got \(burst))")
         }
-        try Self.checkPositive(requestBytes, flag: "--request-bytes", unit: "bytes")
-        try Self.checkPositive(responseKB, flag: "--response-kb", unit: "KB")
+        try Self.checkPositive(requestBytes, flag: "--request-bytes", unit: "bytes", max: 1e9)
+        try Self.checkPositive(responseKB, flag: "--response-kb", unit: "KB", max: 1e9)
         try Self.checkCount(members, flag: "--members", min: 1, max: Self.maxMembers)
         try Self.checkCount(partitions, flag: "--partitions", min: 1, max: Self.maxPartitions)
-        try Self.checkPositive(cohortIntervalHours, flag: "--cohort-interval-hours", unit: "hours")
-        try Self.checkPositive(apiRateLimit, flag: "--api-rate-limit", unit: "requests per second")
-        try Self.checkPositive(apiBurst, flag: "--api-burst", unit: "requests")
+        try Self.checkPositive(cohortIntervalHours, flag: "--cohort-interval-hours", unit: "hours", max: 1e6)
+        try Self.checkPositive(apiRateLimit, flag: "--api-rate-limit", unit: "requests per second", max: 1e9)
+        try Self.checkPositive(apiBurst, flag: "--api-burst", unit: "requests", max: 1e9)
         guard errorRate.isFinite, errorRate >= 0, errorRate <= 1 else {
             throw PlanInputError(code: .outOfRange, flag: "error rate", message: "must be between 0 and 1 (got \(errorRate))")
         }
@@ -111,12 +111,21 @@ public struct PlanInputs: Sendable, Equatable, Codable {
         }
     }
 
-    private static func checkPositive(_ value: Double, flag: String, unit: String) throws(PlanInputError) {
+    /// A finite value > 0 (and ≥ `min` when given), at most `max`: the bounds keep every
+    /// derived figure finite and every conversion to an integer in range.
+    private static func checkPositive(_ value: Double, flag: String, unit: String,
+                                      min: Double? = nil, max: Double) throws(PlanInputError) {
         guard value.isFinite else {
             throw PlanInputError(code: .notFinite, flag: flag, message: "must be a finite number of \(unit) (got \(value))")
         }
         guard value > 0 else {
             throw PlanInputError(code: .outOfRange, flag: flag, message: "must be greater than 0 \(unit) (got \(value))")
+        }
+        if let min, value < min {
+            throw PlanInputError(code: .outOfRange, flag: flag, message: "must be at least \(min) \(unit) (got \(value))")
+        }
+        guard value <= max else {
+            throw PlanInputError(code: .outOfRange, flag: flag, message: "must be at most \(max) \(unit) (got \(value))")
         }
     }
 }

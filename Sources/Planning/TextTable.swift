@@ -17,6 +17,7 @@ struct TextTable {
                 line += cell
                 if i < row.count - 1 { line += String(repeating: " ", count: widths[i] - cell.count + 2) }
             }
+            while line.last == " " { line.removeLast() }
             return line
         }.joined(separator: "\n")
     }
