@@ -134,6 +134,12 @@ extension CapacityPlan {
             var memoryMB: Double
             var backendsAt100Concurrent: Double
             var backendsAt50Concurrent: Double
+
+            enum CodingKeys: String, CodingKey {
+                case requestsPerSecondSustained, requestsPeak, concurrentRequests, cpuCores, memoryMB
+                case backendsAt100Concurrent = "backends_at_100_concurrent"
+                case backendsAt50Concurrent = "backends_at_50_concurrent"
+            }
         }
         var inputs: PlanInputs
         var throughput: Throughput

@@ -44,6 +44,8 @@ struct RenderingTests {
         }
         let api = try #require(object["api_load"] as? [String: Any])
         #expect(api["memory_mb"] as? Double == 190)
+        #expect(api["backends_at_100_concurrent"] as? Double == 0.19)
+        #expect(api["requests_per_second_sustained"] as? Double == 10)
         let warnings = try #require(object["warnings"] as? [[String: Any]])
         #expect(warnings.first?["code"] as? String == "concurrency-rounding")
         #expect(object["notice"] == nil)
