@@ -74,6 +74,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Capacity planning: what a run will do to throughput, bandwidth and the CardGenius API.
+        .target(name: "Planning"),
         // The `cardgenius` command.
         .executableTarget(
             name: "CardGeniusCLI",
@@ -83,6 +85,7 @@ let package = Package(
                 "Simulator",
                 "Pipeline",
                 "Settings",
+                "Planning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -97,5 +100,6 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "CardGenius"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Kafka", "CardGenius", "Simulator"]),
         .testTarget(name: "CLITests", dependencies: ["Kafka"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning"]),
     ]
 )
