@@ -15,7 +15,9 @@ struct CardGeniusCommand: AsyncParsableCommand {
             RunCommand.self,
             ProduceCommand.self,
             DevBrokerCommand.self,
+            SimulateAPICommand.self,
             TailCommand.self,
+            PlanCommand.self,
             ConfigCommand.self,
         ]
     )

@@ -41,6 +41,9 @@ struct PipelineState: Sendable {
     var breakerOpen = false
     /// Whether the member has had its first assignment (possibly empty).
     private(set) var joined = false
+    /// Between a revocation and the next assignment: owning nothing then says nothing
+    /// about being done.
+    private(set) var rebalancing = false
     let maxBuffered: Int
 
     init(maxBuffered: Int) { self.maxBuffered = max(1, maxBuffered) }
@@ -54,6 +57,7 @@ struct PipelineState: Sendable {
     /// metadata says was already done).
     mutating func assign(_ offsets: [KafkaPartitionOffset]) {
         joined = true
+        rebalancing = false
         for o in offsets {
             let committed = o.offset >= 0 ? o.offset : -1
             let skip = CommitMetadata.decode(o.metadata, committed: o.offset)
@@ -66,6 +70,7 @@ struct PipelineState: Sendable {
 
     /// Stops starting records of `revoked`, dropping the ones not started.
     mutating func beginRevoke(_ revoked: [KafkaTopicPartition]) {
+        rebalancing = true
         for tp in revoked where partitions[tp] != nil {
             partitions[tp]!.revoking = true
             partitions[tp]!.ready.removeAll()
@@ -110,6 +115,7 @@ struct PipelineState: Sendable {
                 continue
             }
             let item = WorkItem(record: record, generation: p.generation)
+            result.accepted.append(item)
             let key = record.key ?? []
             if p.busyKeys.contains(key) || p.blocked[key] != nil {
                 p.blocked[key, default: []].append(item)
@@ -226,7 +232,7 @@ struct PipelineState: Sendable {
 
     /// Nothing held or started, and every owned partition read to its end.
     var isIdleAtEnd: Bool {
-        joined && active == 0 && partitions.values.allSatisfy { $0.atEnd && $0.buffered == 0 && $0.started == 0 }
+        joined && !rebalancing && active == 0 && partitions.values.allSatisfy { $0.atEnd && $0.buffered == 0 && $0.started == 0 }
     }
 
     /// Records held (not started) plus started.
