@@ -150,3 +150,9 @@ final class ListeningState: Sendable {
         }
     }
 }
+
+extension APISimulator: CustomStringConvertible {
+    public var description: String {
+        "APISimulator(\(self.configuration.host):\(self.configuration.port))"
+    }
+}

@@ -6,6 +6,8 @@ struct CardCatalogue: Sendable {
     let cards: [SimulatedCard]
     /// Per field ordinal: `"<field>":{"spend":` opening a spending_breakdown entry.
     let breakdownPrefix: [[UInt8]]
+    /// Per field ordinal: the quoted field name.
+    let quotedNames: [[UInt8]]
 
     static let banks: [String] = [
         "HDFC Bank", "ICICI Bank", "SBI Card", "Axis Bank", "Kotak Mahindra Bank", "IDFC FIRST Bank",
@@ -51,6 +53,7 @@ struct CardCatalogue: Sendable {
         }
         self.cards = cards
         self.breakdownPrefix = SpendSchema.fields.map { Array("\"\($0.rawValue)\":{\"spend\":".utf8) }
+        self.quotedNames = SpendSchema.fields.map { Array("\"\($0.rawValue)\"".utf8) }
     }
 
     private static func makeCard(index: Int, rng: inout SplitMix64, usedNames: inout Set<String>) -> SimulatedCard {
@@ -143,8 +146,11 @@ struct CardCatalogue: Sendable {
         )
         card.staticPrefix = Self.renderStaticPrefix(card, tags: archetype.tags)
         card.breakdownSuffix = (0..<count).map { ordinal in
-            var out: [UInt8] = Array(",\"maxCap\":".utf8)
-            JSONWriter.appendInteger(card.caps[ordinal].isFinite ? Int64(card.caps[ordinal]) : 0, to: &out)
+            var out: [UInt8] = []
+            if card.caps[ordinal].isFinite {
+                out.append(contentsOf: ",\"maxCap\":".utf8)
+                JSONWriter.appendInteger(Int64(card.caps[ordinal]), to: &out)
+            }
             out.append(contentsOf: ",\"cashback_percentage\":\"".utf8)
             out.append(contentsOf: Self.percent(card.rates[ordinal]).utf8)
             out.append(contentsOf: "\"}".utf8)
@@ -196,24 +202,22 @@ struct CardCatalogue: Sendable {
         string("card_name", card.name)
         string("seo_card_alias", card.alias)
         integer("bank_id", card.bankID)
-        string("bank_name", card.bankName)
         string("joining_fees", String(card.joiningFee))
         string("annual_fees", String(card.annualFee))
-        string("card_type", card.archetype)
 
         let welcome = card.welcomeValue > 0
-            ? "[{\"cash_value\":\(card.welcomeValue),\"minimum_spend\":\"\(card.welcomeValue * 20)\",\"maximum_days\":\"30\",\"description\":\(quoted("Welcome benefit worth Rs. \(card.welcomeValue) on spending Rs. \(card.welcomeValue * 20) in the first 30 days"))}]"
+            ? "[{\"cash_value\":\(card.welcomeValue),\"minimum_spend\":\"\(card.welcomeValue * 20)\",\"maximum_days\":\"30\"}]"
             : "[]"
         raw("welcomeBenefits", welcome)
         let dining = card.diningDiscount > 0
-            ? "[{\"discount\":\"\(percent(card.diningDiscount))\",\"monthly_cap\":\(Int(card.diningCapMonthly)),\"description\":\(quoted("Up to \(percent(card.diningDiscount))% off at partner restaurants"))}]"
+            ? "[{\"discount\":\"\(percent(card.diningDiscount))\",\"monthly_cap\":\(Int(card.diningCapMonthly))}]"
             : "[]"
         raw("food_dining_benefits", dining)
         let milestones = card.milestones.map {
             "{\"minimum_spend\":\"\(Int($0.annualSpend))\",\"maximum_days\":\"365\",\"cash_value\":\(Int($0.bonus))}"
         }
         raw("milestone_benefits", "[\(milestones.joined(separator: ","))]")
-        let topRates = card.rates.enumerated().sorted { $0.element > $1.element || ($0.element == $1.element && $0.offset < $1.offset) }.prefix(3)
+        let topRates = card.rates.enumerated().sorted { $0.element > $1.element || ($0.element == $1.element && $0.offset < $1.offset) }.prefix(2)
         let usps = topRates.enumerated().map { position, entry in
             let field = String(SpendSchema.fields[entry.offset].rawValue.map { $0 == "_" ? " " : $0 })
             return "{\"header\":\(quoted("\(percent(entry.element))% back on \(field)")),\"priority\":\(position + 1)}"
@@ -224,11 +228,11 @@ struct CardCatalogue: Sendable {
             "{\"domestic_lounges_unlocked\":\(card.domesticLounges * 4),\"international_lounges_unlocked\":\(card.internationalLounges * 4),\"railway_lounges_unlocked\":\(card.railwayLounges * 4)}"
         )
         string("tags", tags)
-        string("image", "https://cdn.cardgenius.example/cards/\(card.alias).webp")
-        string("card_bg_image", "https://cdn.cardgenius.example/cards/bg/\(card.alias).webp")
-        string("cg_network_url", card.id % 3 == 0 ? nil : "https://cardgenius.example/apply/\(card.alias)")
-        string("ck_store_url", "https://cashkaro.example/stores/\(card.alias)")
-        string("ck_store_url_2", card.id % 2 == 0 ? "https://cashkaro.example/stores/\(card.alias)-lifetime-free" : nil)
+        string("image", "https://cdn.cg.example/c/\(card.id).webp")
+        string("card_bg_image", "https://cdn.cg.example/bg/\(card.id).webp")
+        string("cg_network_url", card.id % 3 == 0 ? nil : "https://cg.example/apply/\(card.id)")
+        string("ck_store_url", "https://ck.example/s/\(card.id)")
+        string("ck_store_url_2", card.id % 2 == 0 ? "https://ck.example/s/\(card.id)-ltf" : nil)
         return out
     }
 }

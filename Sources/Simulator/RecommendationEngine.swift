@@ -159,14 +159,16 @@ struct RecommendationEngine: Sendable {
         out.append(contentsOf: #","roi":"#.utf8)
         integer(totals.roi)
 
-        // category_breakdown: yearly savings per group.
+        // category_breakdown: yearly savings per group that saves anything.
         var groupSavings = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
         withUnsafeMutableBytes(of: &groupSavings) { raw in
             let groups = raw.bindMemory(to: Double.self)
             for ordinal in 0..<SpendSchema.count { groups[SpendSchema.groupOf[ordinal]] += savings[ordinal] }
             out.append(contentsOf: #","category_breakdown":{"#.utf8)
-            for group in SpendSchema.Group.allCases {
-                if group.rawValue > 0 { out.append(UInt8(ascii: ",")) }
+            var first = true
+            for group in SpendSchema.Group.allCases where groups[group.rawValue] >= 0.5 {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
                 out.append(UInt8(ascii: "\""))
                 out.append(contentsOf: group.name.utf8)
                 out.append(contentsOf: #"":{"savings":"#.utf8)
@@ -175,26 +177,35 @@ struct RecommendationEngine: Sendable {
             }
         }
 
-        // spending_breakdown: one entry per field the profile spends on.
+        // spending_breakdown: one entry per field the profile spends on and the card rewards.
         out.append(contentsOf: #"},"spending_breakdown":{"#.utf8)
         var first = true
-        for ordinal in 0..<SpendSchema.count where spend[ordinal] > 0 {
+        for ordinal in 0..<SpendSchema.count where spend[ordinal] > 0 && savings[ordinal] >= 0.5 {
             if !first { out.append(UInt8(ascii: ",")) }
             first = false
             out.append(contentsOf: self.catalogue.breakdownPrefix[ordinal])
             JSONWriter.appendNumber(spend[ordinal], to: &out)
+            // Savings in the field's own period: monthly for monthly amounts and usage, else yearly.
             out.append(contentsOf: #","savings":"#.utf8)
-            integer(savings[ordinal])
+            integer(SpendSchema.reportsMonthly[ordinal] ? savings[ordinal] / 12 : savings[ordinal])
             out.append(contentsOf: card.breakdownSuffix[ordinal])
         }
+        // spending_breakdown_array: the (up to) three fields that save the most, best first.
         out.append(contentsOf: #"},"spending_breakdown_array":["#.utf8)
-        first = true
+        var best = (-1, -1, -1)
+        func better(_ a: Int, than b: Int) -> Bool { b < 0 || savings[a] > savings[b] }
         for ordinal in 0..<SpendSchema.count where savings[ordinal] >= 0.5 {
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: SpendSchema.fields[ordinal].rawValue.utf8)
-            out.append(UInt8(ascii: "\""))
+            if better(ordinal, than: best.0) {
+                best = (ordinal, best.0, best.1)
+            } else if better(ordinal, than: best.1) {
+                best = (best.0, ordinal, best.1)
+            } else if better(ordinal, than: best.2) {
+                best.2 = ordinal
+            }
+        }
+        for (position, ordinal) in [best.0, best.1, best.2].enumerated() where ordinal >= 0 {
+            if position > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: self.catalogue.quotedNames[ordinal])
         }
         out.append(contentsOf: "]}".utf8)
     }

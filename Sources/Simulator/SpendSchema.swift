@@ -61,6 +61,8 @@ enum SpendSchema {
 
     /// Whether the field is a monthly amount (else annual, or a count handled specially).
     static let isMonthly: [Bool] = fields.map { $0.period == .monthly }
+    /// Whether spending_breakdown reports the field per month (monthly amounts, movie and dining usage).
+    static let reportsMonthly: [Bool] = fields.map { $0.period == .monthly || $0 == .movieUsage || $0 == .diningUsage }
     /// Whether the field is a plain amount that earns a reward rate.
     static let isAmount: [Bool] = fields.map { $0.period == .monthly || $0.period == .annual }
 }
