@@ -47,6 +47,7 @@ let package = Package(
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -57,6 +58,7 @@ let package = Package(
             dependencies: [
                 "CardGenius",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -96,8 +98,20 @@ let package = Package(
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"]),
-        .testTarget(name: "CardGeniusTests", dependencies: ["CardGenius", "Simulator"]),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "CardGenius"]),
+        .testTarget(
+            name: "CardGeniusTests",
+            dependencies: [
+                "CardGenius", "Simulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "SimulatorTests",
+            dependencies: [
+                "Simulator", "CardGenius",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Kafka", "CardGenius", "Simulator"]),
         .testTarget(name: "CLITests", dependencies: ["Kafka"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning"]),

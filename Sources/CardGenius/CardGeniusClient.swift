@@ -1,0 +1,136 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+
+/// The HTTP client of the CardGenius recommendation API (`POST /cg/api/pro`).
+///
+/// One ``recommend(_:)`` call is one HTTP attempt: the client never retries by itself; it
+/// classifies the answer into a ``CallOutcome`` (success, retriable or permanent failure,
+/// overload signal, `Retry-After`) and leaves retries, backoff and concurrency control to the
+/// caller. It keeps a keep-alive connection pool of ``Configuration/maxConnections``
+/// connections, validates TLS certificates, and applies the configured connect and request
+/// timeouts.
+///
+/// ```swift
+/// let client = CardGeniusClient(configuration: .init(url: "http://127.0.0.1:8080/cg/api/pro"), logger: logger)
+/// let outcome = await client.recommend(RecommendationRequest(spends: [.amazonSpends: 5000]))
+/// try await client.shutdown()
+/// ```
+///
+/// Call ``shutdown()`` exactly once when done.
+public struct CardGeniusClient: Sendable {
+    /// The settings the client was created with.
+    public let configuration: Configuration
+    let httpClient: HTTPClient
+    let logger: Logger
+    let headers: [(String, String)]
+    let parser = RecommendationResponseParser()
+
+    /// Creates a client with its own `HTTPClient` on the shared NIO event loop group.
+    public init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+
+        var http = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(
+                connect: Self.timeAmount(configuration.connectTimeout),
+                read: Self.timeAmount(configuration.requestTimeout)
+            ),
+            connectionPool: .init(
+                idleTimeout: Self.timeAmount(configuration.idleTimeout),
+                concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.maxConnections)
+            ),
+            decompression: .disabled
+        )
+        http.httpVersion = configuration.allowHTTP2 ? .automatic : .http1Only
+        http.connectionPool.retryConnectionEstablishment = configuration.retryConnectionEstablishment
+        // `tlsConfiguration` stays nil: AsyncHTTPClient's default client TLS configuration, which
+        // validates certificates against the system trust roots.
+        self.httpClient = HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+            configuration: http,
+            backgroundActivityLogger: logger
+        )
+
+        self.headers = [
+            ("Content-Type", "application/json"),
+            ("Accept", "application/json"),
+            ("User-Agent", configuration.userAgent),
+        ]
+    }
+
+    /// Makes one attempt to get a recommendation for `request`.
+    ///
+    /// Never throws: every failure, including cancellation of the calling task, is classified
+    /// into the returned outcome.
+    public func recommend(_ request: RecommendationRequest) async -> CallOutcome {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var httpRequest = HTTPClientRequest(url: self.configuration.url)
+        httpRequest.method = .POST
+        httpRequest.headers.add(contentsOf: self.headers)
+        let body = request.jsonBody()
+        httpRequest.headers.add(name: "Content-Length", value: String(body.count))
+        httpRequest.body = .bytes(body)
+        let deadline = NIODeadline.now() + Self.timeAmount(self.configuration.requestTimeout)
+
+        let outcome: CallOutcome
+        do {
+            let response = try await self.httpClient.execute(httpRequest, deadline: deadline, logger: self.logger)
+            let status = Int(response.status.code)
+            let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0) }
+            let remaining = response.headers.first(name: "X-RateLimit-Remaining").flatMap {
+                Int($0.trimmingCharacters(in: .whitespaces))
+            }
+            let responseBody: ByteBuffer
+            do {
+                responseBody = try await response.body.collect(upTo: self.configuration.maxBodyBytes)
+            } catch {
+                var failed = Self.classify(error: error, latency: start.duration(to: clock.now), duringBody: true)
+                failed.failure?.httpStatus = status
+                failed.httpStatus = status
+                failed.retryAfter = retryAfter
+                failed.rateLimitRemaining = remaining
+                return self.logged(failed)
+            }
+            outcome = responseBody.withUnsafeReadableBytes { bytes in
+                self.classify(
+                    status: status,
+                    body: bytes,
+                    retryAfter: retryAfter,
+                    rateLimitRemaining: remaining,
+                    latency: start.duration(to: clock.now)
+                )
+            }
+        } catch {
+            outcome = Self.classify(error: error, latency: start.duration(to: clock.now), duringBody: false)
+        }
+        return self.logged(outcome)
+    }
+
+    /// Shuts the connection pool down. In-flight calls fail with
+    /// ``CallFailure/Code/clientShutdown`` or a connection error.
+    public func shutdown() async throws {
+        try await self.httpClient.shutdown()
+    }
+
+    private func logged(_ outcome: CallOutcome) -> CallOutcome {
+        if self.logger.logLevel <= .debug {
+            self.logger.debug(
+                "CardGenius call finished",
+                metadata: [
+                    "outcome": "\(outcome.kind)",
+                    "http.status": "\(outcome.httpStatus.map(String.init) ?? "-")",
+                    "failure": "\(outcome.failure.map { "\($0)" } ?? "-")",
+                    "latency": "\(outcome.latency)",
+                ]
+            )
+        }
+        return outcome
+    }
+
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        .nanoseconds(RetryPolicy.nanoseconds(duration))
+    }
+}
