@@ -29,7 +29,7 @@ public final class KafkaRevocation: Sendable, CustomStringConvertible {
     public let partitions: [KafkaTopicPartition]
     /// Whether the partitions were lost (the member was evicted): commits for them will fail.
     public let isLost: Bool
-    private let gate = LockedValue<(acknowledged: Bool, unused: Void)>((false, ()))
+    private let acknowledged = LockedValue(false)
     private let semaphore = DispatchSemaphoreBox()
 
     init(partitions: [KafkaTopicPartition], isLost: Bool) {
@@ -39,9 +39,9 @@ public final class KafkaRevocation: Sendable, CustomStringConvertible {
 
     /// Lets the member give the partitions up. Calling it more than once is harmless.
     public func acknowledge() {
-        let first = gate.withLock { state -> Bool in
-            defer { state.acknowledged = true }
-            return !state.acknowledged
+        let first = acknowledged.withLock { done -> Bool in
+            defer { done = true }
+            return !done
         }
         if first { semaphore.signal() }
     }

@@ -54,7 +54,7 @@ extension RecommendationPipeline {
             wake.notify()
             return
         }
-        state.withLock { $0.complete(item) }
+        _ = state.withLock { $0.complete(item) }
         switch outcome {
         case .recommended(_, _, let attempts, _):
             statistics.completed(.ok, attempts: attempts)

@@ -27,7 +27,7 @@ public final class RecommendationPipeline: Service, Sendable {
     /// Counts and latencies of this member.
     public let statistics = PipelineStatistics()
     let metrics: PipelineMetrics
-    private let stopRequested = LockedState(false)
+    private let stopRequested = StopSignal()
 
     /// The group-wide budgets (live-tunable) and this member's current share of them.
     struct Budgets: Sendable {
@@ -87,8 +87,13 @@ public final class RecommendationPipeline: Service, Sendable {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.commitLoop() }
                 group.addTask { await self.dispatchLoop() }
+                group.addTask {
+                    await self.stopRequested.wait()
+                    await self.drainAndClose()
+                }
                 // The read loop ends when the consumer has closed, after the drain.
                 await self.readLoop()
+                _ = self.stopRequested.fire()
                 self.wake.notify()
             }
         } onGracefulShutdown: {
@@ -99,10 +104,8 @@ public final class RecommendationPipeline: Service, Sendable {
 
     /// Asks the member to drain, commit and leave the group.
     public func requestStop(reason: String) {
-        let first = stopRequested.withLock { s -> Bool in defer { s = true }; return !s }
-        guard first else { return }
+        guard stopRequested.fire() else { return }
         logger.info("stopping: \(reason)")
-        Task { await self.drainAndClose() }
     }
 
     /// Stops taking records, lets started ones finish (up to the drain time-out), commits
@@ -196,14 +199,13 @@ public final class RecommendationPipeline: Service, Sendable {
 
     // MARK: - Budgets
 
-    /// Recomputes this member's share of the group's budgets from the partitions it owns.
+    /// Recomputes this member's share of the group's budgets from the partitions it owns
+    /// and the input topic's partition count (asked of the cluster on every rebalance).
     func recomputeShare() async {
-        var total = budgets.withLock { $0.totalPartitions }
-        if let count = try? await consumer.partitionCount(topic: configuration.inputTopic), count > 0 {
-            total = count
+        let count = (try? await consumer.partitionCount(topic: configuration.inputTopic)) ?? 0
+        applyBudgets { b in
+            if count > 0 { b.totalPartitions = count }
         }
-        let owned = state.withLock { $0.ownedPartitions.filter { $0.topic == configuration.inputTopic }.count }
-        applyBudgets { b in b.totalPartitions = total; _ = owned }
     }
 
     /// Changes the group-wide budgets at run time (SIGHUP / live tuning).
@@ -244,7 +246,7 @@ public final class RecommendationPipeline: Service, Sendable {
     /// Commits the watermarks that moved, periodically; ends the member when idle.
     func commitLoop() async {
         var idleSince: ContinuousClock.Instant?
-        while !stopRequested.withLock({ $0 }) {
+        while !stopRequested.isFired {
             try? await Task.sleep(for: configuration.commitInterval)
             await commit(only: nil, reason: "periodic")
             metrics.update(state: state.withLock { ($0.bufferedTotal, $0.active) }, limiter: concurrency.snapshot)

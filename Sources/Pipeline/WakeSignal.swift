@@ -29,3 +29,34 @@ final class WakeSignal: Sendable {
         }
     }
 }
+
+/// A one-shot signal: fired once, awaited by any number of tasks.
+final class StopSignal: Sendable {
+    private let state = LockedState<(fired: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    /// Fires the signal; returns false if it had already fired.
+    func fire() -> Bool {
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>]? in
+            guard !s.fired else { return nil }
+            s.fired = true
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        waiters?.forEach { $0.resume() }
+        return waiters != nil
+    }
+
+    var isFired: Bool { state.withLock { $0.fired } }
+
+    /// Waits until the signal fires.
+    func wait() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { s -> Bool in
+                if s.fired { return true }
+                s.waiters.append(c)
+                return false
+            }
+            if now { c.resume() }
+        }
+    }
+}

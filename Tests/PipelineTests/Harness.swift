@@ -126,8 +126,8 @@ final class Member: @unchecked Sendable {
         let id = UUID().uuidString
         stdoutPath = dir.appendingPathComponent("cg-\(id).out").path
         stderrPath = dir.appendingPathComponent("cg-\(id).err").path
-        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Harness.binary)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CARDGENIUS_") }
