@@ -22,7 +22,7 @@ release:
 ## The main job on embedded defaults: dev broker + CardGenius simulator + producer + consumer group.
 run: build
 	@mkdir -p out
-	$(BIN) run --input config/sample-cohort.jsonl --output out/recommendations.jsonl
+	$(BIN) run --input config/sample-cohort.jsonl --output out/recommendations.jsonl --log-level warning
 
 ## Every test, against the mock broker over TCP and the simulator over HTTP.
 test: deps
