@@ -22,17 +22,7 @@ struct ConsumeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Consumer group id (kafka.group_id).")
     var group: String?
 
-    @Option(name: .long, help: "CardGenius API URL (api.url).")
-    var apiURL: String?
-
-    @Option(name: .long, help: "Group-wide API calls in flight (processing.max_workers).")
-    var maxWorkers: Int?
-
-    @Option(name: .long, help: "Group-wide API calls per second (api.rate_limit.requests_per_second).")
-    var rate: Double?
-
-    @Option(name: .long, help: "Group-wide burst (api.rate_limit.burst).")
-    var burst: Int?
+    @OptionGroup var budget: BudgetOptions
 
     @Option(name: .long, help: ArgumentHelp("End once the partitions are read to their end and nothing is in flight for this long.", valueName: "SECONDS"))
     var exitWhenIdle: Double?
@@ -50,12 +40,8 @@ struct ConsumeCommand: AsyncParsableCommand {
     }
 
     var overrides: [String: String] {
-        var o: [String: String] = [:]
+        var o = budget.overrides
         if let group { o["kafka.group_id"] = group }
-        if let apiURL { o["api.url"] = apiURL }
-        if let maxWorkers { o["processing.max_workers"] = String(maxWorkers) }
-        if let rate { o["api.rate_limit.requests_per_second"] = String(rate) }
-        if let burst { o["api.rate_limit.burst"] = String(burst) }
         return o
     }
 

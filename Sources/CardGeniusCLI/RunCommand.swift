@@ -35,8 +35,6 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Consumer group members to run (in this process).")
     var members: Int = 1
 
-    @Option(name: .long, help: "CardGenius API URL (default: the built-in simulator).")
-    var apiURL: String?
 
     @Option(name: .long, help: "Simulator mean latency in milliseconds.")
     var latencyMs: Double = 1500
@@ -44,14 +42,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Simulator latency scale factor (0.01 runs the spec 100x faster).")
     var latencyScale: Double = 1
 
-    @Option(name: .long, help: "Group-wide API calls in flight (processing.max_workers).")
-    var maxWorkers: Int?
-
-    @Option(name: .long, help: "Group-wide API calls per second (api.rate_limit.requests_per_second).")
-    var rate: Double?
-
-    @Option(name: .long, help: "Group-wide burst (api.rate_limit.burst).")
-    var burst: Int?
+    @OptionGroup var budget: BudgetOptions
 
     @Option(name: .long, help: "Partitions of the embedded broker's topics.")
     var partitions: Int32 = 8
@@ -69,11 +60,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var overrides: [String: String] = [:]
-        if let maxWorkers { overrides["processing.max_workers"] = String(maxWorkers) }
-        if let rate { overrides["api.rate_limit.requests_per_second"] = String(rate) }
-        if let burst { overrides["api.rate_limit.burst"] = String(burst) }
-        if let apiURL { overrides["api.url"] = apiURL }
+        var overrides = budget.overrides
         let logger = common.logging.makeLogger("cardgenius.run")
         let started = ContinuousClock.now
 
@@ -96,7 +83,7 @@ struct RunCommand: AsyncParsableCommand {
         var simulatorGroup: ServiceGroup?
         var simulatorTask: Task<Void, any Error>?
         var simulator: APISimulator?
-        if apiURL == nil {
+        if budget.apiURL == nil {
             let sim = APISimulator(configuration: SimulatorConfiguration(
                 host: "127.0.0.1", port: 0, latencyMilliseconds: latencyMs, latencyScale: latencyScale,
                 rateLimit: 50, burst: 30), logger: logger)

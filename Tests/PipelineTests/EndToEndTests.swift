@@ -45,17 +45,27 @@ struct EndToEndTests {
         ]
         try await Harness.produce(cluster.bootstrapServers, topic: input,
                                   records: good + bad.prefix(7).map { ($0.key, $0.value) })
-        // Interleave: more good records after the bad ones, same partitions.
-        try await Harness.produce(cluster.bootstrapServers, topic: input, records: bad.dropFirst(7).map { ($0.key, $0.value) })
+        // Interleave: more records after the bad ones, same partitions; and one user updated
+        // five times, whose results must come out in the order of the updates.
+        let updates = (1...5).map { n in (key: Optional("user-7"), value: #"{"user_id":"user-7","amazon_spends":\#(n * 1000)}"#) }
+        try await Harness.produce(cluster.bootstrapServers, topic: input,
+                                  records: bad.dropFirst(7).map { ($0.key, $0.value) } + updates)
         let group = Harness.unique("g")
         let m = try member(cluster, sim.url, group: group, ["--exit-when-idle", "2", "--max-workers", "10", "--rate", "200", "--burst", "20"])
         let status = await m.wait(timeout: .seconds(90))
         #expect(status == 0, "member exit status; stderr tail: \(m.stderr.suffix(1500))")
 
-        let results = RunResults(try await Harness.readAll(cluster.bootstrapServers, topics: [output, dlq], atLeast: good.count + bad.count),
+        let results = RunResults(try await Harness.readAll(cluster.bootstrapServers, topics: [output, dlq],
+                                                           atLeast: good.count + bad.count + updates.count),
                                  outputTopic: output)
-        #expect(results.outputs.count == good.count)
+        #expect(results.outputs.count == good.count + updates.count)
         #expect(Set(results.outputs.compactMap(\.keyString)) == Set(good.compactMap(\.key)))
+        // Per key, results are published in the order of the input records.
+        let user7 = results.outputs.filter { $0.keyString == "user-7" }
+        #expect(user7.count == 6)
+        #expect(Set(user7.map(\.partition)).count == 1, "one key, one output partition")
+        let sourceOffsets = RunResults(user7, outputTopic: output).sources.map { Int($0.split(separator: ":")[1])! }
+        #expect(sourceOffsets == sourceOffsets.sorted(), "results in input order: \(sourceOffsets)")
         #expect(results.deadLetters.count == bad.count)
         for b in bad {
             let letter = results.deadLetters.first { String(decoding: $0.value ?? [], as: UTF8.self) == b.value && $0.keyString == b.key }
@@ -79,7 +89,7 @@ struct EndToEndTests {
         #expect(first.headers.string("cohort") == "2026-W48")
         // Every record is complete, so the committed offsets are the partitions' ends.
         let committed = try await Harness.committed(cluster.bootstrapServers, group: group, topic: input, partitions: 8)
-        #expect(committed.values.reduce(0, +) == Int64(good.count + bad.count))
+        #expect(committed.values.reduce(0, +) == Int64(good.count + bad.count + updates.count))
         await sim.stop()
         await cluster.shutdown()
     }
