@@ -109,8 +109,10 @@ struct RecommendationEngine: Sendable {
             // Rank every card by ROI, best first; ties by id.
             var ranked: [(roi: Double, index: Int)] = []
             ranked.reserveCapacity(cards.count)
-            for (index, card) in cards.enumerated() {
-                ranked.append((Self.evaluate(card, spends: spends).roi, index))
+            // Index the array rather than iterating it: a bound element would be a copy of the
+            // card (a retain per array member), which dominated the profile.
+            for index in cards.indices {
+                ranked.append((Self.evaluate(cards[index], spends: spends).roi, index))
             }
             ranked.sort { $0.roi > $1.roi || ($0.roi == $1.roi && cards[$0.index].id < cards[$1.index].id) }
 
@@ -123,9 +125,8 @@ struct RecommendationEngine: Sendable {
                 let spendOut = UnsafeMutableBufferPointer(rebasing: scratch[count..<(count * 2)])
                 for (position, entry) in ranked.prefix(self.top).enumerated() {
                     if position > 0 { out.append(UInt8(ascii: ",")) }
-                    let card = cards[entry.index]
-                    let totals = Self.evaluate(card, spends: spends, savings: savings, spendOut: spendOut)
-                    self.render(card, totals: totals, savings: savings, spend: spendOut, to: &out)
+                    let totals = Self.evaluate(cards[entry.index], spends: spends, savings: savings, spendOut: spendOut)
+                    self.render(cards[entry.index], totals: totals, savings: savings, spend: spendOut, to: &out)
                 }
             }
             out.append(contentsOf: "]}".utf8)

@@ -50,7 +50,7 @@ struct SimulatorResponder: HTTPResponder {
 
     private func recommend(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        switch self.state.admit(client: context.clientAddress) {
+        switch self.state.admit(client: { context.clientAddress }) {
         case .outage:
             self.state.record(status: 503)
             return Self.json(status: .serviceUnavailable, Self.errorBody("Service temporarily unavailable"))

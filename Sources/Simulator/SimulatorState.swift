@@ -43,8 +43,21 @@ final class SimulatorState: Sendable {
     /// Start of the simulator's time line (outage window, token buckets, rate window).
     private let origin: Mutex<ContinuousClock.Instant>
 
+    /// Cumulative fault fractions: a draw below a threshold selects that fault.
+    private let faultThresholds: [(Fault, Double)]
+
     init(configuration: SimulatorConfiguration, startedAtUnix: Double) {
         self.configuration = configuration
+        var cumulative = 0.0
+        self.faultThresholds = [
+            (Fault.serviceUnavailable, configuration.fail503), (.hang, configuration.failHang),
+            (.reset, configuration.failReset), (.truncate, configuration.failTruncate),
+            (.badRequest, configuration.fail400),
+        ].compactMap { fault, fraction in
+            guard fraction > 0 else { return nil }
+            cumulative += fraction
+            return (fault, cumulative)
+        }
         self.latency = LatencyModel(
             meanMilliseconds: configuration.latencyMilliseconds,
             sigma: configuration.latencySigma,
@@ -82,7 +95,8 @@ final class SimulatorState: Sendable {
     }
 
     /// Counts an arriving API request and decides what to do with it.
-    func admit(client: String) -> Admission {
+    /// - Parameter client: the client's address, evaluated only when the rate limit is on.
+    func admit(client: () -> String) -> Admission {
         let now = self.now()
         let configuration = self.configuration
         return self.inner.withLock { state in
@@ -97,6 +111,7 @@ final class SimulatorState: Sendable {
             }
             var remaining: Int?
             if configuration.rateLimit > 0 {
+                let client = client()
                 var bucket = state.buckets[client]
                     ?? TokenBucket(rate: configuration.rateLimit, capacity: configuration.effectiveBurst, now: now)
                 let decision = bucket.take(now: now)
@@ -114,16 +129,10 @@ final class SimulatorState: Sendable {
             state.counters.inFlight += 1
             state.counters.peakConcurrency = max(state.counters.peakConcurrency, state.counters.inFlight)
 
-            let draw = state.rng.nextUnit()
             var fault = Fault.none
-            var threshold = 0.0
-            for (candidate, fraction) in [
-                (Fault.serviceUnavailable, configuration.fail503), (.hang, configuration.failHang),
-                (.reset, configuration.failReset), (.truncate, configuration.failTruncate),
-                (.badRequest, configuration.fail400),
-            ] where fraction > 0 {
-                threshold += fraction
-                if draw < threshold {
+            if !self.faultThresholds.isEmpty {
+                let draw = state.rng.nextUnit()
+                for (candidate, threshold) in self.faultThresholds where draw < threshold {
                     fault = candidate
                     break
                 }

@@ -144,12 +144,14 @@ struct CardGeniusClientFaultTests {
     func outageWindow() async throws {
         var configuration = fastConfiguration()
         configuration.outageAfter = 0
-        configuration.outageFor = 0.4
+        configuration.outageFor = 1.5
         try await withSimulator(configuration) { _, port in
+            let start = ContinuousClock.now
             try await withClient(port: port) { client in
                 let during = await client.recommend(request)
                 #expect(during.failure?.code == .serviceUnavailable)
-                try await Task.sleep(for: .milliseconds(500))
+                #expect(during.isOverloadSignal)
+                try await ContinuousClock().sleep(until: start.advanced(by: .milliseconds(1_700)))
                 let after = await client.recommend(request)
                 #expect(after.kind == .success)
             }
@@ -198,7 +200,9 @@ struct CardGeniusClientFaultTests {
 @Suite("CardGeniusClient connection pool")
 struct CardGeniusClientPoolTests {
     func peakConcurrency(maxConnections: Int, requests: Int) async throws -> (Int, [CallOutcome]) {
-        var configuration = fastConfiguration(latencyMilliseconds: 300)
+        // Long enough that every connection is open while the first answers are pending,
+        // even on a busy machine.
+        var configuration = fastConfiguration(latencyMilliseconds: 1_000)
         configuration.latencySigma = 0.01
         return try await withSimulator(configuration) { simulator, port in
             try await withClient(port: port, maxConnections: maxConnections) { client in
@@ -226,7 +230,7 @@ struct CardGeniusClientPoolTests {
 
     @Test("the pool size caps concurrency")
     func smallPoolCaps() async throws {
-        let (peak, outcomes) = try await peakConcurrency(maxConnections: 4, requests: 12)
+        let (peak, outcomes) = try await peakConcurrency(maxConnections: 4, requests: 8)
         #expect(outcomes.allSatisfy { $0.kind == .success })
         #expect(peak == 4)
     }

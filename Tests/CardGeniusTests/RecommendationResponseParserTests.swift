@@ -109,8 +109,9 @@ struct RecommendationResponseParserTests {
         }
         let perBody = elapsed / iterations
         #if DEBUG
-        // Unoptimised test builds are roughly 10x slower; keep a guard against pathologies.
-        #expect(perBody < .milliseconds(5), "\(perBody) per \(body.count)-byte body")
+        // Unoptimised test builds are roughly 10x slower and tests run in parallel on a shared
+        // machine: only guard against pathologies (quadratic scans) here.
+        #expect(perBody < .milliseconds(50), "\(perBody) per \(body.count)-byte body")
         #else
         #expect(perBody < .microseconds(500), "\(perBody) per \(body.count)-byte body")
         #endif

@@ -134,7 +134,7 @@ struct SimulatorTests {
     @Test("the token bucket admits rate + burst and answers the rest 429 with Retry-After")
     func rateLimit() async throws {
         var configuration = SimulatorConfiguration(latencyMilliseconds: 0)
-        configuration.rateLimit = 0.5
+        configuration.rateLimit = 0.1  // one token per 10 s: no refill during the test
         configuration.burst = 5
         try await withSimulator(configuration) { simulator, port in
             let statuses = try await withClient(port: port) { client in
@@ -147,7 +147,10 @@ struct SimulatorTests {
             #expect(statuses.filter { $0.kind == .success }.count == 5)
             let limited = statuses.filter { $0.failure?.code == .rateLimited }
             #expect(limited.count == 10)
-            #expect(limited.allSatisfy { $0.retryAfter == .seconds(2) && $0.rateLimitRemaining == 0 })
+            #expect(limited.allSatisfy { $0.rateLimitRemaining == 0 })
+            // Retry-After is the time until the next token, whole seconds rounded up.
+            #expect(limited.allSatisfy { ($0.retryAfter ?? .zero) >= .seconds(1) && ($0.retryAfter ?? .zero) <= .seconds(10) })
+            #expect((limited.first?.retryAfter ?? .zero) >= .seconds(9))
             #expect(statuses.prefix(5).map(\.rateLimitRemaining) == [4, 3, 2, 1, 0])
             let stats = simulator.statistics()
             #expect(stats.requests == 15)
@@ -159,37 +162,54 @@ struct SimulatorTests {
     @Test("an outage window answers 503, then the simulator recovers")
     func outage() async throws {
         var configuration = SimulatorConfiguration(latencyMilliseconds: 0)
-        configuration.outageAfter = 0.3
-        configuration.outageFor = 0.5
+        configuration.outageAfter = 1.5
+        configuration.outageFor = 1.0
+        // Generous margins: the machine running the tests may be busy.
         try await withSimulator(configuration) { _, port in
+            let clock = ContinuousClock()
+            let start = clock.now
             #expect(try await answer(port, typicalSpends).status == 200)
-            try await Task.sleep(for: .milliseconds(400))
+            try await clock.sleep(until: start.advanced(by: .milliseconds(1_800)))
             #expect(try await answer(port, typicalSpends).status == 503)
-            try await Task.sleep(for: .milliseconds(600))
+            try await clock.sleep(until: start.advanced(by: .milliseconds(2_700)))
             #expect(try await answer(port, typicalSpends).status == 200)
         }
     }
 
     @Test("past the concurrency ceiling requests are answered 503 at once")
     func concurrencyCeiling() async throws {
-        var configuration = SimulatorConfiguration(latencyMilliseconds: 400, latencySigma: 0.01)
+        var configuration = SimulatorConfiguration(latencyMilliseconds: 1_500, latencySigma: 0.01)
         configuration.maxConcurrency = 3
         try await withSimulator(configuration) { simulator, port in
-            let outcomes = try await withClient(port: port) { client in
-                await withTaskGroup(of: CallOutcome.self) { group in
-                    for index in 0..<8 {
+            try await withClient(port: port) { client in
+                try await withThrowingTaskGroup(of: CallOutcome.self) { group in
+                    // Fill the ceiling...
+                    for index in 0..<3 {
                         group.addTask { await client.recommend(RecommendationRequest(spends: [.rent: Double(index)])) }
                     }
-                    var outcomes: [CallOutcome] = []
-                    for await outcome in group { outcomes.append(outcome) }
-                    return outcomes
+                    let clock = ContinuousClock()
+                    let deadline = clock.now.advanced(by: .seconds(5))
+                    while simulator.statistics().inFlight < 3, clock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(10))
+                    }
+                    #expect(simulator.statistics().inFlight == 3)
+                    // ... then every further request is turned away without waiting.
+                    for index in 3..<8 {
+                        let outcome = await client.recommend(RecommendationRequest(spends: [.rent: Double(index)]))
+                        #expect(outcome.failure?.code == .serviceUnavailable)
+                        #expect(outcome.isOverloadSignal)
+                        #expect(outcome.latency < .milliseconds(1_000))
+                    }
+                    var admitted: [CallOutcome] = []
+                    for try await outcome in group { admitted.append(outcome) }
+                    #expect(admitted.count == 3)
+                    #expect(admitted.allSatisfy { $0.kind == .success })
                 }
             }
-            #expect(outcomes.filter { $0.kind == .success }.count == 3)
-            let rejected = outcomes.filter { $0.failure?.code == .serviceUnavailable }
-            #expect(rejected.count == 5)
-            #expect(rejected.allSatisfy { $0.latency < .milliseconds(300) })
-            #expect(simulator.statistics().peakConcurrency == 3)
+            let stats = simulator.statistics()
+            #expect(stats.peakConcurrency == 3)
+            #expect(stats.count(status: 503) == 5)
+            #expect(stats.count(status: 200) == 3)
         }
     }
 
