@@ -98,17 +98,28 @@ let package = Package(
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"]),
+        // Test support shared by the CardGenius and Simulator suites (not shipped).
+        .target(
+            name: "SimulatorTestSupport",
+            dependencies: [
+                "CardGenius", "Simulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SimulatorTestSupport"
+        ),
         .testTarget(
             name: "CardGeniusTests",
             dependencies: [
-                "CardGenius", "Simulator",
+                "CardGenius", "Simulator", "SimulatorTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(
             name: "SimulatorTests",
             dependencies: [
-                "Simulator", "CardGenius",
+                "Simulator", "CardGenius", "SimulatorTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

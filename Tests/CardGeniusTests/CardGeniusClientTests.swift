@@ -1,5 +1,6 @@
 import CardGenius
 import Simulator
+import SimulatorTestSupport
 import Testing
 
 @Suite("CardGeniusClient against the simulator")

@@ -3,6 +3,7 @@ import CardGenius
 import Foundation
 import Logging
 import Simulator
+import SimulatorTestSupport
 import Testing
 
 @Suite("APISimulator")

@@ -4,8 +4,10 @@ import Logging
 import NIOCore
 import Simulator
 
+// Shared by CardGeniusTests and SimulatorTests: an in-process simulator and raw HTTP helpers.
+
 /// Runs an in-process simulator on 127.0.0.1 with a free port for the duration of `body`.
-func withSimulator<T: Sendable>(
+public func withSimulator<T: Sendable>(
     _ configuration: SimulatorConfiguration,
     _ body: @Sendable (_ simulator: APISimulator, _ port: Int) async throws -> T
 ) async throws -> T {
@@ -30,7 +32,7 @@ func withSimulator<T: Sendable>(
 }
 
 /// A client for the simulator at `port`, shut down after `body`.
-func withClient<T: Sendable>(
+public func withClient<T: Sendable>(
     port: Int,
     requestTimeout: Duration = .seconds(10),
     maxConnections: Int = 20,
@@ -58,12 +60,12 @@ func withClient<T: Sendable>(
 }
 
 /// A fast simulator configuration: no latency unless asked.
-func fastConfiguration(latencyMilliseconds: Double = 0) -> SimulatorConfiguration {
+public func fastConfiguration(latencyMilliseconds: Double = 0) -> SimulatorConfiguration {
     SimulatorConfiguration(latencyMilliseconds: latencyMilliseconds, latencySigma: 0.05, latencyScale: 1)
 }
 
 /// A typical spend profile.
-let typicalSpends: [SpendField: Double] = [
+public let typicalSpends: [SpendField: Double] = [
     .amazonSpends: 8_000, .flipkartSpends: 4_000, .groceryOnline: 6_000, .onlineFoodOrdering: 3_500,
     .otherOnline: 2_000, .otherOffline: 12_000, .diningOrGoingOut: 4_000, .fuel: 5_000,
     .mobilePhoneBills: 1_200, .electricityBills: 2_500, .hotelsAnnual: 40_000, .flightsAnnual: 60_000,
@@ -71,7 +73,7 @@ let typicalSpends: [SpendField: Double] = [
 ]
 
 /// Finds `needle` in `haystack`.
-func firstRange(of needle: [UInt8], in haystack: [UInt8]) -> Range<Int>? {
+public func firstRange(of needle: [UInt8], in haystack: [UInt8]) -> Range<Int>? {
     guard !needle.isEmpty, needle.count <= haystack.count else { return nil }
     outer: for start in 0...(haystack.count - needle.count) {
         for k in 0..<needle.count where haystack[start + k] != needle[k] { continue outer }
@@ -81,7 +83,7 @@ func firstRange(of needle: [UInt8], in haystack: [UInt8]) -> Range<Int>? {
 }
 
 /// Sends a raw POST with AsyncHTTPClient; returns status and body.
-func rawPost(port: Int, path: String = "/cg/api/pro", body: [UInt8]) async throws -> (status: Int, body: [UInt8]) {
+public func rawPost(port: Int, path: String = "/cg/api/pro", body: [UInt8]) async throws -> (status: Int, body: [UInt8]) {
     let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
     do {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
@@ -90,6 +92,26 @@ func rawPost(port: Int, path: String = "/cg/api/pro", body: [UInt8]) async throw
         request.body = .bytes(body)
         let response = try await client.execute(request, timeout: .seconds(10))
         let bytes = try await response.body.collect(upTo: 16 << 20)
+        try await client.shutdown()
+        return (Int(response.status.code), Array(buffer: bytes))
+    } catch {
+        try? await client.shutdown()
+        throw error
+    }
+}
+
+public func post(port: Int, body: [UInt8]) async throws -> (status: Int, body: [UInt8]) {
+    try await rawPost(port: port, body: body)
+}
+
+/// Sends a bodiless request.
+public func request(port: Int, method: String, path: String) async throws -> (status: Int, body: [UInt8]) {
+    let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+    do {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = .init(rawValue: method)
+        let response = try await client.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
         try await client.shutdown()
         return (Int(response.status.code), Array(buffer: bytes))
     } catch {
