@@ -1,5 +1,6 @@
 import CardGenius
 import Foundation
+import Simulator
 
 /// Deterministic synthetic user-spend records for `run --users N` and benchmarks.
 enum SyntheticUsers {
@@ -8,7 +9,7 @@ enum SyntheticUsers {
             throw CocoaError(.fileWriteNoPermission)
         }
         defer { try? handle.close() }
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var buffer = Data()
         let monthly = SpendField.allCases.filter { $0.period == .monthly }
         let annual = SpendField.allCases.filter { $0.period == .annual }
@@ -24,15 +25,4 @@ enum SyntheticUsers {
         handle.write(buffer)
     }
 
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 }
