@@ -20,9 +20,13 @@ struct PipelineState: Sendable {
         /// Records waiting for an earlier record with the same key to complete.
         var blocked: [[UInt8]: Deque<WorkItem>] = [:]
         var blockedCount = 0
-        /// Keys with a record started and not complete.
+        /// Keys with a record ready or started and not complete: a key's next record waits
+        /// in ``blocked`` until then, so one user's records run strictly in order.
         var busyKeys: Set<[UInt8]> = []
         var started = 0
+        /// Started records in an API call or publishing their result (the work a
+        /// revocation or a shutdown waits for; records backing off are given up).
+        var busy = 0
         var paused = false
         var atEnd = false
         var revoking = false
@@ -79,9 +83,26 @@ struct PipelineState: Sendable {
         }
     }
 
-    /// Records of `revoked` still started and not complete.
-    func startedCount(_ revoked: [KafkaTopicPartition]) -> Int {
-        revoked.reduce(0) { $0 + (partitions[$1]?.started ?? 0) }
+    /// Records of `revoked` in an API call or publishing.
+    func busyCount(_ revoked: [KafkaTopicPartition]) -> Int {
+        revoked.reduce(0) { $0 + (partitions[$1]?.busy ?? 0) }
+    }
+
+    /// Records of all partitions in an API call or publishing.
+    var busyTotal: Int { partitions.values.reduce(0) { $0 + $1.busy } }
+
+    /// Marks a record as in an API call or publishing. Returns false (and marks nothing)
+    /// if its partition was revoked meanwhile.
+    mutating func beginBusy(_ item: WorkItem) -> Bool {
+        guard isCurrent(item) else { return false }
+        partitions[item.record.topicPartition]!.busy += 1
+        return true
+    }
+
+    /// Ends what ``beginBusy(_:)`` began.
+    mutating func endBusy(_ item: WorkItem) {
+        guard partitions[item.record.topicPartition]?.generation == item.generation else { return }
+        partitions[item.record.topicPartition]!.busy -= 1
     }
 
     /// Forgets revoked partitions.
@@ -117,10 +138,11 @@ struct PipelineState: Sendable {
             let item = WorkItem(record: record, generation: p.generation)
             result.accepted.append(item)
             let key = record.key ?? []
-            if p.busyKeys.contains(key) || p.blocked[key] != nil {
+            if p.busyKeys.contains(key) {
                 p.blocked[key, default: []].append(item)
                 p.blockedCount += 1
             } else {
+                p.busyKeys.insert(key)
                 p.ready.append(item)
             }
             if !p.paused && p.buffered >= maxBuffered {
@@ -145,7 +167,6 @@ struct PipelineState: Sendable {
         for step in 0..<roundRobin.count {
             let tp = roundRobin[(cursor + step) % roundRobin.count]
             guard var p = partitions[tp], !p.revoking, let item = p.ready.popFirst() else { continue }
-            p.busyKeys.insert(item.record.key ?? [])
             p.started += 1
             active += 1
             var resume: [KafkaTopicPartition] = []
@@ -170,11 +191,13 @@ struct PipelineState: Sendable {
         p.tracker.complete(item.record.offset)
         p.started -= 1
         let key = item.record.key ?? []
-        p.busyKeys.remove(key)
         if var waiting = p.blocked[key], let nextItem = waiting.popFirst() {
+            // The key stays busy: its next record is now ready.
             p.blockedCount -= 1
             p.blocked[key] = waiting.isEmpty ? nil : waiting
             if !p.revoking { p.ready.append(nextItem) }
+        } else {
+            p.busyKeys.remove(key)
         }
         partitions[tp] = p
         return true
@@ -186,8 +209,9 @@ struct PipelineState: Sendable {
         active -= 1
         let tp = item.record.topicPartition
         guard partitions[tp]?.generation == item.generation else { return }
+        // The key stays busy: its later records must not overtake the abandoned one, which
+        // the next owner of the partition redoes first.
         partitions[tp]!.started -= 1
-        partitions[tp]!.busyKeys.remove(item.record.key ?? [])
     }
 
     /// Whether the record's partition is still owned by the same assignment.

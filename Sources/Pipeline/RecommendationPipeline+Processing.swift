@@ -10,7 +10,13 @@ extension RecommendationPipeline {
         await withDiscardingTaskGroup { group in
             while true {
                 let seen = wake.generation
-                if state.withLock({ $0.stopping }) { return }
+                if state.withLock({ $0.stopping }) {
+                    // Started records finish during the drain; those still waiting to
+                    // retry after it are given up (they are not committed).
+                    await drained.wait()
+                    group.cancelAll()
+                    return
+                }
                 // Records backing off hold no slot; bound them too.
                 let (active, ceiling) = (state.withLock { $0.active }, concurrency.snapshot.ceiling)
                 if active >= max(4 * ceiling, 8) {
@@ -49,7 +55,16 @@ extension RecommendationPipeline {
             outputRecord = OutputRecord.deadLetter(
                 item.record, errorClass: errorClass, message: message, attempts: attempts, topic: configuration.deadLetterTopic)
         }
-        guard await publish(outputRecord, for: item) else {
+        if case .deadLetter = outcome {
+            guard state.withLock({ $0.beginBusy(item) }) else {
+                state.withLock { $0.abandon(item) }
+                wake.notify()
+                return
+            }
+        }
+        let published = await publish(outputRecord, for: item)
+        state.withLock { $0.endBusy(item) }
+        guard published else {
             state.withLock { $0.abandon(item) }
             wake.notify()
             return
@@ -101,24 +116,31 @@ extension RecommendationPipeline {
             let permit: CircuitBreaker.Permit
             do {
                 permit = try await breaker.permit()
+            } catch {
+                return .abandoned
+            }
+            do {
                 try await hold.wait()
                 try await concurrency.acquire()
             } catch {
+                breaker.record(.neutral, permit: permit)
                 return .abandoned
             }
             do {
                 try await rate.acquire()
             } catch {
                 concurrency.release(.neutral)
+                breaker.record(.neutral, permit: permit)
                 return .abandoned
             }
-            guard state.withLock({ $0.isCurrent(item) }) else {
+            guard state.withLock({ $0.beginBusy(item) }) else {
                 concurrency.release(.neutral)
                 breaker.record(.neutral, permit: permit)
                 return .abandoned
             }
             metrics.callStarted()
             let outcome = await client.recommend(request)
+            if outcome.kind != .success { state.withLock { $0.endBusy(item) } }
             calls += 1
             metrics.callFinished(outcome)
             statistics.call(latency: outcome.latency, ok: outcome.kind == .success)
@@ -149,7 +171,13 @@ extension RecommendationPipeline {
                 metrics.retry()
                 let delay = configuration.retry.delay(afterAttempt: counted, retryAfter: outcome.retryAfter, using: &rng)
                     ?? configuration.retry.baseDelay
-                do { try await Task.sleep(for: delay) } catch { return .abandoned }
+                // Back off, but give the record up at once if its partition is revoked.
+                let deadline = ContinuousClock.now + delay
+                while ContinuousClock.now < deadline {
+                    let seen = wake.generation
+                    guard state.withLock({ $0.isCurrent(item) }), !Task.isCancelled else { return .abandoned }
+                    await waitForWake(after: seen, until: deadline)
+                }
             }
         }
     }

@@ -28,6 +28,8 @@ public final class RecommendationPipeline: Service, Sendable {
     public let statistics = PipelineStatistics()
     let metrics: PipelineMetrics
     private let stopRequested = StopSignal()
+    /// Fired once the shutdown drain is over: records still waiting are cancelled.
+    let drained = StopSignal()
 
     /// The group-wide budgets (live-tunable) and this member's current share of them.
     struct Budgets: Sendable {
@@ -117,12 +119,14 @@ public final class RecommendationPipeline: Service, Sendable {
         let deadline = ContinuousClock.now + configuration.drainTimeout
         while ContinuousClock.now < deadline {
             let seen = wake.generation
-            if state.withLock({ $0.active }) == 0 { break }
+            if state.withLock({ $0.busyTotal }) == 0 { break }
             await waitForWake(after: seen, until: deadline)
         }
-        let left = state.withLock { $0.active }
+        let (left, waiting) = state.withLock { ($0.busyTotal, $0.active - $0.busyTotal) }
         if left > 0 { logger.warning("drain time-out: \(left) record(s) still in flight will be redone by the next owner") }
+        if waiting > 0 { logger.info("\(waiting) record(s) waiting to retry are left for the next owner") }
         await commit(only: nil, reason: "shutdown")
+        _ = drained.fire()
         await consumer.close()
     }
 
@@ -132,7 +136,6 @@ public final class RecommendationPipeline: Service, Sendable {
             group.addTask { try? await Task.sleep(until: deadline) }
             await group.next()
             group.cancelAll()
-            self.wake.notify()
         }
     }
 
@@ -184,7 +187,7 @@ public final class RecommendationPipeline: Service, Sendable {
             let deadline = ContinuousClock.now + configuration.drainTimeout
             while ContinuousClock.now < deadline {
                 let seen = wake.generation
-                if state.withLock({ $0.startedCount(revoked) }) == 0 { break }
+                if state.withLock({ $0.busyCount(revoked) }) == 0 { break }
                 await waitForWake(after: seen, until: deadline)
             }
             await commit(only: revoked, reason: "revoke")

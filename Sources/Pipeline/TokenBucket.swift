@@ -1,8 +1,8 @@
 /// A token bucket: at most `burst` calls at once and `rate` calls per second on average.
 ///
-/// Callers reserve a token and sleep until it is theirs, so waiting costs no thread and
-/// tokens are handed out in arrival order. Rate and burst can change at any time (a
-/// rebalance changes this member's share; an operator retunes the budget).
+/// Callers take a token when one is there and otherwise sleep until one may be, so
+/// waiting costs no thread and the bucket never goes into debt. Rate and burst can change
+/// at any time (a rebalance changes this member's share; an operator retunes the budget).
 public final class TokenBucket: Sendable {
     struct State {
         var rate: Double
@@ -37,22 +37,28 @@ public final class TokenBucket: Sendable {
         state.withLock { ($0.rate, $0.burst, $0.enabled) }
     }
 
-    /// Takes one token, waiting as long as needed.
+    /// Takes one token, waiting as long as needed. Waiters re-check at least every 250 ms,
+    /// so a change of rate (a rebalance, a retune) applies to those already waiting.
     public func acquire() async throws {
-        let wait = reserve()
-        if wait > .zero { try await Task.sleep(for: wait) }
+        while true {
+            let wait = tryTake()
+            if wait == .zero { return }
+            try await Task.sleep(for: min(wait, .milliseconds(250)))
+        }
     }
 
-    /// Takes one token now (possibly going into debt) and says how long to wait for it.
-    func reserve() -> Duration {
+    /// Takes a token if one is there (returns zero), else says how long until one may be.
+    func tryTake() -> Duration {
         let now = clock.now
         return state.withLock { s -> Duration in
             guard s.enabled else { return .zero }
             Self.refill(&s, now)
-            s.tokens -= 1
-            if s.tokens >= 0 { return .zero }
-            guard s.rate > 0 else { return .seconds(3600) }
-            return .seconds(-s.tokens / s.rate)
+            if s.tokens >= 1 {
+                s.tokens -= 1
+                return .zero
+            }
+            guard s.rate > 0 else { return .milliseconds(250) }
+            return .seconds((1 - s.tokens) / s.rate)
         }
     }
 

@@ -2,7 +2,12 @@
 /// the generation it saw before checking its condition and returns at once if it has
 /// moved on. Waiters always re-check their condition, so spurious wake-ups are harmless.
 final class WakeSignal: Sendable {
-    private let state = LockedState<(generation: UInt64, waiters: [CheckedContinuation<Void, Never>])>((0, []))
+    private struct State {
+        var generation: UInt64 = 0
+        var nextID: UInt64 = 0
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    }
+    private let state = LockedState(State())
 
     /// The current generation; read it before checking the condition you wait for.
     var generation: UInt64 { state.withLock { $0.generation } }
@@ -11,21 +16,26 @@ final class WakeSignal: Sendable {
     func notify() {
         let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             s.generation &+= 1
-            defer { s.waiters = [] }
-            return s.waiters
+            defer { s.waiters = [:] }
+            return Array(s.waiters.values)
         }
         waiters.forEach { $0.resume() }
     }
 
-    /// Waits until the generation differs from `seen`.
+    /// Waits until the generation differs from `seen`, or the task is cancelled.
     func wait(after seen: UInt64) async {
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let now = state.withLock { s -> Bool in
-                if s.generation != seen { return true }
-                s.waiters.append(c)
-                return false
+        let id = state.withLock { s -> UInt64 in s.nextID &+= 1; return s.nextID }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { s -> Bool in
+                    if s.generation != seen { return true }
+                    s.waiters[id] = c
+                    return false
+                }
+                if now { c.resume() }
             }
-            if now { c.resume() }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
         }
     }
 }

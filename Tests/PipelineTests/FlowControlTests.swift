@@ -15,6 +15,19 @@ struct FlowControlTests {
         #expect(clock.now - start >= .milliseconds(400))
     }
 
+    @Test("a waiter parked at rate 0 (mid-rebalance) proceeds soon after the rate comes back")
+    func rateComesBack() async throws {
+        let bucket = TokenBucket(rate: 0, burst: 1)
+        try await bucket.acquire()  // the one token of the burst
+        let clock = ContinuousClock()
+        let start = clock.now
+        async let waited: Void = bucket.acquire()
+        try await Task.sleep(for: .milliseconds(300))
+        bucket.update(rate: 100, burst: 5, enabled: true)
+        try await waited
+        #expect(clock.now - start < .seconds(1))
+    }
+
     @Test("the concurrency limiter never admits more than its limit")
     func limiterBound() async throws {
         let limiter = AdaptiveConcurrencyLimiter(ceiling: 4)
