@@ -124,7 +124,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Kafka", "CardGenius", "Simulator"]),
-        .testTarget(name: "CLITests", dependencies: ["Kafka"]),
+        .testTarget(name: "CLITests", dependencies: ["Kafka", "CardGenius"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning"]),
     ]
 )

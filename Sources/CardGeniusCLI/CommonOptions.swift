@@ -23,9 +23,17 @@ struct CommonOptions: ParsableArguments {
         do {
             return try ServiceSettings.load(file: file, environment: environment, overrides: overrides)
         } catch {
-            throw ValidationError("configuration error: \(error.description)")
+            // Not a ValidationError: that would print the usage text after the message.
+            throw StartupError("configuration error: \(error.description)")
         }
     }
+}
+
+/// A problem that stops start-up, reported as one line (`Error: <message>`, exit status 1),
+/// without the usage text ArgumentParser adds to a `ValidationError`.
+struct StartupError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Logging options.

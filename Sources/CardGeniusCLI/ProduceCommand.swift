@@ -50,12 +50,19 @@ struct ProduceCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try common.settings()
         let logger = common.logging.makeLogger("cardgenius.produce")
-        let summary = try await Producer(
-            input: input, format: format.flatMap(UserSpendRecordReader.Format.init(rawValue:)),
-            cohort: cohort ?? Self.currentISOWeek(), topic: topic ?? settings.kafka.inputTopic,
-            rejectsPath: rejects ?? Self.defaultRejectsPath(for: input),
-            showProgress: progress || isatty(STDERR_FILENO) != 0, logger: logger
-        ).publish(bootstrapServers: settings.kafka.bootstrapServers, properties: settings.kafka.properties)
+        let summary: Producer.Summary
+        do {
+            summary = try await Producer(
+                input: input, format: format.flatMap(UserSpendRecordReader.Format.init(rawValue:)),
+                cohort: cohort ?? Self.currentISOWeek(), topic: topic ?? settings.kafka.inputTopic,
+                rejectsPath: rejects ?? Self.defaultRejectsPath(for: input),
+                showProgress: progress || isatty(STDERR_FILENO) != 0, logger: logger
+            ).publish(bootstrapServers: settings.kafka.bootstrapServers, properties: settings.kafka.properties)
+        } catch let error as UserSpendRecordReader.ReadError {
+            // The input could not be read: exit status 2, as documented, with one line.
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         print("published \(summary.published), rejected \(summary.rejected), undelivered \(summary.undelivered)"
               + (summary.rejected > 0 ? " (rejects in \(summary.rejectsPath))" : ""))
         if summary.undelivered > 0 { throw ExitCode(2) }
@@ -148,11 +155,7 @@ final class BlockingRecordSource: @unchecked Sendable {
     private(set) var position: (Int64, Int64?) = (0, nil)
 
     init(path: String, format: UserSpendRecordReader.Format?) throws {
-        do {
-            reader = try UserSpendRecordReader(path: path, format: format)
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        reader = try UserSpendRecordReader(path: path, format: format)
         position = (0, reader.totalBytes)
     }
 
