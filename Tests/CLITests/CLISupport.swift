@@ -100,8 +100,8 @@ final class ChildProcess: @unchecked Sendable {
         self.arguments = arguments
         stdoutPath = dir.appendingPathComponent("cg-cli-\(id).out").path
         stderrPath = dir.appendingPathComponent("cg-cli-\(id).err").path
-        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: CLI.binary)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CARDGENIUS_") }
