@@ -154,7 +154,7 @@ enum Checks {
 
     static func nonNegative(_ d: Double) -> String? {
         guard d.isFinite else { return "must be a finite number, got \(format(d))" }
-        return d >= 0 ? nil : "must be > 0, got \(format(d))"
+        return d >= 0 ? nil : "must be >= 0, got \(format(d))"
     }
 
     static func range(_ range: ClosedRange<Int>, _ value: Int) -> String? {

@@ -182,7 +182,7 @@ private func writeTemp(_ json: String) throws -> String {
     @Test func negativeRate() {
         let e = error { try parse(#"{ "api": { "rate_limit": { "requests_per_second": -5 } } }"#) }
         #expect(e?.code == .invalidValue)
-        #expect(e?.description == #"config/real_config.json: "api.rate_limit.requests_per_second" must be > 0, got -5"#)
+        #expect(e?.description == #"config/real_config.json: "api.rate_limit.requests_per_second" must be >= 0, got -5"#)
         // Zero is only allowed when the limiter is disabled.
         let zero = error { try parse(#"{ "api": { "rate_limit": { "requests_per_second": 0 } } }"#) }
         #expect(zero?.description
