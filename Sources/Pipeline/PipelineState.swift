@@ -124,39 +124,51 @@ struct PipelineState: Sendable {
     /// a previous owner completed are dropped; the rest wait for their key.
     mutating func take(_ records: [KafkaRecord]) -> IntakeResult {
         var result = IntakeResult()
+        guard !stopping else { return result }
         for record in records {
             let tp = record.topicPartition
-            guard var p = partitions[tp], !p.revoking, !stopping else { continue }
-            p.atEnd = false
-            guard p.tracker.take(record.offset) else { partitions[tp] = p; continue }
-            if p.tracker.wasCompletedBefore(record.offset) {
-                p.tracker.complete(record.offset)
-                result.skipped += 1
-                partitions[tp] = p
-                continue
+            let maxBuffered = self.maxBuffered
+            // Mutate in place: copying a Partition out of the dictionary would copy its
+            // queues on every record (copy-on-write).
+            withPartition(tp) { p in
+                guard !p.revoking else { return }
+                p.atEnd = false
+                guard p.tracker.take(record.offset) else { return }
+                if p.tracker.wasCompletedBefore(record.offset) {
+                    p.tracker.complete(record.offset)
+                    result.skipped += 1
+                    return
+                }
+                let item = WorkItem(record: record, generation: p.generation)
+                result.accepted.append(item)
+                let key = record.key ?? []
+                if p.busyKeys.contains(key) {
+                    p.blocked[key, default: []].append(item)
+                    p.blockedCount += 1
+                } else {
+                    p.busyKeys.insert(key)
+                    p.ready.append(item)
+                }
+                if !p.paused && p.buffered >= maxBuffered {
+                    p.paused = true
+                    result.pause.append(tp)
+                }
             }
-            let item = WorkItem(record: record, generation: p.generation)
-            result.accepted.append(item)
-            let key = record.key ?? []
-            if p.busyKeys.contains(key) {
-                p.blocked[key, default: []].append(item)
-                p.blockedCount += 1
-            } else {
-                p.busyKeys.insert(key)
-                p.ready.append(item)
-            }
-            if !p.paused && p.buffered >= maxBuffered {
-                p.paused = true
-                result.pause.append(tp)
-            }
-            partitions[tp] = p
         }
         return result
     }
 
+    /// Runs `body` on a partition's state in place, if the partition is owned.
+    @discardableResult
+    private mutating func withPartition<R>(_ tp: KafkaTopicPartition, _ body: (inout Partition) -> R) -> R? {
+        guard partitions[tp] != nil else { return nil }
+        return body(&partitions[tp]!)
+    }
+
     mutating func markEnd(_ tp: KafkaTopicPartition, offset: Int64) {
-        guard partitions[tp] != nil else { return }
-        partitions[tp]!.atEnd = partitions[tp]!.tracker.nextOffset >= offset || partitions[tp]!.tracker.nextOffset < 0
+        withPartition(tp) { p in
+            p.atEnd = p.tracker.nextOffset >= offset || p.tracker.nextOffset < 0
+        }
     }
 
     // MARK: Dispatch
@@ -164,19 +176,20 @@ struct PipelineState: Sendable {
     /// The next record to start, round-robin over partitions, or nil.
     mutating func next() -> (WorkItem?, resume: [KafkaTopicPartition]) {
         guard !stopping, !roundRobin.isEmpty else { return (nil, []) }
+        let (maxBuffered, breakerOpen) = (self.maxBuffered, self.breakerOpen)
         for step in 0..<roundRobin.count {
             let tp = roundRobin[(cursor + step) % roundRobin.count]
-            guard var p = partitions[tp], !p.revoking, let item = p.ready.popFirst() else { continue }
-            p.started += 1
-            active += 1
-            var resume: [KafkaTopicPartition] = []
-            if p.paused && !breakerOpen && p.buffered <= maxBuffered / 2 {
-                p.paused = false
-                resume.append(tp)
+            let taken = withPartition(tp) { p -> (WorkItem, Bool)? in
+                guard !p.revoking, let item = p.ready.popFirst() else { return nil }
+                p.started += 1
+                let resume = p.paused && !breakerOpen && p.buffered <= maxBuffered / 2
+                if resume { p.paused = false }
+                return (item, resume)
             }
-            partitions[tp] = p
+            guard let (item, resume) = taken ?? nil else { continue }
+            active += 1
             cursor = (cursor + step + 1) % roundRobin.count
-            return (item, resume)
+            return (item, resume ? [tp] : [])
         }
         return (nil, [])
     }
@@ -186,21 +199,21 @@ struct PipelineState: Sendable {
     @discardableResult
     mutating func complete(_ item: WorkItem) -> Bool {
         active -= 1
-        let tp = item.record.topicPartition
-        guard var p = partitions[tp], p.generation == item.generation else { return false }
-        p.tracker.complete(item.record.offset)
-        p.started -= 1
-        let key = item.record.key ?? []
-        if var waiting = p.blocked[key], let nextItem = waiting.popFirst() {
-            // The key stays busy: its next record is now ready.
-            p.blockedCount -= 1
-            p.blocked[key] = waiting.isEmpty ? nil : waiting
-            if !p.revoking { p.ready.append(nextItem) }
-        } else {
-            p.busyKeys.remove(key)
-        }
-        partitions[tp] = p
-        return true
+        return withPartition(item.record.topicPartition) { p -> Bool in
+            guard p.generation == item.generation else { return false }
+            p.tracker.complete(item.record.offset)
+            p.started -= 1
+            let key = item.record.key ?? []
+            if let nextItem = p.blocked[key]?.popFirst() {
+                // The key stays busy: its next record is now ready.
+                p.blockedCount -= 1
+                if p.blocked[key]?.isEmpty == true { p.blocked[key] = nil }
+                if !p.revoking { p.ready.append(nextItem) }
+            } else {
+                p.busyKeys.remove(key)
+            }
+            return true
+        } ?? false
     }
 
     /// Gives up a started record without completing it (revoked or shutting down): it will

@@ -10,6 +10,7 @@ public final class TokenBucket: Sendable {
         var tokens: Double
         var last: ContinuousClock.Instant
         var enabled: Bool
+        var primed: Bool
     }
     private let state: LockedState<State>
     private let clock = ContinuousClock()
@@ -17,7 +18,7 @@ public final class TokenBucket: Sendable {
     /// A bucket that starts full.
     public init(rate: Double, burst: Double, enabled: Bool = true) {
         state = LockedState(State(rate: max(rate, 0), burst: max(burst, 1), tokens: max(burst, 1),
-                                  last: ContinuousClock.now, enabled: enabled))
+                                  last: ContinuousClock.now, enabled: enabled, primed: rate > 0))
     }
 
     /// Changes the rate and burst; tokens above the new burst are dropped.
@@ -28,7 +29,14 @@ public final class TokenBucket: Sendable {
             s.rate = max(rate, 0)
             s.burst = max(burst, 1)
             s.enabled = enabled
-            s.tokens = min(s.tokens, s.burst)
+            // The first real share starts with its full burst; later changes (rebalances)
+            // keep what is left, so a rebalance never hands out a second burst.
+            if !s.primed && s.rate > 0 {
+                s.primed = true
+                s.tokens = s.burst
+            } else {
+                s.tokens = min(s.tokens, s.burst)
+            }
         }
     }
 
