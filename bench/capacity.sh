@@ -3,7 +3,7 @@
 # broker, simulator and records.
 #
 #   bench/capacity.sh                  # N=30000 records, RUNS=2 (interleaved Swift, Python)
-#   N=30000 RUNS=3 WORKERS=64 TOP=19 bench/capacity.sh
+#   N=30000 RUNS=3 WORKERS=64 TOP=14 bench/capacity.sh
 #
 # Simulator answers at once (--latency-ms 0) with ~37 KB bodies (--top $TOP, checked
 # with curl below); rate limit disabled; member --max-workers $WORKERS; the Python
@@ -18,7 +18,7 @@ N=${N:-30000}
 RUNS=${RUNS:-2}
 WORKERS=${WORKERS:-64}
 PY_WORKERS=${PY_WORKERS:-20}
-TOP=${TOP:-19}
+TOP=${TOP:-14}
 VENV=${VENV:-$ROOT/.venv-bench}
 BASELINE=${BASELINE:-/work/shared/bench/seed_baseline.py}
 RESULTS=$WORK/capacity.jsonl; : >"$RESULTS"
@@ -36,8 +36,10 @@ done
 start_broker capacity-broker 8 "${topics[@]}"
 start_sim capacity-sim --latency-ms 0 --top "$TOP"
 USERS=$(users "$N")
-body=$(head -1 "$USERS" | curl -s -X POST -H 'Content-Type: application/json' --data-binary @- "$API" | wc -c)
-log "simulator answer body: $body bytes (--top $TOP)"
+body=0; for i in $(seq 1 50); do
+  b=$(sed -n "${i}p" "$USERS" | curl -s -X POST -H 'Content-Type: application/json' --data-binary @- "$API" | wc -c); body=$((body + b))
+done; body=$((body / 50))
+log "simulator answer body: mean $body bytes over 50 users (--top $TOP)"
 for run in $(seq 1 "$RUNS"); do produce "$USERS" "cs$run-in"; produce "$USERS" "cp$run-in"; done
 
 export CARDGENIUS_API_RATE_LIMIT_ENABLED=false
@@ -48,7 +50,7 @@ for run in $(seq 1 "$RUNS"); do
   m=$(python3 "$BENCH_DIR/monitor.py" until --stats "$STATS" --target "$N" --launched "$LAUNCHED" \
       --pid member="$MEMBER_PID" --pid sim="$SIM_PID" --pid broker="$BROKER_PID" || true)
   wait "$TIME_PID" 2>/dev/null || true
-  echo "{\"who\":\"swift\",\"run\":$run,\"n\":$N,\"workers\":$WORKERS,\"body\":$body,\"summary\":$(python3 -c 'import json,sys;print(json.dumps(sys.stdin.read().strip()))' <"$WORK/capacity-swift-$run.out"),\"maxrss_kb\":\"$(time_field "capacity-swift-$run" 'Maximum resident set size \(kbytes\)')\",\"user_s\":\"$(time_field "capacity-swift-$run" 'User time \(seconds\)')\",\"sys_s\":\"$(time_field "capacity-swift-$run" 'System time \(seconds\)')\",\"m\":$m}" >>"$RESULTS"
+  echo "{\"who\":\"swift\",\"run\":$run,\"n\":$N,\"workers\":$WORKERS,\"body\":$body,\"summary\":$(python3 -c 'import json,sys;print(json.dumps(sys.stdin.read().strip()))' <"$WORK/capacity-swift-$run.out"),\"maxrss_kb\":\"$(time_field "capacity-swift-$run" 'Maximum resident set size (kbytes)')\",\"user_s\":\"$(time_field "capacity-swift-$run" 'User time (seconds)')\",\"sys_s\":\"$(time_field "capacity-swift-$run" 'System time (seconds)')\",\"m\":$m}" >>"$RESULTS"
   log "swift run $run: $(jget 'd["records_per_s_from_launch"], d["steady_records_per_s"], d["cpu_us_per_record_run"]' <<<"$m")"
 
   # Python baseline
@@ -62,7 +64,7 @@ for run in $(seq 1 "$RUNS"); do
       --pid member="$PY_PID" --pid sim="$SIM_PID" --pid broker="$BROKER_PID" || true)
   wait "$TIME_PID" 2>/dev/null || true
   own=$(tail -1 "$WORK/capacity-python-$run.out"); [ -n "$own" ] || own=null
-  echo "{\"who\":\"python\",\"run\":$run,\"n\":$N,\"workers\":$PY_WORKERS,\"body\":$body,\"own\":$own,\"maxrss_kb\":\"$(time_field "capacity-python-$run" 'Maximum resident set size \(kbytes\)')\",\"user_s\":\"$(time_field "capacity-python-$run" 'User time \(seconds\)')\",\"sys_s\":\"$(time_field "capacity-python-$run" 'System time \(seconds\)')\",\"m\":$m}" >>"$RESULTS"
+  echo "{\"who\":\"python\",\"run\":$run,\"n\":$N,\"workers\":$PY_WORKERS,\"body\":$body,\"own\":$own,\"maxrss_kb\":\"$(time_field "capacity-python-$run" 'Maximum resident set size (kbytes)')\",\"user_s\":\"$(time_field "capacity-python-$run" 'User time (seconds)')\",\"sys_s\":\"$(time_field "capacity-python-$run" 'System time (seconds)')\",\"m\":$m}" >>"$RESULTS"
   log "python run $run: own $own; $(jget 'd["records_per_s_from_launch"], d["steady_records_per_s"], d["cpu_us_per_record_run"]' <<<"$m")"
 done
 

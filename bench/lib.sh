@@ -80,7 +80,7 @@ start_member() {
 }
 
 # time_field NAME "Maximum resident set size (kbytes)"
-time_field() { sed -n "s/^[[:space:]]*$2: //p" "$WORK/$1.time"; }
+time_field() { grep -F "$2: " "$WORK/$1.time" | sed 's/.*: //'; }
 
 # json FIELD-EXPRESSION <<< JSON  (python expression over d)
 jget() { python3 -c "import json,sys; d=json.loads(sys.stdin.read()); print($1)"; }
