@@ -18,6 +18,7 @@ N=${N:-30000}
 RUNS=${RUNS:-2}
 WORKERS=${WORKERS:-64}
 PY_WORKERS=${PY_WORKERS:-20}
+PYTHON=${PYTHON:-1}   # PYTHON=0: Swift member only
 TOP=${TOP:-14}
 VENV=${VENV:-$ROOT/.venv-bench}
 BASELINE=${BASELINE:-/work/shared/bench/seed_baseline.py}
@@ -40,7 +41,7 @@ body=0; for i in $(seq 1 50); do
   b=$(sed -n "${i}p" "$USERS" | curl -s -X POST -H 'Content-Type: application/json' --data-binary @- "$API" | wc -c); body=$((body + b))
 done; body=$((body / 50))
 log "simulator answer body: mean $body bytes over 50 users (--top $TOP)"
-for run in $(seq 1 "$RUNS"); do produce "$USERS" "cs$run-in"; produce "$USERS" "cp$run-in"; done
+for run in $(seq 1 "$RUNS"); do produce "$USERS" "cs$run-in"; if [ "$PYTHON" = 1 ]; then produce "$USERS" "cp$run-in"; fi; done
 
 export CARDGENIUS_API_RATE_LIMIT_ENABLED=false
 for run in $(seq 1 "$RUNS"); do
@@ -53,6 +54,7 @@ for run in $(seq 1 "$RUNS"); do
   echo "{\"who\":\"swift\",\"run\":$run,\"n\":$N,\"workers\":$WORKERS,\"body\":$body,\"summary\":$(python3 -c 'import json,sys;print(json.dumps(sys.stdin.read().strip()))' <"$WORK/capacity-swift-$run.out"),\"maxrss_kb\":\"$(time_field "capacity-swift-$run" 'Maximum resident set size (kbytes)')\",\"user_s\":\"$(time_field "capacity-swift-$run" 'User time (seconds)')\",\"sys_s\":\"$(time_field "capacity-swift-$run" 'System time (seconds)')\",\"m\":$m}" >>"$RESULTS"
   log "swift run $run: $(jget 'd["records_per_s_from_launch"], d["steady_records_per_s"], d["cpu_us_per_record_run"]' <<<"$m")"
 
+  [ "$PYTHON" = 1 ] || continue
   # Python baseline
   curl -s -X POST "$STATS/reset" >/dev/null
   LAUNCHED=$(date +%s.%N)
@@ -98,8 +100,9 @@ for label, f, lo in [("records/s, launch → N (incl. group join)", lambda r: r[
                      ("simulator CPU µs/record", lambda r: r["m"]["cpu_us_per_record_run"]["sim"], True),
                      ("broker CPU µs/record", lambda r: r["m"]["cpu_us_per_record_run"]["broker"], True)]:
     s = (aggmin if lo else agg)("swift", f); p = (aggmin if lo else agg)("python", f)
+    if p[0] is None: p = ("–", None)
     ratio = f"{s[1]/p[1]:.2f}×" if s[1] and p[1] else "n/a"
-    print(f"| {label} | {s[0]} | {s[1]} | {p[0]} | {p[1]} | {ratio} |")
+    print(f"| {label} | {s[0]} | {s[1]} | {p[0]} | {p[1] if p[1] is not None else '–'} | {ratio} |")
 py_own = [r["own"]["records_per_s"] for r in rows if r["who"] == "python" and r.get("own")]
 if py_own: print(f"\nPython's own printed figure (records/s): {py_own}")
 print("\nGoal: Swift ≥ 4,000 records/s.")

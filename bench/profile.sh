@@ -24,10 +24,10 @@ p3=$!
 wait $p1 $p2 $p3 || true
 for w in member sim broker; do
   echo; echo "### perf: $w — top symbols (self, % of samples)"; echo; echo '```'
-  perf report -i "$WORK/$w.perf" --no-children -g none --sort dso,symbol --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | grep '%' | head -${TOPN:-25}
+  perf report -i "$WORK/$w.perf" --no-children -g none --sort dso,symbol --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | grep '%' | head -${TOPN:-25} || true
   echo '```'
   echo; echo "### perf: $w — by DSO"; echo; echo '```'
-  perf report -i "$WORK/$w.perf" --no-children -g none --sort dso --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -12
+  perf report -i "$WORK/$w.perf" --no-children -g none --sort dso --stdio 2>/dev/null | grep -v '^#' | grep "%" | head -12 || true
   echo '```'
 done
 wait "$TIME_PID" 2>/dev/null || true
