@@ -85,10 +85,10 @@ for r in rows:
           f"| {ownf} | {u['member']} | {us['member']} | {u['sim']} | {u['broker']} | {int(r['maxrss_kb'] or 0)/1024:.0f} | {m['loadavg_start'][0]}→{m['loadavg_end'][0]} |")
 def agg(who, f):
     v = [f(r) for r in rows if r["who"] == who and r["m"].get("complete")]
-    return (max(v), statistics.median(v)) if v else (None, None)
+    return (max(v), round(statistics.median(v), 1)) if v else (None, None)
 def aggmin(who, f):
     v = [f(r) for r in rows if r["who"] == who and r["m"].get("complete")]
-    return (min(v), statistics.median(v)) if v else (None, None)
+    return (min(v), round(statistics.median(v), 1)) if v else (None, None)
 print("\n### Raw capacity (summary: best / median)\n")
 print("| figure | Swift best | Swift median | Python best | Python median | ratio (median) |")
 print("|---|---|---|---|---|---|")
