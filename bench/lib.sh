@@ -77,6 +77,7 @@ start_member() {
   MEMBER_PID=
   local i; for i in $(seq 1 200); do MEMBER_PID=$(pgrep -P "$TIME_PID" || true); [ -n "$MEMBER_PID" ] && break; sleep 0.01; done
   [ -n "$MEMBER_PID" ] || { echo "member did not start" >&2; exit 1; }
+  STARTED+=("$MEMBER_PID")   # /usr/bin/time does not forward SIGTERM: stop the member itself on exit
 }
 
 # time_field NAME "Maximum resident set size (kbytes)"
