@@ -57,7 +57,10 @@ final class CannedHTTPServer: @unchecked Sendable {
             let client = accept(listener, nil, nil)
             if client < 0 {
                 if errno == EINTR { continue }
-                return // the listener was shut down
+                // The listener was shut down: this thread owns the descriptor, so it is
+                // closed exactly once, here, after the last accept.
+                close(listener)
+                return
             }
             var received: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 4096)
@@ -78,11 +81,17 @@ final class CannedHTTPServer: @unchecked Sendable {
         }
     }
 
-    /// Stops accepting; the serving thread ends.
+    /// Stops accepting; the serving thread ends and closes the listener. Calling it more
+    /// than once is harmless (closing twice could close a descriptor reused by NIO).
     func stop() {
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
+        let first = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        if first { shutdown(listener, Int32(SHUT_RDWR)) }
     }
+
+    private var stopped = false
 
     deinit { stop() }
 }

@@ -163,7 +163,7 @@ struct PlanInputsValidationTests {
             bad("--latency-s") { $0.latencySeconds = -1 },
             bad("--latency-s") { $0.latencySeconds = .nan },
             bad("--latency-s") { $0.latencySeconds = .infinity },
-            bad("--latency-s") { $0.latencySeconds = 1e-320 },
+            bad("--latency-s") { $0.latencySeconds = .leastNonzeroMagnitude },
             bad("--latency-s") { $0.latencySeconds = 1e9 },
             bad("--rate") { $0.ratePerSecond = 0 },
             bad("--rate") { $0.ratePerSecond = 1e300 },
