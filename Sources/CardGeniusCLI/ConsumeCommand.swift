@@ -89,7 +89,13 @@ struct ConsumeCommand: AsyncParsableCommand {
         await member.close()
         let s = member.pipeline.statistics.snapshot
         print("consumed \(s.taken) records: \(s.ok) recommended, \(s.deadLetters.values.reduce(0, +)) dead-lettered, \(s.skipped) skipped; \(s.calls) API calls, \(s.retries) retries")
+        // The budgets in force at the end (SIGHUP may have changed them).
+        var final = settings
+        let budgets = member.pipeline.currentBudgets
+        final.processing.maxWorkers = budgets.maxWorkers
+        final.api.rateLimit.requestsPerSecond = budgets.rate
+        final.api.rateLimit.enabled = budgets.rateEnabled
         print(RunSummary(pipelines: [member.pipeline], collector: nil, total: s.taken, elapsed: ContinuousClock.now - started,
-                         settings: settings, simulator: nil).render())
+                         settings: final, simulator: nil).render())
     }
 }

@@ -100,9 +100,6 @@ struct RunSummary {
             ("time", String(format: "%.1f s", seconds)),
             ("effective rate", String(format: "%.2f calls/s", rate) + " (budget \(budget), \(settings.processing.maxWorkers) workers)"),
         ]
-        if collector == nil, pipelines.count == 1 {
-            rows.append(("budget share at the end", "\(pipelines[0].currentBudgets.share)"))
-        }
         if let simulator {
             rows.append(("simulator peak concurrency / rps", "\(simulator.peakConcurrency) / \(simulator.peakRPS)"))
         }

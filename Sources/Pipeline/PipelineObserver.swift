@@ -13,6 +13,8 @@ final class PipelineObserver: Sendable {
     struct State {
         var brokerAnswered: ContinuousClock.Instant?
         var lag: [KafkaTopicPartition: Int64]?
+        var lagComplete = false
+        var watermarks: [KafkaTopicPartition: (low: Int64, high: Int64)] = [:]
         var completions: Deque<(at: ContinuousClock.Instant, count: Int)> = []
         var lastPoolSample: ContinuousClock.Instant?
     }
@@ -67,19 +69,38 @@ final class PipelineObserver: Sendable {
         return rate
     }
 
-    /// Stores the lag of the owned partitions (records; nil keeps a partition's last
-    /// figure), exports it per partition and in time, and forgets the gauges of partitions
-    /// no longer owned.
-    func lagMeasured(_ measured: [KafkaTopicPartition: Int64?]) {
-        let (previous, lag) = state.withLock { s -> ([KafkaTopicPartition: Int64], [KafkaTopicPartition: Int64]) in
+    /// A partition's low and high watermarks, as its leader answered.
+    func watermarks(_ tp: KafkaTopicPartition, low: Int64, high: Int64) {
+        state.withLock { $0.watermarks[tp] = (low, high) }
+    }
+
+    /// Computes the lag of the owned partitions from their last known high watermarks and
+    /// their current commit points (`nil` while nothing is owned before the first
+    /// assignment), exports it per partition and in time, and forgets partitions no longer
+    /// owned.
+    func updateLag(owned: [KafkaTopicPartition: Int64]?) {
+        let (previous, lag) = state.withLock { s -> ([KafkaTopicPartition: Int64], [KafkaTopicPartition: Int64]?) in
             let previous = s.lag ?? [:]
+            guard let owned else {
+                s.lag = nil
+                s.lagComplete = false
+                return (previous, nil)
+            }
+            s.watermarks = s.watermarks.filter { owned[$0.key] != nil }
             var lag: [KafkaTopicPartition: Int64] = [:]
-            for (tp, records) in measured { lag[tp] = records ?? previous[tp] }
+            for (tp, commitPoint) in owned {
+                guard let marks = s.watermarks[tp] else { continue }
+                let position = commitPoint >= 0 ? max(commitPoint, marks.low) : marks.low
+                lag[tp] = max(0, marks.high - position)
+            }
+            // A partition whose leader has not answered yet has no gauge, and the total
+            // stays unknown until every owned partition's leader answered.
             s.lag = lag
-            return (previous, lag)
+            s.lagComplete = lag.count == owned.count
+            return (previous, s.lag)
         }
-        for (tp, records) in lag { Self.lagGauge(tp).record(records) }
-        for tp in previous.keys where lag[tp] == nil { Self.lagGauge(tp).destroy() }
+        for (tp, records) in lag ?? [:] { Self.lagGauge(tp).record(records) }
+        for tp in previous.keys where lag?[tp] == nil { Self.lagGauge(tp).destroy() }
         lagSeconds.record(figures.lagSeconds ?? -1)
     }
 
@@ -90,7 +111,7 @@ final class PipelineObserver: Sendable {
     var figures: (lag: Int?, lagSeconds: Double?, throughput: Double) {
         state.withLock { s in
             let rate = Self.throughput(s)
-            guard let lag = s.lag else { return (nil, nil, rate) }
+            guard let lag = s.lag, s.lagComplete else { return (nil, nil, rate) }
             let total = Int(lag.values.reduce(0, +))
             if total == 0 { return (0, 0, rate) }
             return (total, rate > 0 ? Double(total) / rate : nil, rate)

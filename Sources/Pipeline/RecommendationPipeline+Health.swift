@@ -1,10 +1,11 @@
 import Kafka
 
 extension RecommendationPipeline {
-    /// How often the member samples its API slots and throughput; lag is measured every
-    /// ``lagTicks`` samples.
+    /// How often the member samples its API slots, throughput and readiness.
     static let observeInterval: Duration = .seconds(1)
-    static let lagTicks = 2
+    /// The least time between two lag measurements (one sweep over the owned partitions
+    /// takes longer when the broker answers behind a fetch long-poll).
+    static let lagInterval: Duration = .seconds(2)
 
     /// The member's health and readiness, read-only (for `/readyz`, progress lines and
     /// summaries).
@@ -18,47 +19,59 @@ extension RecommendationPipeline {
                               lag: figures.lag, lagSeconds: figures.lagSeconds, throughput: figures.throughput)
     }
 
-    /// Samples the API slots and throughput every second and the consumer lag every other
-    /// second, until the member drains.
+    /// Samples the API slots, throughput and readiness every second, and measures the
+    /// consumer lag alongside, until the member drains.
     func observeLoop() async {
-        var tick = 0
-        while !state.withLock({ $0.stopping }) {
-            let limiter = concurrency.snapshot
-            observer.samplePool(inFlight: limiter.inFlight, ceiling: limiter.ceiling)
-            let s = statistics.snapshot
-            observer.sampleCompleted(s.completed + s.skipped)
-            if tick % Self.lagTicks == 0 { await measureLag() }
-            observer.readiness(health.isReady)
-            tick += 1
-            try? await Task.sleep(for: Self.observeInterval)
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.lagLoop() }
+            while !state.withLock({ $0.stopping }) {
+                // Calls on the wire, not slots held: a slot waiting for a rate token is
+                // not a connection in use.
+                observer.samplePool(inFlight: metrics.callsInFlight, ceiling: concurrency.snapshot.ceiling)
+                let s = statistics.snapshot
+                observer.sampleCompleted(s.completed + s.skipped)
+                observer.updateLag(owned: state.withLock { s in
+                    guard s.joined && !s.rebalancing else { return nil }
+                    var owned: [KafkaTopicPartition: Int64] = [:]
+                    for (tp, p) in s.partitions where tp.topic == configuration.inputTopic { owned[tp] = p.tracker.watermark }
+                    return owned
+                })
+                observer.readiness(health.isReady)
+                try? await Task.sleep(for: Self.observeInterval)
+            }
+            observer.readiness(false)
         }
-        observer.readiness(false)
     }
 
-    /// Asks the partitions' leaders for their high watermarks: lag is the high watermark
-    /// minus the commit point (every record below it has its result in Kafka). With no
-    /// partitions, a metadata query tells whether the broker answers.
-    func measureLag() async {
-        let owned = state.withLock { s in
-            s.partitions.filter { $0.key.topic == configuration.inputTopic }.map { ($0.key, $0.value.tracker.watermark) }
+    /// Asks the owned partitions' leaders for their watermarks every ``lagInterval`` (or as
+    /// fast as the broker answers); the lag (high watermark minus the commit point, below
+    /// which every record has its result in Kafka) follows the commit point every second
+    /// in between. With no partitions, a metadata query tells whether the broker answers.
+    func lagLoop() async {
+        while !state.withLock({ $0.stopping }) {
+            let next = ContinuousClock.now + Self.lagInterval
+            await queryWatermarks()
+            try? await Task.sleep(until: next)
         }
+    }
+
+    func queryWatermarks() async {
+        let owned = state.withLock { $0.ownedPartitions.filter { $0.topic == configuration.inputTopic } }
         guard !owned.isEmpty else {
             if (try? await consumer.partitionCount(topic: configuration.inputTopic, timeout: .seconds(2))) != nil {
                 observer.brokerAnswered()
             }
-            observer.lagMeasured([:])
             return
         }
-        var lag: [KafkaTopicPartition: Int64?] = [:]
-        for (tp, watermark) in owned {
-            // Unanswered: keep the last figure.
-            lag[tp] = .some(nil)
+        let started = ContinuousClock.now
+        var answered = 0
+        for tp in owned {
             guard !state.withLock({ $0.stopping }),
                   let marks = try? await consumer.watermarks(tp, timeout: .seconds(2)) else { continue }
             observer.brokerAnswered()
-            let position = watermark >= 0 ? max(watermark, marks.low) : marks.low
-            lag[tp] = max(0, marks.high - position)
+            observer.watermarks(tp, low: marks.low, high: marks.high)
+            answered += 1
         }
-        observer.lagMeasured(lag)
+        logger.debug("watermarks", metadata: ["answered": "\(answered)/\(owned.count)", "took": "\(ContinuousClock.now - started)"])
     }
 }

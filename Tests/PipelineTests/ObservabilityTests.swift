@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Kafka
+import Pipeline
 import Simulator
 import Testing
 
@@ -169,6 +170,29 @@ struct ObservabilityTests {
         #expect(await m.wait(timeout: .seconds(40)) == 0)
         await sim.stop()
         await cluster.shutdown()
+    }
+
+    @Test("readiness: assigned, broker heard from recently, circuit closed, not stopping")
+    func readinessRules() {
+        let ready = PipelineHealth(joined: true, assignedPartitions: 0, circuit: .closed, brokerSilence: .seconds(1),
+                                   stopping: false, lag: 0, lagSeconds: 0, throughput: 0)
+        #expect(ready.isReady, "an empty assignment in a stable group is ready")
+        var h = ready
+        h.joined = false
+        #expect(h.notReadyReasons == ["not joined: waiting for an assignment"])
+        h = ready
+        h.brokerSilence = nil
+        #expect(!h.isReady)
+        h.brokerSilence = PipelineHealth.brokerSilenceLimit + .seconds(1)
+        #expect(h.notReadyReasons.first?.hasPrefix("the broker has not answered for") == true)
+        for state in [CircuitBreaker.State.open, .halfOpen] {
+            h = ready
+            h.circuit = state
+            #expect(h.notReadyReasons == ["circuit breaker \(state.rawValue): CardGenius is considered down"])
+        }
+        h = ready
+        h.stopping = true
+        #expect(h.notReadyReasons == ["stopping"])
     }
 
     @Test("alert rules: promtool check and unit tests pass (when promtool is installed); every rule is there")
