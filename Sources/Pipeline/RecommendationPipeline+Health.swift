@@ -3,8 +3,7 @@ import Kafka
 extension RecommendationPipeline {
     /// How often the member samples its API slots, throughput and readiness.
     static let observeInterval: Duration = .seconds(1)
-    /// The least time between two lag measurements (one sweep over the owned partitions
-    /// takes longer when the broker answers behind a fetch long-poll).
+    /// The least time between two sweeps of watermark queries.
     static let lagInterval: Duration = .seconds(2)
 
     /// The member's health and readiness, read-only (for `/readyz`, progress lines and
@@ -43,8 +42,8 @@ extension RecommendationPipeline {
         }
     }
 
-    /// Asks the owned partitions' leaders for their watermarks every ``lagInterval`` (or as
-    /// fast as the broker answers); the lag (high watermark minus the commit point, below
+    /// Asks the owned partitions' leaders for their watermarks every ``lagInterval``, over
+    /// the producer's connections (the consumer's blocking calls are for commits); the lag (high watermark minus the commit point, below
     /// which every record has its result in Kafka) follows the commit point every second
     /// in between. With no partitions, a metadata query tells whether the broker answers.
     func lagLoop() async {
@@ -67,7 +66,7 @@ extension RecommendationPipeline {
         var answered = 0
         for tp in owned {
             guard !state.withLock({ $0.stopping }),
-                  let marks = try? await consumer.watermarks(tp, timeout: .seconds(2)) else { continue }
+                  let marks = try? await producer.watermarks(tp, timeout: .seconds(2)) else { continue }
             observer.brokerAnswered()
             observer.watermarks(tp, low: marks.low, high: marks.high)
             answered += 1
