@@ -43,9 +43,10 @@ extension RecommendationPipeline {
     }
 
     /// Asks the owned partitions' leaders for their watermarks every ``lagInterval``, over
-    /// the producer's connections (the consumer's blocking calls are for commits); the lag (high watermark minus the commit point, below
-    /// which every record has its result in Kafka) follows the commit point every second
-    /// in between. With no partitions, a metadata query tells whether the broker answers.
+    /// the producer's connections (the consumer's blocking calls are for commits). The lag
+    /// (high watermark minus the commit point, below which every record has its result in
+    /// Kafka) follows the commit point every second in between. With no partitions, a
+    /// metadata query tells whether the broker answers.
     func lagLoop() async {
         while !state.withLock({ $0.stopping }) {
             let next = ContinuousClock.now + Self.lagInterval
@@ -54,6 +55,7 @@ extension RecommendationPipeline {
         }
     }
 
+    /// One sweep: each owned partition's watermarks (an unanswered one keeps its last).
     func queryWatermarks() async {
         let owned = state.withLock { $0.ownedPartitions.filter { $0.topic == configuration.inputTopic } }
         guard !owned.isEmpty else {

@@ -208,16 +208,20 @@ struct ObservabilityTests {
         }
         for arguments in [["check", "rules", "config/prometheus/alerts.yml"], ["test", "rules", "config/prometheus/alerts_test.yml"],
                           ["check", "config", "config/prometheus/prometheus.yml"]] {
+            // Output to a file, not a Pipe: nothing here closes a descriptor twice.
+            let log = FileManager.default.temporaryDirectory.appendingPathComponent("cg-promtool-\(UUID().uuidString).txt").path
+            defer { try? FileManager.default.removeItem(atPath: log) }
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: promtool)
             process.arguments = arguments
             process.currentDirectoryURL = URL(fileURLWithPath: Scrape.repository)
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
+            let output = FileHandle(forWritingAtPath: log)
+            process.standardOutput = output
+            process.standardError = output
             try process.run()
-            let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             #expect(process.terminationStatus == 0, "promtool \(arguments.joined(separator: " ")): \(text)")
         }
     }

@@ -14,6 +14,7 @@ final class CannedHTTPServer: @unchecked Sendable {
     private let listener: Int32
     private let lock = NSLock()
     private var requestLines: [String] = []
+    private var stopped = false
 
     /// `http://127.0.0.1:<port><path>`.
     func url(_ path: String = "/metrics") -> URL { URL(string: "http://127.0.0.1:\(port)\(path)")! }
@@ -78,8 +79,11 @@ final class CannedHTTPServer: @unchecked Sendable {
         }
     }
 
-    /// Stops accepting; the serving thread ends.
+    /// Stops accepting; the serving thread ends. Closes the listener once: a second close
+    /// (the `defer` in a test, then `deinit`) could close a descriptor reused meanwhile by
+    /// another test's socket in this process.
     func stop() {
+        guard lock.withLock({ () -> Bool in defer { stopped = true }; return !stopped }) else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }
