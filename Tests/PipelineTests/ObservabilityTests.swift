@@ -196,7 +196,7 @@ struct ObservabilityTests {
     }
 
     @Test("alert rules: promtool check and unit tests pass (when promtool is installed); every rule is there")
-    func alertRules() throws {
+    func alertRules() async throws {
         let rules = try String(contentsOfFile: Scrape.repository + "/config/prometheus/alerts.yml", encoding: .utf8)
         for alert in ["CardGeniusErrorRateCritical", "CardGeniusLatencyP95Critical", "CardGeniusNoSuccess",
                       "CardGeniusConnectionPoolExhausted", "CardGeniusErrorRateWarning", "CardGeniusLatencyP95Warning"] {
@@ -220,7 +220,8 @@ struct ObservabilityTests {
             process.standardOutput = output
             process.standardError = output
             try process.run()
-            process.waitUntilExit()
+            // Poll rather than block a thread of the cooperative pool.
+            while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             #expect(process.terminationStatus == 0, "promtool \(arguments.joined(separator: " ")): \(text)")
         }
