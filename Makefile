@@ -4,7 +4,7 @@ CONFIG  ?= debug
 BIN      = .build/$(CONFIG)/cardgenius
 SUDO    := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: deps build release run test bench clean
+.PHONY: deps build release run test check-alerts bench clean
 
 ## Install what the build needs (librdkafka 2.0.x from Debian) if it is missing.
 deps:
@@ -24,8 +24,18 @@ run: build
 	@mkdir -p out
 	$(BIN) run --input config/sample-cohort.jsonl --output out/recommendations.jsonl --log-level warning
 
+## The alert rules and the Prometheus configuration, with promtool (Debian's prometheus package).
+check-alerts:
+	@if ! command -v promtool >/dev/null 2>&1; then \
+		echo "installing prometheus (for promtool)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
+	fi
+	promtool check rules config/prometheus/alerts.yml
+	promtool test rules config/prometheus/alerts_test.yml
+	promtool check config config/prometheus/prometheus.yml
+
 ## Every test, against the mock broker over TCP and the simulator over HTTP.
-test: deps
+test: deps check-alerts
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

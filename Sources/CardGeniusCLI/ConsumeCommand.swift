@@ -13,7 +13,9 @@ struct ConsumeCommand: AsyncParsableCommand {
         discussion: """
         The budgets (--max-workers, --rate, --burst) are for the whole group: each member takes
         the share of the partitions it owns. SIGTERM/SIGINT drains in-flight work, commits and
-        leaves the group.
+        leaves the group. SIGHUP reloads the configuration and applies processing.max_workers
+        and api.rate_limit.* at once. GET /metrics, /healthz and /readyz are served on
+        --metrics-port (metrics.port; 0 disables them).
         """
     )
 
@@ -33,7 +35,14 @@ struct ConsumeCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Circuit breaker: first open period.", valueName: "MS"))
     var breakerOpenMs: Int?
 
+    @Option(name: .long, help: ArgumentHelp("Port of GET /metrics, /healthz and /readyz (metrics.port; 0 disables).", valueName: "PORT"))
+    var metricsPort: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Off a terminal, log progress this often.", valueName: "SECONDS"))
+    var progressInterval: Double = 10
+
     func validate() throws {
+        if !(progressInterval > 0) { throw ValidationError("--progress-interval must be > 0 seconds") }
         if let exitWhenIdle, !(exitWhenIdle >= 0) { throw ValidationError("--exit-when-idle must be >= 0 seconds") }
         if let breakerThreshold, breakerThreshold < 1 { throw ValidationError("--breaker-threshold must be >= 1") }
         if let breakerOpenMs, breakerOpenMs < 1 { throw ValidationError("--breaker-open-ms must be >= 1") }
@@ -42,21 +51,35 @@ struct ConsumeCommand: AsyncParsableCommand {
     var overrides: [String: String] {
         var o = budget.overrides
         if let group { o["kafka.group_id"] = group }
+        if let metricsPort { o["metrics.port"] = String(metricsPort) }
         return o
     }
 
     func run() async throws {
         let settings = try common.settings(overrides: overrides)
         let logger = common.logging.makeLogger("cardgenius.consume")
+        let started = ContinuousClock.now
+        let registry = settings.metrics.port > 0 ? MetricsBootstrap.once() : nil
         let member = try MemberAssembly(
             settings: settings, exitWhenIdle: exitWhenIdle.map { .milliseconds(Int($0 * 1000)) },
             tuning: { config in
                 if let breakerThreshold { config.breaker.failureThreshold = breakerThreshold }
                 if let breakerOpenMs { config.breaker.openDuration = .milliseconds(breakerOpenMs) }
             }, logger: logger)
+        // Shut down in reverse order: stop reloading, drain the member, then stop reporting.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let registry {
+            services.append(.init(service: MetricsServer(port: settings.metrics.port, registry: registry,
+                                                         pipelines: [member.pipeline], logger: logger)))
+        }
+        services.append(.init(service: ConsumeProgress(pipeline: member.pipeline,
+                                                       interval: .milliseconds(Int(progressInterval * 1000)), logger: logger)))
+        services.append(.init(service: member.pipeline, successTerminationBehavior: .gracefullyShutdownGroup))
+        let (common, overrides) = (self.common, self.overrides)
+        services.append(.init(service: ConfigReloader(pipeline: member.pipeline,
+                                                      load: { try common.settings(overrides: overrides) }, logger: logger)))
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: member.pipeline, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {
@@ -66,5 +89,13 @@ struct ConsumeCommand: AsyncParsableCommand {
         await member.close()
         let s = member.pipeline.statistics.snapshot
         print("consumed \(s.taken) records: \(s.ok) recommended, \(s.deadLetters.values.reduce(0, +)) dead-lettered, \(s.skipped) skipped; \(s.calls) API calls, \(s.retries) retries")
+        // The budgets in force at the end (SIGHUP may have changed them).
+        var final = settings
+        let budgets = member.pipeline.currentBudgets
+        final.processing.maxWorkers = budgets.maxWorkers
+        final.api.rateLimit.requestsPerSecond = budgets.rate
+        final.api.rateLimit.enabled = budgets.rateEnabled
+        print(RunSummary(pipelines: [member.pipeline], collector: nil, total: s.taken, elapsed: ContinuousClock.now - started,
+                         settings: final, simulator: nil).render())
     }
 }

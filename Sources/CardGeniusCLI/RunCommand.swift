@@ -117,7 +117,8 @@ struct RunCommand: AsyncParsableCommand {
         note("published \(produced.published) records" + (produced.rejected > 0 ? ", rejected \(produced.rejected) (see \(produced.rejectsPath))" : ""))
         guard produced.published > 0 else { throw ValidationError("nothing to process") }
 
-        // The members and the results collector.
+        // The members (one metrics endpoint for the process) and the results collector.
+        let registry = settings.metrics.port > 0 ? MetricsBootstrap.once() : nil
         var assemblies: [MemberAssembly] = []
         for _ in 0..<members {
             assemblies.append(try MemberAssembly(settings: settings, exitWhenIdle: nil, logger: logger))
@@ -131,7 +132,8 @@ struct RunCommand: AsyncParsableCommand {
                                    budgetWorkers: settings.processing.maxWorkers)
         let progressTask = Task { await progress.run() }
         let services: [ServiceGroupConfiguration.ServiceConfiguration] =
-            pipelines.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) }
+            (registry.map { [.init(service: MetricsServer(port: settings.metrics.port, registry: $0, pipelines: pipelines, logger: logger))] } ?? [])
+            + pipelines.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) }
             + [.init(service: collector)]
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         var failure: (any Error)?

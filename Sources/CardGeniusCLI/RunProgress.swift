@@ -55,10 +55,11 @@ final class ProgressLineBox: @unchecked Sendable {
     func finish() { lock.withLock { line.finish() } }
 }
 
-/// The end-of-run summary table.
+/// The end-of-run summary table, of `run` (results as the collector saw them) and of
+/// `consume` (no collector: results as this member's pipeline counted them).
 struct RunSummary {
     let pipelines: [RecommendationPipeline]
-    let collector: ResultCollector
+    let collector: ResultCollector?
     let total: Int
     let elapsed: Duration
     let settings: ServiceSettings
@@ -77,14 +78,23 @@ struct RunSummary {
         let seconds = elapsed.seconds
         let rate = Double(calls) / max(seconds, 0.001)
         let budget = settings.api.rateLimit.enabled ? String(format: "%.1f calls/s", settings.api.rateLimit.requestsPerSecond) : "off"
-        var rows: [(String, String)] = [
-            ("records", "\(total)"),
-            ("recommended", "\(collector.recommended)"),
-        ]
-        for (cls, n) in collector.deadLetters.sorted(by: { $0.key < $1.key }) { rows.append(("dead-lettered: \(cls)", "\(n)")) }
+        var rows: [(String, String)] = [("records", "\(total)")]
+        if let collector {
+            rows.append(("recommended", "\(collector.recommended)"))
+            for (cls, n) in collector.deadLetters.sorted(by: { $0.key < $1.key }) { rows.append(("dead-lettered: \(cls)", "\(n)")) }
+            rows += [
+                ("without a result", "\(total - collector.done)"),
+                ("duplicate results", "\(collector.duplicates)"),
+            ]
+        } else {
+            rows.append(("recommended", "\(snaps.reduce(0) { $0 + $1.ok })"))
+            let letters = snaps.reduce(into: [String: Int]()) { all, s in
+                for (cls, n) in s.deadLetters { all[cls.rawValue, default: 0] += n }
+            }
+            for (cls, n) in letters.sorted(by: { $0.key < $1.key }) { rows.append(("dead-lettered: \(cls)", "\(n)")) }
+            rows.append(("skipped (done before)", "\(snaps.reduce(0) { $0 + $1.skipped })"))
+        }
         rows += [
-            ("without a result", "\(total - collector.done)"),
-            ("duplicate results", "\(collector.duplicates)"),
             ("API calls", "\(calls) (\(failed) failed, \(retries) retries)"),
             ("latency p50 / p95 / p99", "\(pct(0.5)) / \(pct(0.95)) / \(pct(0.99))"),
             ("time", String(format: "%.1f s", seconds)),

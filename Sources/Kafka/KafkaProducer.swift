@@ -99,6 +99,12 @@ public final class KafkaProducer: Sendable {
     /// How many records have been handed to librdkafka and await their delivery report.
     public var outstanding: Int { state.withLock { $0.pending.count } }
 
+    /// The low and high watermarks of a partition, asked of its leader over the producer's
+    /// connections: no fetch long-poll holds the answer up, and no commit waits for it.
+    public func watermarks(_ partition: KafkaTopicPartition, timeout: Duration = .seconds(10)) async throws -> (low: Int64, high: Int64) {
+        try await client.watermarks(partition, timeout: timeout)
+    }
+
     /// Waits until every record handed over so far is delivered or failed.
     public func flush(timeout: Duration = .seconds(60)) async throws {
         let ms = Int32(clamping: timeout.milliseconds)

@@ -35,6 +35,9 @@ final class PipelineMetrics: Sendable {
         apiInFlight.record(inFlight.withLock { $0 += 1; return $0 })
     }
 
+    /// API calls in flight now.
+    var callsInFlight: Int { inFlight.withLock { $0 } }
+
     func callFinished(_ outcome: CallOutcome) {
         apiInFlight.record(inFlight.withLock { $0 -= 1; return $0 })
         Counter(label: "cardgenius_api_calls_total", dimensions: [("status", Self.statusClass(outcome))]).increment()

@@ -62,6 +62,7 @@ extension RecommendationPipeline {
                 return
             }
         }
+        let answered = ContinuousClock.now
         let published = await publish(outputRecord, for: item)
         state.withLock { $0.endBusy(item) }
         guard published else {
@@ -69,6 +70,7 @@ extension RecommendationPipeline {
             wake.notify()
             return
         }
+        observer.delivered(after: ContinuousClock.now - answered)
         _ = state.withLock { $0.complete(item) }
         switch outcome {
         case .recommended(_, _, let attempts, _):

@@ -27,6 +27,7 @@ public final class RecommendationPipeline: Service, Sendable {
     /// Counts and latencies of this member.
     public let statistics = PipelineStatistics()
     let metrics: PipelineMetrics
+    let observer = PipelineObserver()
     private let stopRequested = StopSignal()
     /// Fired once the shutdown drain is over: records still waiting are cancelled.
     let drained = StopSignal()
@@ -89,6 +90,7 @@ public final class RecommendationPipeline: Service, Sendable {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.commitLoop() }
                 group.addTask { await self.dispatchLoop() }
+                group.addTask { await self.observeLoop() }
                 group.addTask {
                     await self.stopRequested.wait()
                     await self.drainAndClose()

@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Pipeline
+import Prometheus
+import ServiceLifecycle
+
+/// The operators' HTTP endpoint, as a `Service`: `GET /metrics` (Prometheus text),
+/// `GET /healthz` (200 while the process is up) and `GET /readyz` (200 when every member
+/// of the process is ready, else 503 with the reasons as JSON).
+///
+/// A failure to listen (the port is taken) is logged and the members carry on without the
+/// endpoint: metrics never stop the work.
+struct MetricsServer: Service {
+    let host: String
+    let port: Int
+    let registry: PrometheusCollectorRegistry
+    let pipelines: [RecommendationPipeline]
+    let logger: Logger
+
+    init(host: String = "0.0.0.0", port: Int, registry: PrometheusCollectorRegistry,
+         pipelines: [RecommendationPipeline], logger: Logger) {
+        self.host = host
+        self.port = port
+        self.registry = registry
+        self.pipelines = pipelines
+        self.logger = logger
+    }
+
+    func run() async throws {
+        let router = Router()
+        let registry = self.registry
+        let pipelines = self.pipelines
+        router.get("/metrics") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+        router.get("/healthz") { _, _ -> Response in
+            Self.json(.ok, #"{"status":"up"}"#)
+        }
+        router.get("/readyz") { _, _ -> Response in
+            let (ready, body) = Self.readiness(pipelines.map(\.health))
+            return Self.json(ready ? .ok : .serviceUnavailable, body)
+        }
+        let logger = self.logger
+        let host = self.host
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "cardgenius-metrics"),
+            onServerRunning: { channel in
+                logger.info("metrics endpoint listening", metadata: [
+                    "address": "http://\(host):\(channel.localAddress?.port ?? 0)", "paths": "/metrics /healthz /readyz",
+                ])
+            },
+            logger: logger)
+        do {
+            try await app.run()
+        } catch is CancellationError {
+            return
+        } catch {
+            logger.error("metrics endpoint on port \(port) failed, carrying on without it: \(error)")
+            try? await gracefulShutdown()
+        }
+    }
+
+    /// Whether every member is ready, and the `/readyz` body:
+    /// `{"status":"ready"|"not ready","reasons":[...],"members":[...]}`.
+    static func readiness(_ members: [PipelineHealth]) -> (ready: Bool, body: String) {
+        var reasons: [String] = []
+        var details: [[String: Any]] = []
+        for (i, h) in members.enumerated() {
+            let prefix = members.count > 1 ? "member \(i + 1): " : ""
+            reasons += h.notReadyReasons.map { prefix + $0 }
+            var d: [String: Any] = [
+                "ready": h.isReady, "joined": h.joined, "partitions": h.assignedPartitions, "circuit": h.circuit.rawValue,
+                "stopping": h.stopping, "throughput": (h.throughput * 100).rounded() / 100,
+            ]
+            if let s = h.brokerSilence { d["broker_silence_s"] = Double(s.components.seconds) }
+            if let lag = h.lag { d["lag"] = lag }
+            if let lagSeconds = h.lagSeconds { d["lag_s"] = lagSeconds.rounded() }
+            details.append(d)
+        }
+        let ready = reasons.isEmpty && !members.isEmpty
+        if members.isEmpty { reasons.append("no member") }
+        let object: [String: Any] = ["status": ready ? "ready" : "not ready", "reasons": reasons, "members": details]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return (ready, String(decoding: data, as: UTF8.self))
+    }
+
+    private static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(string: body + "\n")))
+    }
+}

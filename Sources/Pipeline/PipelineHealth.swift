@@ -1,0 +1,62 @@
+/// A member's health and readiness, as served by `GET /readyz`: a consistent copy taken
+/// by ``RecommendationPipeline/health``.
+///
+/// A member is ready when it has joined the group and been given its assignment (possibly
+/// empty, in a stable group), the broker answered within ``brokerSilenceLimit``, the
+/// circuit breaker is closed (open or half-open means CardGenius is considered down and
+/// the partitions are paused) and it is not stopping.
+public struct PipelineHealth: Sendable, Equatable {
+    /// How long the broker may stay silent before the member is not ready.
+    public static let brokerSilenceLimit: Duration = .seconds(30)
+
+    /// Whether the member has had an assignment and is not in the middle of a rebalance.
+    public var joined: Bool
+    /// Input partitions this member owns.
+    public var assignedPartitions: Int
+    /// The circuit breaker's state.
+    public var circuit: CircuitBreaker.State
+    /// Time since the broker last answered (a watermark or metadata query, a commit), or
+    /// `nil` if it has not answered yet.
+    public var brokerSilence: Duration?
+    /// Whether the member is draining to stop.
+    public var stopping: Bool
+    /// Records of the owned partitions not yet complete (high watermark minus the commit
+    /// point), or `nil` before the first measurement.
+    public var lag: Int?
+    /// The lag at the current throughput, in seconds; `nil` when unknown (no lag
+    /// measured, or no record completed recently while there is lag).
+    public var lagSeconds: Double?
+    /// Records completed per second over the last half minute.
+    public var throughput: Double
+
+    /// Creates a health report.
+    public init(joined: Bool, assignedPartitions: Int, circuit: CircuitBreaker.State, brokerSilence: Duration?,
+                stopping: Bool, lag: Int?, lagSeconds: Double?, throughput: Double) {
+        self.joined = joined
+        self.assignedPartitions = assignedPartitions
+        self.circuit = circuit
+        self.brokerSilence = brokerSilence
+        self.stopping = stopping
+        self.lag = lag
+        self.lagSeconds = lagSeconds
+        self.throughput = throughput
+    }
+
+    /// Why the member is not ready; empty when it is.
+    public var notReadyReasons: [String] {
+        var reasons: [String] = []
+        if stopping { reasons.append("stopping") }
+        if !joined { reasons.append("not joined: waiting for an assignment") }
+        switch brokerSilence {
+        case nil: reasons.append("the broker has not answered yet")
+        case let silence? where silence > Self.brokerSilenceLimit:
+            reasons.append("the broker has not answered for \(silence.components.seconds) s")
+        default: break
+        }
+        if circuit != .closed { reasons.append("circuit breaker \(circuit.rawValue): CardGenius is considered down") }
+        return reasons
+    }
+
+    /// Whether the member is ready (``notReadyReasons`` is empty).
+    public var isReady: Bool { notReadyReasons.isEmpty }
+}

@@ -1,0 +1,78 @@
+import Kafka
+
+extension RecommendationPipeline {
+    /// How often the member samples its API slots, throughput and readiness.
+    static let observeInterval: Duration = .seconds(1)
+    /// The least time between two sweeps of watermark queries.
+    static let lagInterval: Duration = .seconds(2)
+
+    /// The member's health and readiness, read-only (for `/readyz`, progress lines and
+    /// summaries).
+    public var health: PipelineHealth {
+        let (joined, owned, stopping) = state.withLock { s in
+            (s.joined && !s.rebalancing, s.ownedPartitions.filter { $0.topic == configuration.inputTopic }.count, s.stopping)
+        }
+        let figures = observer.figures
+        return PipelineHealth(joined: joined, assignedPartitions: owned, circuit: breaker.state,
+                              brokerSilence: observer.brokerSilence, stopping: stopping,
+                              lag: figures.lag, lagSeconds: figures.lagSeconds, throughput: figures.throughput)
+    }
+
+    /// Samples the API slots, throughput and readiness every second, and measures the
+    /// consumer lag alongside, until the member drains.
+    func observeLoop() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.lagLoop() }
+            while !state.withLock({ $0.stopping }) {
+                // Calls on the wire, not slots held: a slot waiting for a rate token is
+                // not a connection in use.
+                observer.samplePool(inFlight: metrics.callsInFlight, ceiling: concurrency.snapshot.ceiling)
+                let s = statistics.snapshot
+                observer.sampleCompleted(s.completed + s.skipped)
+                observer.updateLag(owned: state.withLock { s in
+                    guard s.joined && !s.rebalancing else { return nil }
+                    var owned: [KafkaTopicPartition: Int64] = [:]
+                    for (tp, p) in s.partitions where tp.topic == configuration.inputTopic { owned[tp] = p.tracker.watermark }
+                    return owned
+                })
+                observer.readiness(health.isReady)
+                try? await Task.sleep(for: Self.observeInterval)
+            }
+            observer.readiness(false)
+        }
+    }
+
+    /// Asks the owned partitions' leaders for their watermarks every ``lagInterval``, over
+    /// the producer's connections (the consumer's blocking calls are for commits). The lag
+    /// (high watermark minus the commit point, below which every record has its result in
+    /// Kafka) follows the commit point every second in between. With no partitions, a
+    /// metadata query tells whether the broker answers.
+    func lagLoop() async {
+        while !state.withLock({ $0.stopping }) {
+            let next = ContinuousClock.now + Self.lagInterval
+            await queryWatermarks()
+            try? await Task.sleep(until: next)
+        }
+    }
+
+    /// One sweep: each owned partition's watermarks (an unanswered one keeps its last).
+    func queryWatermarks() async {
+        let owned = state.withLock { $0.ownedPartitions.filter { $0.topic == configuration.inputTopic } }
+        guard !owned.isEmpty else {
+            if (try? await consumer.partitionCount(topic: configuration.inputTopic, timeout: .seconds(2))) != nil {
+                observer.brokerAnswered()
+            }
+            return
+        }
+        let started = ContinuousClock.now
+        var answered = 0
+        for tp in owned {
+            guard !state.withLock({ $0.stopping }),
+                  let marks = try? await producer.watermarks(tp, timeout: .seconds(2)) else { continue }
+            observer.brokerAnswered()
+            observer.watermarks(tp, low: marks.low, high: marks.high)
+            answered += 1
+        }
+        logger.debug("watermarks", metadata: ["answered": "\(answered)/\(owned.count)", "took": "\(ContinuousClock.now - started)"])
+    }
+}
