@@ -7,19 +7,13 @@ import Testing
 /// TCP, the simulator over HTTP.
 @Suite("Pipeline end to end", .serialized)
 struct EndToEndTests {
-    let input = Harness.unique("in")
-    let output = Harness.unique("out")
-    let dlq = Harness.unique("dlq")
-
-    /// Environment that points a member at this test's topics (plus extras).
-    func env(_ extra: [String: String] = [:]) -> [String: String] {
-        ["CARDGENIUS_KAFKA_INPUT_TOPIC": input, "CARDGENIUS_KAFKA_OUTPUT_TOPIC": output,
-         "CARDGENIUS_KAFKA_DLQ_TOPIC": dlq, "CARDGENIUS_PROCESSING_COMMIT_INTERVAL_MS": "200"].merging(extra) { $1 }
-    }
+    let topics = TestTopics()
+    var input: String { topics.input }
+    var output: String { topics.output }
+    var dlq: String { topics.dlq }
 
     func member(_ cluster: KafkaMockCluster, _ api: String, group: String, _ args: [String], _ extra: [String: String] = [:]) throws -> Member {
-        try Member(["consume", "--brokers", cluster.bootstrapServers, "--api-url", api, "--group", group,
-                    "--log-level", "info"] + args, environment: env(extra))
+        try topics.consume(cluster, api, group: group, args, extra)
     }
 
     @Test("a cohort with malformed records: one output per user, one dead letter per bad record, offsets committed")

@@ -95,6 +95,28 @@ enum Harness {
     }
 }
 
+/// A test's own input, output and dead-letter topics, and `cardgenius consume` members
+/// pointed at them (commits every 200 ms, so "duplicates only among what was in flight"
+/// has a tight bound).
+struct TestTopics {
+    let input = Harness.unique("in")
+    let output = Harness.unique("out")
+    let dlq = Harness.unique("dlq")
+
+    /// Environment that points a member at these topics (plus extras).
+    func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        ["CARDGENIUS_KAFKA_INPUT_TOPIC": input, "CARDGENIUS_KAFKA_OUTPUT_TOPIC": output,
+         "CARDGENIUS_KAFKA_DLQ_TOPIC": dlq, "CARDGENIUS_PROCESSING_COMMIT_INTERVAL_MS": "200"].merging(extra) { $1 }
+    }
+
+    /// Starts `cardgenius consume` in `group` against `cluster` and `api`.
+    func consume(_ cluster: KafkaMockCluster, _ api: String, group: String, _ args: [String],
+                 _ extra: [String: String] = [:]) throws -> Member {
+        try Member(["consume", "--brokers", cluster.bootstrapServers, "--api-url", api, "--group", group,
+                    "--log-level", "info"] + args, environment: environment(extra))
+    }
+}
+
 struct RunningSimulator {
     let simulator: APISimulator
     let group: ServiceGroup

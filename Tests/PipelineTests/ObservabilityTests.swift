@@ -11,19 +11,14 @@ import Testing
 /// metrics endpoint, the mock cluster over TCP, the simulator over HTTP.
 @Suite("Observability", .serialized)
 struct ObservabilityTests {
-    let input = Harness.unique("in")
-    let output = Harness.unique("out")
-    let dlq = Harness.unique("dlq")
-
-    func env(_ extra: [String: String] = [:]) -> [String: String] {
-        ["CARDGENIUS_KAFKA_INPUT_TOPIC": input, "CARDGENIUS_KAFKA_OUTPUT_TOPIC": output,
-         "CARDGENIUS_KAFKA_DLQ_TOPIC": dlq, "CARDGENIUS_PROCESSING_COMMIT_INTERVAL_MS": "200"].merging(extra) { $1 }
-    }
+    let topics = TestTopics()
+    var input: String { topics.input }
+    var output: String { topics.output }
+    var dlq: String { topics.dlq }
 
     func member(_ cluster: KafkaMockCluster, _ api: String, port: Int, _ args: [String], _ extra: [String: String] = [:]) throws -> Member {
-        try Member(["consume", "--brokers", cluster.bootstrapServers, "--api-url", api, "--group", Harness.unique("g"),
-                    "--log-level", "info", "--metrics-port", String(port), "--progress-interval", "1"] + args,
-                   environment: env(extra))
+        try topics.consume(cluster, api, group: Harness.unique("g"),
+                           ["--metrics-port", String(port), "--progress-interval", "1"] + args, extra)
     }
 
     @Test("GET /metrics during a run agrees with what the simulator saw and what reached Kafka")
