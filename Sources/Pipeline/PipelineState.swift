@@ -115,7 +115,7 @@ struct PipelineState: Sendable {
 
     /// What to do with a batch of records.
     struct IntakeResult {
-        var accepted: [WorkItem] = []
+        var accepted = 0
         var skipped = 0
         var pause: [KafkaTopicPartition] = []
     }
@@ -140,7 +140,7 @@ struct PipelineState: Sendable {
                     return
                 }
                 let item = WorkItem(record: record, generation: p.generation)
-                result.accepted.append(item)
+                result.accepted += 1
                 let key = record.key ?? []
                 if p.busyKeys.contains(key) {
                     p.blocked[key, default: []].append(item)

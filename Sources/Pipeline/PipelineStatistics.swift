@@ -14,8 +14,9 @@ public final class PipelineStatistics: Sendable {
         public var calls = 0
         public var failedCalls = 0
         public var retries = 0
-        /// The most recent call latencies (seconds), newest last, at most 2048.
+        /// The most recent call latencies (seconds), at most 2048, in no particular order.
         public var recentLatencies: [Double] = []
+        var latencyCursor = 0
         public var completed: Int { ok + deadLetters.values.reduce(0, +) }
 
         /// A latency percentile over the recent calls, in seconds.
@@ -28,6 +29,7 @@ public final class PipelineStatistics: Sendable {
     }
 
     private let state = LockedState(Snapshot())
+    private static let latencyWindow = 2048
 
     public init() {}
 
@@ -50,8 +52,13 @@ public final class PipelineStatistics: Sendable {
         state.withLock { s in
             s.calls += 1
             if !ok { s.failedCalls += 1 }
-            s.recentLatencies.append(latency.seconds)
-            if s.recentLatencies.count > 2048 { s.recentLatencies.removeFirst(s.recentLatencies.count - 2048) }
+            // A ring of the newest 2048: no shifting of the whole array on every call.
+            if s.recentLatencies.count < Self.latencyWindow {
+                s.recentLatencies.append(latency.seconds)
+            } else {
+                s.recentLatencies[s.latencyCursor] = latency.seconds
+            }
+            s.latencyCursor = (s.latencyCursor + 1) % Self.latencyWindow
         }
     }
 

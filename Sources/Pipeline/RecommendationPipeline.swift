@@ -149,7 +149,7 @@ public final class RecommendationPipeline: Service, Sendable {
             switch event {
             case .records(let records):
                 let result = state.withLock { $0.take(records) }
-                statistics.taken(result.accepted.count + result.skipped, skipped: result.skipped)
+                statistics.taken(result.accepted + result.skipped, skipped: result.skipped)
                 if result.skipped > 0 { metrics.skipped(result.skipped) }
                 if !result.pause.isEmpty {
                     do { try consumer.pause(result.pause) } catch { logger.warning("pause failed: \(error)") }
