@@ -14,7 +14,7 @@ public final class KafkaConsumer: Sendable {
     /// finishes once ``close()`` has left the group.
     public let events: AsyncStream<KafkaConsumerEvent>
 
-    private let client: RDKafkaClient
+    let client: RDKafkaClient
     private let control: LockedValue<Control>
     private let pollThread: RDKafkaPollThread
     private let logger: Logger

@@ -1,0 +1,38 @@
+import CRDKafka
+
+extension KafkaConsumer {
+    /// Reads `offsets` directly, without joining the group: each partition starts at its
+    /// offset (or a logical one: ``KafkaOffset/beginning``, ``KafkaOffset/end``,
+    /// ``KafkaOffset/stored``). No rebalance events are delivered for a manual
+    /// assignment. An empty list stops reading everything.
+    ///
+    /// Use either this or ``subscribe(topics:)`` on one consumer, not both.
+    public func assign(_ offsets: [KafkaPartitionOffset]) throws {
+        let list = RDKafkaTopicPartitionList(offsets)
+        let err = rd_kafka_assign(client.handle, offsets.isEmpty ? nil : list.pointer)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "assign") }
+    }
+
+    /// For each partition, the earliest offset whose record timestamp is at or after
+    /// `timestampMs` (milliseconds since the epoch), asked of the partition leaders with
+    /// ListOffsets. A partition is missing from the answer where the broker knows no such record — past the end of the
+    /// partition, or a broker that does not answer timestamp queries (librdkafka's mock
+    /// cluster answers -1 for every timestamp).
+    public func offsetsForTimes(_ partitions: [KafkaTopicPartition], timestampMs: Int64,
+                                timeout: Duration = .seconds(10)) async throws -> [KafkaTopicPartition: Int64] {
+        let ms = Int32(clamping: timeout.milliseconds)
+        return try await client.runBlocking { rk in
+            let list = RDKafkaTopicPartitionList(partitions.map {
+                KafkaPartitionOffset(topicPartition: $0, offset: timestampMs)
+            })
+            let err = rd_kafka_offsets_for_times(rk, list.pointer, ms)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "offsets for times") }
+            try list.throwFirstError("offsets for times")
+            var answer: [KafkaTopicPartition: Int64] = [:]
+            for (offset, _) in list.elements() {
+                if offset.offset >= 0 { answer[offset.topicPartition] = offset.offset }
+            }
+            return answer
+        }
+    }
+}
