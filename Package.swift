@@ -76,6 +76,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Operations on the topics and the group: offset resets (replay), lag and status,
+        // export, dead-letter redrive, cohort reports.
+        .target(
+            name: "Operations",
+            dependencies: [
+                "Kafka",
+                "CardGenius",
+                "Pipeline",
+                "Settings",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Capacity planning: what a run will do to throughput, bandwidth and the CardGenius API.
         .target(name: "Planning"),
         // The `cardgenius` command.
@@ -88,6 +100,7 @@ let package = Package(
                 "Pipeline",
                 "Settings",
                 "Planning",
+                "Operations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -127,5 +140,6 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Kafka", "CardGenius", "Simulator"]),
         .testTarget(name: "CLITests", dependencies: ["Kafka", "CardGenius"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning"]),
+        .testTarget(name: "OperationsTests", dependencies: ["Operations", "Kafka", "Pipeline"]),
     ]
 )

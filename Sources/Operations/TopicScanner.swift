@@ -1,0 +1,189 @@
+import Foundation
+import Kafka
+import Logging
+
+/// Reads a topic outside any consumer group: whole partitions up to the end they had when
+/// the read started, or single records by offset.
+///
+/// The scanner never joins a group and never commits; it is what `report`, `export
+/// --from-beginning`, `redrive` and timestamp replays read with. Each read uses its own
+/// short-lived consumer, so a read never sees records fetched for an earlier one.
+public struct TopicScanner: Sendable {
+    /// The cluster to read.
+    public var bootstrapServers: String
+    /// Raw librdkafka properties for the readers (security settings and the like).
+    public var properties: [String: String]
+    private let logger: Logger
+
+    public init(bootstrapServers: String, properties: [String: String] = [:], logger: Logger) {
+        self.bootstrapServers = bootstrapServers
+        self.properties = properties
+        self.logger = logger
+    }
+
+    /// The partitions of `topic` with their low and high watermarks, in partition order.
+    public func partitions(of topic: String) async throws -> [PartitionRange] {
+        let consumer = try makeConsumer()
+        do {
+            let count = try await consumer.partitionCount(topic: topic)
+            guard count > 0 else {
+                throw KafkaError(code: .unknownTopicOrPartition, message: "topic \(topic) does not exist")
+            }
+            var ranges: [PartitionRange] = []
+            for p in 0..<Int32(count) {
+                let tp = KafkaTopicPartition(topic: topic, partition: p)
+                let (low, high) = try await consumer.watermarks(tp)
+                ranges.append(PartitionRange(topicPartition: tp, low: low, high: high))
+            }
+            await consumer.close()
+            return ranges
+        } catch {
+            await consumer.close()
+            throw error
+        }
+    }
+
+    /// Reads `ranges` (each from its `low` to just before its `high`), handing records to
+    /// `body` in batches, in offset order per partition. Records written after the ranges
+    /// were taken are not read. Returns how many records were read.
+    @discardableResult
+    public func scan(_ ranges: [PartitionRange], idleTimeout: Duration = .seconds(30),
+                     body: ([KafkaRecord]) async throws -> Void) async throws -> Int {
+        let pending = ranges.filter { $0.high > $0.low }
+        guard !pending.isEmpty else { return 0 }
+        let consumer = try makeConsumer()
+        do {
+            try consumer.assign(pending.map { KafkaPartitionOffset(topicPartition: $0.topicPartition, offset: $0.low) })
+            var remaining = Dictionary(uniqueKeysWithValues: pending.map { ($0.topicPartition, $0.high) })
+            var read = 0
+            var iterator = consumer.events.makeAsyncIterator()
+            while !remaining.isEmpty {
+                guard let event = try await next(&iterator, idleTimeout: idleTimeout, waitingFor: remaining) else { break }
+                switch event {
+                case .records(let records):
+                    let wanted = records.filter { r in remaining[r.topicPartition].map { r.offset < $0 } ?? false }
+                    if !wanted.isEmpty {
+                        read += wanted.count
+                        try await body(wanted)
+                    }
+                    for r in records where remaining[r.topicPartition].map({ r.offset >= $0 - 1 }) ?? false {
+                        remaining[r.topicPartition] = nil
+                    }
+                case .endOfPartition(let position):
+                    if let end = remaining[position.topicPartition], position.offset >= end {
+                        remaining[position.topicPartition] = nil
+                    }
+                case .error(let error) where error.isFatal:
+                    throw error
+                default:
+                    break
+                }
+            }
+            await consumer.close()
+            return read
+        } catch {
+            await consumer.close()
+            throw error
+        }
+    }
+
+    /// The record at `offset` of `partition`, or the first one after it when that offset
+    /// holds no record (a transaction marker, a compacted record); `nil` at or past the
+    /// end the partition had when asked.
+    public func record(in partition: KafkaTopicPartition, at offset: Int64,
+                       timeout: Duration = .seconds(30)) async throws -> KafkaRecord? {
+        let consumer = try makeConsumer()
+        do {
+            let (low, high) = try await consumer.watermarks(partition)
+            let start = max(offset, low)
+            guard start < high else {
+                await consumer.close()
+                return nil
+            }
+            try consumer.assign([KafkaPartitionOffset(topicPartition: partition, offset: start)])
+            var iterator = consumer.events.makeAsyncIterator()
+            var found: KafkaRecord?
+            search: while let event = try await next(&iterator, idleTimeout: timeout, waitingFor: [partition: high]) {
+                switch event {
+                case .records(let records):
+                    if let r = records.first(where: { $0.topicPartition == partition && $0.offset >= start }) {
+                        found = r
+                        break search
+                    }
+                case .endOfPartition(let position) where position.topicPartition == partition:
+                    break search
+                case .error(let error) where error.isFatal:
+                    throw error
+                default:
+                    break
+                }
+            }
+            await consumer.close()
+            return found
+        } catch {
+            await consumer.close()
+            throw error
+        }
+    }
+
+    private func makeConsumer() throws -> KafkaConsumer {
+        // The group id is required by librdkafka but unused: the scanner assigns
+        // partitions itself and never commits.
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers,
+                                                       groupID: "cardgenius-scanner")
+        configuration.emitEndOfPartition = true
+        configuration.properties = properties
+        return try KafkaConsumer(configuration: configuration, logger: logger)
+    }
+
+    /// The next event, or a `ScanTimeout` error when none arrives within `idleTimeout`.
+    private func next(_ iterator: inout AsyncStream<KafkaConsumerEvent>.Iterator, idleTimeout: Duration,
+                      waitingFor remaining: [KafkaTopicPartition: Int64]) async throws -> KafkaConsumerEvent? {
+        let box = IteratorBox(iterator)
+        defer { iterator = box.iterator }
+        return try await withThrowingTaskGroup(of: KafkaConsumerEvent?.self) { group in
+            group.addTask { await box.next() }
+            group.addTask {
+                try await Task.sleep(for: idleTimeout)
+                throw ScanTimeout(waitingFor: remaining, after: idleTimeout)
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+}
+
+/// Moves an `AsyncStream` iterator into a child task and back.
+private final class IteratorBox: @unchecked Sendable {
+    var iterator: AsyncStream<KafkaConsumerEvent>.Iterator
+    init(_ iterator: AsyncStream<KafkaConsumerEvent>.Iterator) { self.iterator = iterator }
+    func next() async -> KafkaConsumerEvent? { await iterator.next() }
+}
+
+/// A partition's readable offsets: from `low` (the oldest record kept) to `high` (the
+/// offset the next record will get).
+public struct PartitionRange: Sendable, Hashable, CustomStringConvertible {
+    public var topicPartition: KafkaTopicPartition
+    public var low: Int64
+    public var high: Int64
+
+    public init(topicPartition: KafkaTopicPartition, low: Int64, high: Int64) {
+        self.topicPartition = topicPartition
+        self.low = low
+        self.high = high
+    }
+
+    /// How many offsets the range spans.
+    public var count: Int64 { max(0, high - low) }
+    public var description: String { "\(topicPartition) [\(low), \(high))" }
+}
+
+/// A scan that stopped hearing from the broker.
+public struct ScanTimeout: Error, CustomStringConvertible {
+    public var waitingFor: [KafkaTopicPartition: Int64]
+    public var after: Duration
+    public var description: String {
+        let parts = waitingFor.keys.sorted().map { "\($0) (end \(waitingFor[$0]!))" }.joined(separator: ", ")
+        return "no record from the broker for \(after) while reading \(parts)"
+    }
+}
