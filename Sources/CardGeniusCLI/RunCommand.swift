@@ -50,6 +50,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Cohort for records without one (default: this ISO week).", valueName: "ID"))
     var cohort: String?
 
+    @Option(name: .long, help: ArgumentHelp("Port of GET /metrics, /healthz and /readyz for the members (metrics.port; 0 disables).", valueName: "PORT"))
+    var metricsPort: Int?
+
     func validate() throws {
         if input != nil && users != nil { throw ValidationError("give --input or --users, not both") }
         if let users, !(1...10_000_000).contains(users) { throw ValidationError("--users must be 1...10000000") }
@@ -61,6 +64,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         var overrides = budget.overrides
+        if let metricsPort { overrides["metrics.port"] = String(metricsPort) }
         let logger = common.logging.makeLogger("cardgenius.run")
         let started = ContinuousClock.now
 

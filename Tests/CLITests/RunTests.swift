@@ -29,5 +29,28 @@ extension CLITests {
             }
             #expect(users == Set((0..<40).map { "user-\($0)" }), "one recommendation per synthetic user")
         }
+    
+        @Test("run --metrics-port serves the members' /metrics while the job runs")
+        func runServesMetrics() async throws {
+            let scratch = try ScratchDirectory()
+            let port = HTTP.freePort()
+            let child = try ChildProcess(["run", "--users", "60", "--latency-ms", "250", "--max-workers", "3",
+                                          "--output", scratch.file("OUT.jsonl"), "--metrics-port", String(port),
+                                          "--log-level", "error"], directory: scratch.path)
+            defer { child.kill() }
+            var scraped: String?
+            let answered = await waitUntil(timeout: .seconds(60), interval: .milliseconds(200)) {
+                guard let answer = await HTTP.get("http://127.0.0.1:\(port)/metrics"), answer.status == 200,
+                      answer.body.contains("cardgenius_records_total{") else { return false }
+                scraped = answer.body
+                return true
+            }
+            #expect(answered, "no /metrics with cardgenius_records_total on port \(port)\n\(child.stderr)")
+            #expect(scraped?.contains("cardgenius_concurrency_budget_share") == true)
+            #expect(await HTTP.get("http://127.0.0.1:\(port)/healthz")?.status == 200)
+            let status = await child.waitForExit(timeout: .seconds(90))
+            #expect(status == .exited(0), "\(child.stderr)")
+            #expect(child.stdout.split(separator: "\n").contains { $0.wholeMatch(of: /recommended\s+60/) != nil }, "\(child.stdout)")
+        }
     }
 }
