@@ -32,8 +32,11 @@ struct MetricsServer: Service {
         let router = Router()
         let registry = self.registry
         let pipelines = self.pipelines
+        let process = ProcessMetrics(registry: registry)
         router.get("/metrics") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            // /proc reads are in-memory and take microseconds.
+            process.update()
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
         router.get("/healthz") { _, _ -> Response in

@@ -47,6 +47,18 @@ extension CLITests {
             }
             #expect(answered, "no /metrics with cardgenius_records_total on port \(port)\n\(child.stderr)")
             #expect(scraped?.contains("cardgenius_concurrency_budget_share") == true)
+            // The process's own CPU and memory, and what it may use, for the CPU and memory alerts.
+            let samples = Dictionary((scraped ?? "").split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line -> (String, Double)? in
+                let parts = line.split(separator: " ")
+                guard parts.count == 2, let value = Double(parts[1]) else { return nil }
+                return (String(parts[0]), value)
+            }, uniquingKeysWith: { a, _ in a })
+            let rss = try #require(samples["process_resident_memory_bytes"], "\(scraped ?? "")")
+            #expect(rss > 10_000_000 && rss < 2_000_000_000, "resident memory \(rss)")
+            #expect(try #require(samples["cardgenius_memory_limit_bytes"]) > rss)
+            #expect(try #require(samples["cardgenius_cpu_limit_cores"]) >= 1)
+            #expect(try #require(samples["process_cpu_seconds_total"]) > 0)
+            #expect(try #require(samples["process_open_fds"]) > 3)
             #expect(await HTTP.get("http://127.0.0.1:\(port)/healthz")?.status == 200)
             let status = await child.waitForExit(timeout: .seconds(90))
             #expect(status == .exited(0), "\(child.stderr)")
