@@ -4,7 +4,7 @@ CONFIG  ?= debug
 BIN      = .build/$(CONFIG)/cardgenius
 SUDO    := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: deps build release run test check-alerts bench clean
+.PHONY: deps build release run test check-alerts check-compose bench clean
 
 ## Install what the build needs (librdkafka 2.0.x from Debian) if it is missing.
 deps:
@@ -33,9 +33,19 @@ check-alerts:
 	promtool check rules config/prometheus/alerts.yml
 	promtool test rules config/prometheus/alerts_test.yml
 	promtool check config config/prometheus/prometheus.yml
+	promtool check config config/prometheus/prometheus-compose.yml
+
+## docker-compose.yml and the Dockerfile without a Docker engine (Debian's docker-compose 1.29):
+## config -q, the services and profiles, worker scalable, one image, known CARDGENIUS_* variables.
+check-compose:
+	@if ! command -v docker-compose >/dev/null 2>&1; then \
+		echo "installing docker-compose"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; \
+	fi
+	docker/check-compose
 
 ## Every test, against the mock broker over TCP and the simulator over HTTP.
-test: deps check-alerts
+test: deps check-alerts check-compose
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
