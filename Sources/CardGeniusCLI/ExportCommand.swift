@@ -18,8 +18,9 @@ struct ExportCommand: AsyncParsableCommand {
         user_id,cohort,rank,card_id,card_name,total_savings_yearly,roi,processed_at,
         source_partition,source_offset; one row per card (rank 1 = best), one row with empty
         card fields for a user without cards. The file is written as FILE.partial and renamed
-        to FILE on success. Records that are not JSON or not schema v1 are skipped with a
-        warning. Progress and the summary line go to stderr.
+        to FILE on success (SIGINT/SIGTERM without --group removes FILE.partial, exit 130).
+        Records that are not JSON or not schema v1 are skipped with a warning. Progress and
+        the summary line go to stderr.
         """
     )
 
@@ -83,19 +84,24 @@ struct ExportCommand: AsyncParsableCommand {
         }
         let exporter = RecommendationExporter(bootstrapServers: settings.kafka.bootstrapServers,
                                               properties: settings.kafka.properties, logger: logger)
+        let stop = StopSignal()
         do {
             if let group {
-                let stop = StopSignal()
                 try await exporter.exportNew(topic: topic, group: group, to: writer, file: file,
                                              idle: exitWhenIdle.map { .milliseconds(Int($0 * 1000)) },
                                              shouldStop: { stop.isRaised }, progress: report)
             } else {
-                let ranges = try await exporter.exportAll(topic: topic, to: writer, progress: report)
+                let ranges = try await exporter.exportAll(topic: topic, to: writer, shouldStop: { stop.isRaised }, progress: report)
                 try file.finish()
                 if ranges.contains(where: { $0.low > 0 }) {
                     FileHandle.standardError.write(Data("warning: the oldest records of \(topic) are gone (low watermark above 0; the dev broker keeps about 5 MB per partition): the export covers only what is retained\n".utf8))
                 }
             }
+        } catch let error as OperationError where error.code == .interrupted {
+            line.finish()
+            file.discard()
+            FileHandle.standardError.write(Data("Error: export \(error.message)\n".utf8))
+            throw ExitCode(130)
         } catch {
             line.finish()
             file.discard()

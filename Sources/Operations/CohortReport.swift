@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 
 /// The outcome of `cardgenius report` for one cohort.
 public struct CohortReport: Sendable, Hashable {
@@ -64,7 +65,8 @@ public struct CohortReport: Sendable, Hashable {
             ("recommendation records", String(recommendationRecords)),
             ("users dead-lettered", String(usersDeadLettered)),
         ]
-        for name in deadLetteredUsers.keys.sorted() {
+        let known = DeadLetterClass.allCases.map(\.rawValue)
+        for name in known + deadLetteredUsers.keys.filter({ !known.contains($0) }).sorted() {
             rows.append(("  \(name)", String(deadLetteredUsers[name] ?? 0)))
         }
         rows.append(("users pending", String(pending)))

@@ -15,6 +15,8 @@ public struct OperationError: Error, Sendable, CustomStringConvertible, Hashable
         public static let io = Code(rawValue: "io")
         /// The broker did not acknowledge a record.
         public static let publishFailed = Code(rawValue: "publish-failed")
+        /// SIGINT or SIGTERM ended the operation early.
+        public static let interrupted = Code(rawValue: "interrupted")
         /// Offsets could not be read or committed.
         public static let offsets = Code(rawValue: "offsets")
     }

@@ -3,7 +3,7 @@ import Kafka
 import Logging
 
 /// Reads the output topic for `cardgenius export`: the whole topic up to the end it had at
-/// the start (``exportAll(topic:to:progress:)``), or what a consumer group has not exported
+/// the start (``exportAll(topic:to:shouldStop:progress:)``), or what a consumer group has not exported
 /// yet (``exportNew(topic:group:to:idle:shouldStop:progress:)``).
 public struct RecommendationExporter: Sendable {
     /// The cluster to read.
@@ -21,7 +21,9 @@ public struct RecommendationExporter: Sendable {
     /// Exports every partition of `topic` from its oldest record to the end it had when the
     /// export started. Commits nothing. The caller finishes (renames) the file.
     /// - Returns: the summary and the ranges read (a `low` above 0 means older records are gone).
-    public func exportAll(topic: String, to writer: ExportWriter,
+    /// `shouldStop` is asked after every batch; when it answers true the export ends with an
+    /// ``OperationError`` (`interrupted`).
+    public func exportAll(topic: String, to writer: ExportWriter, shouldStop: () -> Bool = { false },
                           progress: (ExportSummary) -> Void) async throws -> [PartitionRange] {
         let scanner = TopicScanner(bootstrapServers: bootstrapServers, properties: properties, logger: logger)
         let ranges: [PartitionRange]
@@ -34,6 +36,7 @@ public struct RecommendationExporter: Sendable {
         try await scanner.scan(ranges) { batch in
             try writer.write(batch)
             progress(writer.summary)
+            if shouldStop() { throw OperationError(.interrupted, "interrupted after \(writer.summary.records) records; nothing written") }
         }
         return ranges
     }

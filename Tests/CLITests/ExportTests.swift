@@ -166,12 +166,13 @@ extension CLITests {
             }
         }
 
-        @Test("bad flags and a missing topic: one line naming the problem, no file",
+        // (A missing topic cannot be tested here: the mock cluster creates topics on a metadata request.)
+        @Test("bad flags: one line naming the flag, no file",
               arguments: [
                 (["--format", "xml"], "--format"),
                 (["--group", "g", "--from-beginning"], "--from-beginning"),
                 (["--exit-when-idle", "2"], "--exit-when-idle"),
-                (["--topic", "no-such-topic"], "no-such-topic"),
+                (["--group", ""], "--group"),
               ])
         func badInput(flags: [String], mention: String) async throws {
             let scratch = try ScratchDirectory()

@@ -133,7 +133,7 @@ extension CLITests {
             let url = try #require(api.stdout.split(separator: "\n").first { $0.hasPrefix("listening on ") }?.dropFirst("listening on ".count))
             try await TestKafka.withCluster([input: 2, output: 2, dlq: 2]) { bootstrap in
                 let env = ["CARDGENIUS_KAFKA_INPUT_TOPIC": input, "CARDGENIUS_KAFKA_OUTPUT_TOPIC": output,
-                           "CARDGENIUS_KAFKA_DLQ_TOPIC": dlq, "CARDGENIUS_API_URL": String(url)]
+                           "CARDGENIUS_KAFKA_DLQ_TOPIC": dlq, "CARDGENIUS_API_URL": String(url) + "/cg/api/pro"]
                 try await Downstream.publish(bootstrap, [
                     Downstream.input(topic: input, user: "good-1", cohort: "E"),
                     Downstream.input(topic: input, user: "bad-1", cohort: "E", value: #"{"user_id":"bad-1","fuel":"12k"}"#),
@@ -146,7 +146,7 @@ extension CLITests {
                 let firstConsume = try await consume()
                 #expect(firstConsume.status == .exited(0), "\(firstConsume)")
                 let firstDead = try await Downstream.all(bootstrap, topic: dlq)
-                try #require(firstDead.count == 1, "one dead letter: \(firstDead.count)\n\(firstConsume)")
+                try #require(firstDead.count == 1, "one dead letter: \(firstDead.map { "\($0.keyString ?? "") \($0.headers)" })\n\(firstConsume)")
                 #expect(firstDead[0].headers.string("error.class") == "invalid-record")
 
                 let redrive = try await CLI.run(["redrive", "--brokers", bootstrap, "--group", CLI.unique("redrive"), "--log-level", "error"],

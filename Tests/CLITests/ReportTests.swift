@@ -81,14 +81,43 @@ extension CLITests {
             }
         }
 
-        @Test("a missing topic: exit 1 with one line naming it")
-        func missingTopic() async throws {
+        @Test("the mock broker keeps ~5 MB per partition: when old input records are gone, report and export warn")
+        func truncatedTopicWarns() async throws {
             let topics = (CLI.unique("in"), CLI.unique("out"), CLI.unique("dlq"))
-            try await TestKafka.withCluster([topics.0: 1, topics.1: 1]) { bootstrap in
-                let result = try await Self.report(bootstrap, topics, ["--cohort", "C"])
-                #expect(result.status == .exited(1), "\(result)")
-                #expect(result.stderrLines.filter { $0.hasPrefix("Error:") && $0.contains(topics.2) }.count == 1, "\(result)")
+            let scratch = try ScratchDirectory()
+            try await TestKafka.withCluster([topics.0: 1, topics.1: 1, topics.2: 1]) { bootstrap in
+                // Random hex: the producer compresses (lz4), so the padding must not compress.
+                func padding() -> String { (0..<1_250).map { _ in String(format: "%016llx", UInt64.random(in: 0...UInt64.max)) }.joined() }
+                for chunk in 0..<8 {
+                    try await Downstream.publish(bootstrap, (0..<50).map {
+                        Downstream.input(topic: topics.0, user: "t\(chunk)-\($0)", cohort: "C",
+                                         value: #"{"user_id":"t\#(chunk)-\#($0)","pad":"\#(padding())"}"#)
+                    })
+                }
+                let result = try await Self.report(bootstrap, topics, ["--cohort", "C", "--json"])
+                #expect(result.status == .exited(3), "\(result)")
+                let o = try #require(jsonObject(result.stdoutLines.last ?? ""), "\(result)")
+                #expect(o["truncated_topics"] as? [String] == [topics.0], "\(result)")
+                let published = try #require(o["users_published"] as? Int)
+                #expect(published > 0 && published < 400, "only the retained part is counted: \(published)")
+                #expect(result.stderr.contains("warning: the oldest records of \(topics.0) are gone"), "\(result)")
+
+                let export = try await CLI.run(["export", "--brokers", bootstrap, "--topic", topics.0, "--output", scratch.file("x.jsonl"),
+                                                "--log-level", "error"], timeout: .seconds(60))
+                #expect(export.status == .exited(0), "\(export)")
+                #expect(export.stderr.contains("warning: the oldest records of \(topics.0) are gone"), "\(export)")
             }
+        }
+
+        @Test("the same topic twice, or no --cohort: exit non-zero with one line naming the problem")
+        func badFlags() async throws {
+            let same = try await CLI.run(["report", "--brokers", "127.0.0.1:9", "--cohort", "C", "--input-topic", "t",
+                                          "--output-topic", "t", "--log-level", "error"], timeout: .seconds(30))
+            #expect(same.status == .exited(1), "\(same)")
+            #expect(same.stderrLines.filter { $0.hasPrefix("Error:") && $0.contains("must differ") }.count == 1, "\(same)")
+            let none = try await CLI.run(["report", "--brokers", "127.0.0.1:9"], timeout: .seconds(30))
+            #expect(none.status != .exited(0), "\(none)")
+            #expect(none.stderrLines.first { $0.hasPrefix("Error:") }?.contains("--cohort") == true, "\(none)")
         }
     }
 }
