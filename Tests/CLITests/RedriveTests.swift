@@ -116,6 +116,35 @@ extension CLITests {
             }
         }
 
+        @Test("a record that cannot be published: exit 1, nothing committed from it on, the next redrive republishes from it")
+        func publishFailureStopsTheCommit() async throws {
+            let (dlq, input, group) = (CLI.unique("dlq"), CLI.unique("in"), CLI.unique("redrive"))
+            try await TestKafka.withCluster([dlq: 1, input: 1]) { bootstrap in
+                // f-1 is bigger than the redrive producer's message.max.bytes (set below): it fails.
+                let big = #"{"user_id":"f-1","pad":"\#(String(repeating: "y", count: 5_000))"}"#
+                try await Downstream.publish(bootstrap, [
+                    Downstream.deadLetter(topic: dlq, user: "f-0", cohort: "C", errorClass: "api-rejected"),
+                    Downstream.deadLetter(topic: dlq, user: "f-1", cohort: "C", errorClass: "api-rejected", value: big),
+                    Downstream.deadLetter(topic: dlq, user: "f-2", cohort: "C", errorClass: "api-rejected"),
+                ])
+                let failed = try await CLI.run(["redrive", "--brokers", bootstrap, "--from", dlq, "--to", input,
+                                                "--group", group, "--log-level", "critical"],
+                                               environment: ["CARDGENIUS_KAFKA_PROPERTIES": #"{"message.max.bytes":"1000","compression.codec":"none"}"#],
+                                               timeout: .seconds(60))
+                #expect(failed.status == .exited(1), "\(failed)")
+                #expect(failed.stderrLines.contains { $0.hasPrefix("Error:") && $0.contains("not acknowledged") && $0.contains("\(dlq)/0/1") },
+                        "\(failed)")
+                let committed = try await TestKafka.committed(bootstrap, group: "\(group).api-rejected", topic: dlq, partitions: 1)
+                #expect(committed[0] == 1, "committed up to the failed record only: \(committed)")
+                let retry = try await Self.run(bootstrap, dlq, input, group: group)
+                #expect(retry.status == .exited(0), "\(retry)")
+                #expect(retry.redriveTable["api-rejected"] == [2, 2, 0], "from the failed record on: \(retry)")
+                let keys = try await Downstream.all(bootstrap, topic: input).compactMap(\.keyString)
+                #expect(keys.filter { $0 == "f-0" }.count == 1, "f-0 once: \(keys)")
+                #expect(keys.filter { $0 == "f-1" }.count == 1, "f-1 once: \(keys)")
+            }
+        }
+
         @Test("an unknown --class is refused with one line naming it and the valid classes")
         func unknownClass() async throws {
             let result = try await CLI.run(["redrive", "--brokers", "127.0.0.1:9", "--class", "timeout"], timeout: .seconds(30))
