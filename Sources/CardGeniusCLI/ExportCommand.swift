@@ -29,7 +29,7 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The file to write, or - for standard output.", valueName: "FILE|-"))
     var output: String
 
-    @Option(name: .long, help: "jsonl or csv.")
+    @Option(name: .long, help: ArgumentHelp("jsonl or csv.", valueName: "jsonl|csv"))
     var format: String = "jsonl"
 
     @Option(name: .long, help: ArgumentHelp("Consumer group: export only what G has not exported yet, then commit.", valueName: "G"))
@@ -44,7 +44,7 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("With --group: stop once every partition is at its end and nothing arrived for this long.", valueName: "SECONDS"))
     var exitWhenIdle: Double?
 
-    @Option(name: .long, help: "The topic to read (default: kafka.output_topic).")
+    @Option(name: .long, help: ArgumentHelp("The topic to read (default: kafka.output_topic).", valueName: "T"))
     var topic: String?
 
     @Flag(name: .long, help: "Show the progress line even when stderr is not a terminal.")
