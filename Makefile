@@ -4,13 +4,21 @@ CONFIG  ?= debug
 BIN      = .build/$(CONFIG)/cardgenius
 SUDO    := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: deps build release run test check-alerts check-compose bench clean
+.PHONY: deps python-deps build release run test check-alerts check-compose bench clean
 
 ## Install what the build needs (librdkafka 2.0.x from Debian) if it is missing.
 deps:
 	@if ! pkg-config --exists rdkafka 2>/dev/null || [ ! -f /usr/include/librdkafka/rdkafka_mock.h ]; then \
 		echo "installing librdkafka-dev and pkg-config"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq librdkafka-dev pkg-config >/dev/null; \
+	fi
+
+## The data-team example (docs/examples/read_recommendations.py) and its test need confluent-kafka
+## for the system Python: Debian's python3-confluent-kafka (links the system librdkafka 2.0.x).
+python-deps:
+	@if ! /usr/bin/python3 -c 'import confluent_kafka' >/dev/null 2>&1; then \
+		echo "installing python3-confluent-kafka"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-confluent-kafka >/dev/null; \
 	fi
 
 build: deps
@@ -45,7 +53,7 @@ check-compose:
 	docker/check-compose
 
 ## Every test, against the mock broker over TCP and the simulator over HTTP.
-test: deps check-alerts check-compose
+test: deps python-deps check-alerts check-compose
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -19,6 +19,9 @@ struct CardGeniusCommand: AsyncParsableCommand {
             TailCommand.self,
             PlanCommand.self,
             ConfigCommand.self,
+            ExportCommand.self,
+            RedriveCommand.self,
+            ReportCommand.self,
         ]
     )
 }

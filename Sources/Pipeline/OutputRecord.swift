@@ -15,7 +15,7 @@ public enum OutputRecord {
         _ recommendation: Recommendation, user: UserSpendRecord, source: KafkaRecord,
         attempts: Int, apiLatency: Duration, topic: String, now: Date = Date()
     ) -> KafkaProducerRecord {
-        let cohort = source.headers.string("cohort") ?? user.cohort
+        let cohort = source.headers.string(RecordHeader.cohort) ?? user.cohort
         var out: [UInt8] = []
         out.reserveCapacity(recommendation.savingsJSON.count + 320)
         out += #"{"schema_version":1,"user_id":"#.utf8
@@ -29,8 +29,8 @@ public enum OutputRecord {
         out += #"","attempts":\#(attempts),"api_latency_ms":\#(apiLatency.wholeMilliseconds),"savings":"#.utf8
         out += recommendation.savingsJSON
         out.append(UInt8(ascii: "}"))
-        var headers = [KafkaHeader(name: "content-type", string: "application/json")]
-        if let cohort { headers.insert(KafkaHeader(name: "cohort", string: cohort), at: 0) }
+        var headers = [KafkaHeader(name: RecordHeader.contentType, string: "application/json")]
+        if let cohort { headers.insert(KafkaHeader(name: RecordHeader.cohort, string: cohort), at: 0) }
         return KafkaProducerRecord(topic: topic, key: Array(user.userID.utf8), value: out, headers: headers)
     }
 
@@ -41,15 +41,15 @@ public enum OutputRecord {
         _ source: KafkaRecord, errorClass: DeadLetterClass, message: String, attempts: Int, topic: String,
         now: Date = Date()
     ) -> KafkaProducerRecord {
-        let original = source.headers.filter { !$0.name.hasPrefix("error.") && !$0.name.hasPrefix("source.") && $0.name != "failed_at" }
+        let original = source.headers.filter { !RecordHeader.isDeadLetterHeader($0.name) }
         let headers = original + [
-            KafkaHeader(name: "error.class", string: errorClass.rawValue),
-            KafkaHeader(name: "error.message", string: String(message.prefix(2000))),
-            KafkaHeader(name: "error.attempts", string: String(attempts)),
-            KafkaHeader(name: "source.topic", string: source.topic),
-            KafkaHeader(name: "source.partition", string: String(source.partition)),
-            KafkaHeader(name: "source.offset", string: String(source.offset)),
-            KafkaHeader(name: "failed_at", string: JSONText.iso8601(now)),
+            KafkaHeader(name: RecordHeader.errorClass, string: errorClass.rawValue),
+            KafkaHeader(name: RecordHeader.errorMessage, string: String(message.prefix(2000))),
+            KafkaHeader(name: RecordHeader.errorAttempts, string: String(attempts)),
+            KafkaHeader(name: RecordHeader.sourceTopic, string: source.topic),
+            KafkaHeader(name: RecordHeader.sourcePartition, string: String(source.partition)),
+            KafkaHeader(name: RecordHeader.sourceOffset, string: String(source.offset)),
+            KafkaHeader(name: RecordHeader.failedAt, string: JSONText.iso8601(now)),
         ]
         return KafkaProducerRecord(topic: topic, key: source.key, value: source.value, headers: headers)
     }

@@ -1,0 +1,81 @@
+import Foundation
+import Pipeline
+
+/// The outcome of `cardgenius report` for one cohort.
+public struct CohortReport: Sendable, Hashable {
+    public var cohort: String
+    /// Distinct users (keys) published to the input topic.
+    public var usersPublished: Int
+    /// Input records of the cohort.
+    public var recordsPublished: Int
+    /// Distinct users with a recommendation on the output topic.
+    public var usersRecommended: Int
+    /// Output records of the cohort.
+    public var recommendationRecords: Int
+    /// Distinct dead-lettered users by `error.class`.
+    public var deadLetteredUsers: [String: Int]
+    /// Distinct dead-lettered users, over every class.
+    public var usersDeadLettered: Int
+    /// Published users with neither a recommendation nor a dead letter.
+    public var pending: Int
+    /// Some of them (sorted, at most 20).
+    public var pendingSample: [String]
+    /// Topics whose oldest records are gone (low watermark above 0): the tally covers only what is retained.
+    public var truncatedTopics: [String] = []
+    /// Records read over the three topics.
+    public var scanned = 0
+
+    public init(cohort: String, usersPublished: Int, recordsPublished: Int, usersRecommended: Int,
+                recommendationRecords: Int, deadLetteredUsers: [String: Int], usersDeadLettered: Int,
+                pending: Int, pendingSample: [String]) {
+        self.cohort = cohort
+        self.usersPublished = usersPublished
+        self.recordsPublished = recordsPublished
+        self.usersRecommended = usersRecommended
+        self.recommendationRecords = recommendationRecords
+        self.deadLetteredUsers = deadLetteredUsers
+        self.usersDeadLettered = usersDeadLettered
+        self.pending = pending
+        self.pendingSample = pendingSample
+    }
+
+    /// The exit status scripts gate on: 0 when nothing is pending, 3 otherwise.
+    public var exitStatus: Int32 { pending == 0 ? 0 : 3 }
+
+    /// One JSON object (sorted keys).
+    public func json() -> String {
+        let object: [String: Any] = [
+            "cohort": cohort, "users_published": usersPublished, "records_published": recordsPublished,
+            "users_recommended": usersRecommended, "recommendation_records": recommendationRecords,
+            "users_dead_lettered": usersDeadLettered, "dead_lettered_by_class": deadLetteredUsers,
+            "pending": pending, "pending_sample": pendingSample, "truncated_topics": truncatedTopics,
+            "records_scanned": scanned,
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A two-column table, then the pending users.
+    public func table() -> String {
+        var rows: [(String, String)] = [
+            ("cohort", cohort),
+            ("users published", String(usersPublished)),
+            ("records published", String(recordsPublished)),
+            ("users recommended", String(usersRecommended)),
+            ("recommendation records", String(recommendationRecords)),
+            ("users dead-lettered", String(usersDeadLettered)),
+        ]
+        let known = DeadLetterClass.allCases.map(\.rawValue)
+        for name in known + deadLetteredUsers.keys.filter({ !known.contains($0) }).sorted() {
+            rows.append(("  \(name)", String(deadLetteredUsers[name] ?? 0)))
+        }
+        rows.append(("users pending", String(pending)))
+        let width = rows.map(\.0.count).max() ?? 0
+        var out = rows.map { $0.0 + String(repeating: " ", count: width - $0.0.count) + "  " + $0.1 }.joined(separator: "\n") + "\n"
+        if !pendingSample.isEmpty {
+            out += "pending users" + (pending > pendingSample.count ? " (first \(pendingSample.count) of \(pending))" : "")
+                + ": " + pendingSample.joined(separator: ", ") + "\n"
+        }
+        return out
+    }
+}

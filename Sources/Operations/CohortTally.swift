@@ -1,0 +1,70 @@
+import Foundation
+import Kafka
+import Pipeline
+
+/// Counts one cohort's users across the input, output and dead-letter topics (the load
+/// spec's "verify all users processed"). A record belongs to the cohort by its `cohort`
+/// header, else the `cohort` field of its JSON value.
+public struct CohortTally: Sendable {
+    /// The cohort counted.
+    public let cohort: String
+    private(set) var published = Set<String>()
+    private(set) var publishedRecords = 0
+    private(set) var recommended = Set<String>()
+    private(set) var recommendationRecords = 0
+    private(set) var deadLettered: [String: Set<String>] = [:]
+
+    public init(cohort: String) { self.cohort = cohort }
+
+    /// Counts an input record (user = key).
+    public mutating func addInput(_ record: KafkaRecord) {
+        guard belongs(record), let user = Self.user(of: record) else { return }
+        publishedRecords += 1
+        published.insert(user)
+    }
+
+    /// Counts an output record (user = key, else the value's `user_id`).
+    public mutating func addOutput(_ record: KafkaRecord) {
+        guard belongs(record), let user = Self.user(of: record) else { return }
+        recommendationRecords += 1
+        recommended.insert(user)
+    }
+
+    /// Counts a dead letter under its `error.class` (`unknown` without one).
+    public mutating func addDeadLetter(_ record: KafkaRecord) {
+        guard belongs(record), let user = Self.user(of: record) else { return }
+        let name = record.headers.string(RecordHeader.errorClass).flatMap(DeadLetterClass.init(rawValue:))?.rawValue
+            ?? RedriveSummary.unknownClass
+        deadLettered[name, default: []].insert(user)
+    }
+
+    /// The report, listing up to `sampleLimit` pending users (sorted).
+    public func report(sampleLimit: Int = 20) -> CohortReport {
+        var pending = published.subtracting(recommended)
+        for users in deadLettered.values { pending.subtract(users) }
+        var byClass = Dictionary(uniqueKeysWithValues: DeadLetterClass.allCases.map { ($0.rawValue, 0) })
+        for (name, users) in deadLettered { byClass[name] = users.count }
+        return CohortReport(
+            cohort: cohort, usersPublished: published.count, recordsPublished: publishedRecords,
+            usersRecommended: recommended.count, recommendationRecords: recommendationRecords,
+            deadLetteredUsers: byClass, usersDeadLettered: deadLettered.values.reduce(into: Set<String>()) { $0.formUnion($1) }.count,
+            pending: pending.count, pendingSample: Array(pending.sorted().prefix(sampleLimit)))
+    }
+
+    private func belongs(_ record: KafkaRecord) -> Bool {
+        if let header = record.headers.string(RecordHeader.cohort) { return header == cohort }
+        return Self.field("cohort", of: record) == cohort
+    }
+
+    private static func user(of record: KafkaRecord) -> String? {
+        if let key = record.keyString, !key.isEmpty { return key }
+        return field("user_id", of: record)
+    }
+
+    /// A string field of the record's JSON value, if it has one.
+    private static func field(_ name: String, of record: KafkaRecord) -> String? {
+        guard let value = record.value,
+              let object = try? JSONSerialization.jsonObject(with: Data(value)) as? [String: Any] else { return nil }
+        return object[name] as? String
+    }
+}

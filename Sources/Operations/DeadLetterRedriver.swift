@@ -1,0 +1,129 @@
+import Foundation
+import Kafka
+import Logging
+import Pipeline
+
+/// Republishes dead letters to the input topic after a fix (`cardgenius redrive`).
+///
+/// It reads the dead-letter topic outside any group, from the lowest committed offset of
+/// the selected classes' groups (see ``RedriveSelection``) to the end the topic had at the
+/// start; republishes each selected dead letter not redriven before (``RedriveLineage``),
+/// in order, with an idempotent `acks=all` producer; and commits each class's group only up
+/// to the records every one of which was acknowledged. A record the broker does not
+/// acknowledge stops the redrive: nothing at or after it in its partition is committed.
+public struct DeadLetterRedriver: Sendable {
+    public var bootstrapServers: String
+    public var properties: [String: String]
+    private let logger: Logger
+
+    public init(bootstrapServers: String, properties: [String: String] = [:], logger: Logger) {
+        self.bootstrapServers = bootstrapServers
+        self.properties = properties
+        self.logger = logger
+    }
+
+    /// Redrives `selection` from `dlqTopic` to `inputTopic`; with `dryRun`, only counts.
+    public func redrive(from dlqTopic: String, to inputTopic: String, selection: RedriveSelection, dryRun: Bool,
+                        progress: (RedriveSummary) -> Void) async throws -> RedriveSummary {
+        let scanner = TopicScanner(bootstrapServers: bootstrapServers, properties: properties, logger: logger)
+        let ranges: [PartitionRange]
+        do {
+            ranges = try await scanner.partitions(of: dlqTopic)
+        } catch let error as KafkaError where error.code == .unknownTopicOrPartition {
+            throw OperationError(.missingTopic, "topic \(dlqTopic) does not exist (--from)")
+        }
+        let groups = GroupOffsets(bootstrapServers: bootstrapServers, properties: properties, logger: logger)
+        var committed: [DeadLetterClass: [KafkaTopicPartition: Int64]] = [:]
+        for c in selection.classes {
+            committed[c] = try await groups.committed(group: selection.groupID(for: c), partitions: ranges.map(\.topicPartition))
+        }
+        let toRead = ranges.map { range -> PartitionRange in
+            let starts = selection.classes.map { committed[$0]?[range.topicPartition] ?? range.low }
+            return PartitionRange(topicPartition: range.topicPartition, low: max(range.low, starts.min() ?? range.low), high: range.high)
+        }
+
+        var summary = RedriveSummary(dryRun: dryRun)
+        summary.toRead = Int(toRead.map(\.count).reduce(0, +))
+        var done: [KafkaTopicPartition: Int64] = [:]
+        var blocked = Set<KafkaTopicPartition>()
+        let producer: KafkaProducer?
+        if dryRun {
+            producer = nil
+        } else {
+            var configuration = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
+            configuration.properties = properties
+            configuration.clientID = "cardgenius-redrive"
+            producer = try KafkaProducer(configuration: configuration, logger: logger)
+        }
+        do {
+            try await scanner.scan(toRead) { batch in
+                var outgoing: [KafkaProducerRecord] = []
+                var publishes: [Bool] = []
+                for record in batch {
+                    summary.read += 1
+                    let name = record.headers.string(RecordHeader.errorClass)
+                    guard let c = name.flatMap(DeadLetterClass.init(rawValue:)) else {
+                        summary.byClass[RedriveSummary.unknownClass, default: .init()].seen += 1
+                        summary.byClass[RedriveSummary.unknownClass, default: .init()].skipped += 1
+                        if summary.byClass[RedriveSummary.unknownClass]!.seen <= 10 {
+                            logger.warning("\(RedriveLineage.origin(of: record)): no known error.class (\(name ?? "missing")); not redriven")
+                        }
+                        publishes.append(false)
+                        continue
+                    }
+                    summary.byClass[c.rawValue, default: .init()].seen += 1
+                    let alreadyDone = record.offset < (committed[c]?[record.topicPartition] ?? Int64.min)
+                    if selection.includes(c) && !alreadyDone {
+                        outgoing.append(RedriveLineage.republished(record, to: inputTopic))
+                        publishes.append(true)
+                    } else {
+                        summary.byClass[c.rawValue, default: .init()].skipped += 1
+                        publishes.append(false)
+                    }
+                }
+                var results: [Result<KafkaDeliveryReport, KafkaError>] = []
+                if let producer, !outgoing.isEmpty {
+                    results = try await producer.sendBatch(outgoing)
+                }
+                var next = 0
+                for (record, publish) in zip(batch, publishes) {
+                    var ok = true
+                    if publish {
+                        let c = DeadLetterClass(rawValue: record.headers.string(RecordHeader.errorClass) ?? "")!
+                        if dryRun {
+                            summary.byClass[c.rawValue, default: .init()].redriven += 1
+                        } else if case .failure(let error) = results[next] {
+                            ok = false
+                            summary.failed += 1
+                            if summary.firstFailure == nil { summary.firstFailure = "\(RedriveLineage.origin(of: record)): \(error)" }
+                        } else {
+                            summary.byClass[c.rawValue, default: .init()].redriven += 1
+                        }
+                        next += 1
+                    }
+                    if !ok { blocked.insert(record.topicPartition) }
+                    if !blocked.contains(record.topicPartition) { done[record.topicPartition] = record.offset + 1 }
+                }
+                progress(summary)
+                if summary.failed > 0 { throw StopRedrive() }
+            }
+        } catch is StopRedrive {
+            // A delivery failed: commit what came before it, then report.
+        } catch {
+            await producer?.close()
+            throw error
+        }
+        await producer?.close()
+        guard !dryRun else { return summary }
+        for c in selection.classes {
+            let offsets = done.compactMap { tp, offset -> KafkaPartitionOffset? in
+                offset > (committed[c]?[tp] ?? Int64.min) ? KafkaPartitionOffset(topicPartition: tp, offset: offset) : nil
+            }
+            try await groups.commit(group: selection.groupID(for: c), offsets: offsets.sorted { $0.topicPartition < $1.topicPartition })
+        }
+        return summary
+    }
+}
+
+/// Ends a redrive's scan after a delivery failure.
+private struct StopRedrive: Error {}
