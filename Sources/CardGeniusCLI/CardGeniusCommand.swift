@@ -19,6 +19,8 @@ struct CardGeniusCommand: AsyncParsableCommand {
             TailCommand.self,
             PlanCommand.self,
             ConfigCommand.self,
+            ReplayCommand.self,
+            StatusCommand.self,
         ]
     )
 }
