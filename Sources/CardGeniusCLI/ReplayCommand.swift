@@ -107,6 +107,8 @@ struct ReplayCommand: AsyncParsableCommand {
             plan = try await executor.plan(target: target, partitions: selected)
         } catch let error as OperationsInputError {
             throw StartupError("replay: \(error.message)")
+        } catch let error as KafkaError where error.code == .unknownTopicOrPartition {
+            throw StartupError("replay: topic \(topic) does not exist at \(settings.kafka.bootstrapServers)")
         } catch {
             throw StartupError("replay: cannot read \(topic) and group \(group) at \(settings.kafka.bootstrapServers): \(Self.describe(error))")
         }

@@ -127,27 +127,26 @@ struct StatusCommand: AsyncParsableCommand {
     func makeReport(settings: ServiceSettings, overrides: Overrides, topic: String, group: String,
                     logger: Logger) async throws -> StatusReport {
         let scanner = TopicScanner(bootstrapServers: settings.kafka.bootstrapServers, properties: settings.kafka.properties, logger: logger)
-        let ranges: [PartitionRange]
+        let reader: GroupOffsetReader
         do {
-            ranges = try await scanner.partitions(of: topic)
-        } catch let error as KafkaError where error.code == .unknownTopicOrPartition {
-            throw StartupError("status: topic \(topic) does not exist at \(settings.kafka.bootstrapServers)")
+            reader = try GroupOffsetReader(bootstrapServers: settings.kafka.bootstrapServers, groupID: group,
+                                           properties: settings.kafka.properties, logger: logger)
         } catch {
-            throw StartupError("status: cannot read topic \(topic) at \(settings.kafka.bootstrapServers): \(ReplayCommand.describe(error))")
+            throw StartupError("status: \(ReplayCommand.describe(error))")
         }
+        let ranges: [PartitionRange]
         let committed: [KafkaTopicPartition: KafkaPartitionOffset]
         do {
-            let reader = try GroupOffsetReader(bootstrapServers: settings.kafka.bootstrapServers, groupID: group,
-                                               properties: settings.kafka.properties, logger: logger)
-            do {
-                committed = try await reader.committed(ranges.map(\.topicPartition))
-                await reader.close()
-            } catch {
-                await reader.close()
-                throw error
-            }
+            try await reader.requireTopic(topic)
+            ranges = try await scanner.partitions(of: topic)
+            committed = try await reader.committed(ranges.map(\.topicPartition))
+            await reader.close()
+        } catch let error as KafkaError where error.code == .unknownTopicOrPartition {
+            await reader.close()
+            throw StartupError("status: topic \(topic) does not exist at \(settings.kafka.bootstrapServers)")
         } catch {
-            throw StartupError("status: cannot read the committed offsets of group \(group): \(ReplayCommand.describe(error))")
+            await reader.close()
+            throw StartupError("status: cannot read topic \(topic) and group \(group) at \(settings.kafka.bootstrapServers): \(ReplayCommand.describe(error))")
         }
         let status = GroupStatus(topic: topic, groupID: group, ranges: ranges, committed: committed)
 

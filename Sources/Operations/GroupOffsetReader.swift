@@ -34,6 +34,14 @@ public final class GroupOffsetReader: Sendable {
         try await consumer.offsetsForTimes(partitions, timestampMs: timestampMs)
     }
 
+    /// Throws ``KafkaError/Code/unknownTopicOrPartition`` when `topic` does not exist, without
+    /// creating it (the partition lookups of ``TopicScanner`` would on auto-creating brokers).
+    public func requireTopic(_ topic: String) async throws {
+        guard try await consumer.topicPartitionCounts()[topic] != nil else {
+            throw KafkaError(code: .unknownTopicOrPartition, message: "topic \(topic) does not exist")
+        }
+    }
+
     /// Releases the consumer.
     public func close() async {
         await consumer.close()

@@ -26,13 +26,21 @@ public struct ReplayExecutor: Sendable {
 
     /// Reads watermarks and committed offsets, resolves a timestamp, and computes the plan.
     public func plan(target: ReplayTarget, partitions selected: Set<Int32>) async throws -> ReplayPlan {
-        let ranges = try await scanner.partitions(of: topic)
+        let reader = try GroupOffsetReader(bootstrapServers: bootstrapServers, groupID: groupID, properties: properties, logger: logger)
+        let ranges: [PartitionRange]
+        do {
+            try await reader.requireTopic(topic)
+            ranges = try await scanner.partitions(of: topic)
+        } catch {
+            await reader.close()
+            throw error
+        }
         let known = Set(ranges.map(\.topicPartition.partition))
         if let missing = selected.subtracting(known).sorted().first {
+            await reader.close()
             throw OperationsInputError(.unknownPartition, "--partition \(missing): topic \(topic) has partitions 0...\(max(0, known.count - 1))")
         }
         let chosen = ranges.filter { selected.isEmpty || selected.contains($0.topicPartition.partition) }
-        let reader = try GroupOffsetReader(bootstrapServers: bootstrapServers, groupID: groupID, properties: properties, logger: logger)
         do {
             let committed = try await reader.committed(ranges.map(\.topicPartition))
             var resolved: [KafkaTopicPartition: (offset: Int64, method: String)] = [:]
