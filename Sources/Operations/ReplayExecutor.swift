@@ -76,18 +76,19 @@ public struct ReplayExecutor: Sendable {
     public func apply(_ plan: ReplayPlan) async throws -> Applied {
         let partitionCount = plan.partitions.count + plan.untouched.count
         let member = try SoleGroupMember(bootstrapServers: bootstrapServers, groupID: groupID, properties: properties, logger: logger)
+        var outcome: SoleGroupMember.JoinOutcome
         do {
-            var outcome = try await member.join(topic: topic, partitions: partitionCount, timeout: joinTimeout)
+            outcome = try await member.join(topic: topic, partitions: partitionCount, timeout: joinTimeout)
             if outcome == .sole {
                 outcome = try await member.commit(plan.commits, topic: topic, partitions: partitionCount)
-            }
-            await member.leave()
-            if case .othersActive(let evidence) = outcome {
-                throw ReplayRefusal.activeMembers(group: groupID, evidence: evidence)
             }
         } catch {
             await member.leave()
             throw error
+        }
+        await member.leave()
+        if case .othersActive(let evidence) = outcome {
+            throw ReplayRefusal.activeMembers(group: groupID, evidence: evidence)
         }
         let verified = try await committedOffsets(plan.partitions.map(\.topicPartition))
         var mismatches: [String] = []

@@ -212,7 +212,7 @@ extension CLITests {
                 #expect(replay.isRunning, "watching")
                 // A member of the group works through the replayed records and commits them.
                 let worker = try await CLI.run(["tail", "--brokers", bootstrap, "--topic", topic, "--group", group, "--commit",
-                                                "--exit-when-idle", "2", "--log-level", "error"], timeout: .seconds(60))
+                                                "--max", "45", "--log-level", "error"], timeout: .seconds(60))
                 #expect(worker.stdoutLines.count == 45, "\(worker)")
                 let status = await replay.waitForExit(timeout: .seconds(30))
                 #expect(status == .exited(0), "\(replay.stdout)\n\(replay.stderr)")
