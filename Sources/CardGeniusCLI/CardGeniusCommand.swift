@@ -17,11 +17,13 @@ struct CardGeniusCommand: AsyncParsableCommand {
             DevBrokerCommand.self,
             SimulateAPICommand.self,
             TailCommand.self,
-            PlanCommand.self,
-            ConfigCommand.self,
+            StatusCommand.self,
+            ReplayCommand.self,
+            ReportCommand.self,
             ExportCommand.self,
             RedriveCommand.self,
-            ReportCommand.self,
+            PlanCommand.self,
+            ConfigCommand.self,
         ]
     )
 }

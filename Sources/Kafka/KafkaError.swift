@@ -38,6 +38,13 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible, Hashable {
         public static let noOffset = Code(RD_KAFKA_RESP_ERR__NO_OFFSET)
         /// The operation is not supported by the broker (for example the mock cluster).
         public static let unsupported = Code(RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED)
+        /// The broker does not support the request (librdkafka's local verdict, for example
+        /// DescribeConsumerGroups against the mock cluster).
+        public static let unsupportedFeature = Code(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE)
+        /// A member joined with an assignment protocol the group's members do not share.
+        public static let inconsistentGroupProtocol = Code(RD_KAFKA_RESP_ERR_INCONSISTENT_GROUP_PROTOCOL)
+        /// The group coordinator does not know this member (it was removed from the group).
+        public static let unknownMemberID = Code(RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID)
 
         public var description: String {
             if rawValue <= -2000 {

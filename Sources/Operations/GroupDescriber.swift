@@ -1,0 +1,57 @@
+import Kafka
+import Logging
+
+/// Asks the broker to describe a consumer group (DescribeConsumerGroups) with a short
+/// time-out. Real Kafka answers; librdkafka's mock cluster does not support the request.
+public struct GroupDescriber: Sendable {
+    public var bootstrapServers: String
+    public var properties: [String: String]
+    private let logger: Logger
+
+    public init(bootstrapServers: String, properties: [String: String] = [:], logger: Logger) {
+        self.bootstrapServers = bootstrapServers
+        self.properties = properties
+        self.logger = logger
+    }
+
+    /// The outcome of one attempt.
+    public enum Outcome: Sendable, Hashable {
+        case described(KafkaConsumerGroupDescription)
+        /// Time-out, unsupported request or another error: `reason` says which.
+        case unavailable(reason: String)
+    }
+
+    /// Describes `group`, waiting at most `timeout`.
+    public func describe(_ group: String, timeout: Duration = .seconds(3)) async -> Outcome {
+        let admin: KafkaAdminClient
+        do {
+            admin = try KafkaAdminClient(bootstrapServers: bootstrapServers, properties: properties, logger: logger)
+        } catch {
+            return .unavailable(reason: "\(error)")
+        }
+        let outcome: Outcome
+        do {
+            outcome = .described(try await admin.describeConsumerGroup(group, timeout: timeout))
+        } catch let error as KafkaError where error.code == .unsupportedFeature || error.code == .unsupported {
+            outcome = .unavailable(reason: "the broker does not answer DescribeConsumerGroups")
+        } catch let error as KafkaError where error.code == .timedOut {
+            outcome = .unavailable(reason: "the broker does not answer DescribeConsumerGroups (no answer within \(timeout))")
+        } catch {
+            outcome = .unavailable(reason: "DescribeConsumerGroups failed: \(error)")
+        }
+        await admin.close(wait: .milliseconds(200))
+        return outcome
+    }
+
+    /// What a description says about activity.
+    public static func activity(of description: KafkaConsumerGroupDescription) -> GroupActivity {
+        switch description.state {
+        case .empty, .dead:
+            return description.members.isEmpty ? .idle : .active(evidence: "\(description.members.count) member(s) listed")
+        default:
+            if description.members.isEmpty { return .unknown(reason: "group state \(description.state.rawValue) without members") }
+            let who = description.members.prefix(4).map { "\($0.clientID)@\($0.host)" }.joined(separator: ", ")
+            return .active(evidence: "DescribeConsumerGroups lists \(description.members.count) member(s): \(who)\(description.members.count > 4 ? ", …" : "")")
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Kafka
+import Logging
+
+/// Reads a group's committed offsets (and asks offsets for times) without joining the
+/// group: a consumer with the group's id that never subscribes. OffsetFetch needs no
+/// membership, so this is safe while the group's members work.
+public final class GroupOffsetReader: Sendable {
+    private let consumer: KafkaConsumer
+    /// The group whose offsets are read.
+    public let groupID: String
+
+    public init(bootstrapServers: String, groupID: String, properties: [String: String] = [:], logger: Logger) throws {
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: groupID)
+        configuration.clientID = "cardgenius-offsets"
+        configuration.properties = properties
+        self.consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+        self.groupID = groupID
+    }
+
+    /// The committed offset and metadata of each partition; partitions with nothing
+    /// committed are left out.
+    public func committed(_ partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws -> [KafkaTopicPartition: KafkaPartitionOffset] {
+        guard !partitions.isEmpty else { return [:] }
+        var result: [KafkaTopicPartition: KafkaPartitionOffset] = [:]
+        for offset in try await consumer.committed(partitions, timeout: timeout) where offset.offset >= 0 {
+            result[offset.topicPartition] = offset
+        }
+        return result
+    }
+
+    /// The brokers' answer to a timestamp query (ListOffsets); partitions the broker does
+    /// not answer for are left out.
+    public func offsetsForTimes(_ partitions: [KafkaTopicPartition], timestampMs: Int64) async throws -> [KafkaTopicPartition: Int64] {
+        try await consumer.offsetsForTimes(partitions, timestampMs: timestampMs)
+    }
+
+    /// Throws ``KafkaError/Code/unknownTopicOrPartition`` when `topic` does not exist, without
+    /// creating it (the partition lookups of ``TopicScanner`` would on auto-creating brokers).
+    public func requireTopic(_ topic: String) async throws {
+        guard try await consumer.topicPartitionCounts()[topic] != nil else {
+            throw KafkaError(code: .unknownTopicOrPartition, message: "topic \(topic) does not exist")
+        }
+    }
+
+    /// Releases the consumer.
+    public func close() async {
+        await consumer.close()
+    }
+}

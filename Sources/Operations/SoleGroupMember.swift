@@ -1,0 +1,154 @@
+import Kafka
+import Logging
+import Synchronization
+
+/// Joins a consumer group as a member, to find out whether others are active and, when
+/// none is, to commit offsets as the group's sole member.
+///
+/// The member subscribes with the pipeline's own assignment strategy (the
+/// ``KafkaConsumerConfiguration`` default and any `partition.assignment.strategy` in the
+/// raw properties), so it joins the pipeline's group protocol. With round-robin and a
+/// topic of P ≥ 2 partitions, any other live member gets at least one partition, so an
+/// assignment of every partition proves the member is alone. A member using a different
+/// protocol makes the join fail with INCONSISTENT_GROUP_PROTOCOL, which also means others
+/// are active.
+///
+/// Single-partition corner: with P = 1 the assignor may give the only partition to this
+/// member while another member is live, and the join cannot tell. Where the broker answers
+/// DescribeConsumerGroups (real Kafka) that check catches it first; on the mock cluster,
+/// stop the members before replaying a one-partition topic.
+public final class SoleGroupMember: Sendable {
+    private struct State: Sendable {
+        var assigned: Set<KafkaTopicPartition> = []
+        var assignments = 0
+        var revocations = 0
+        var protocolError: KafkaError?
+        var lastError: KafkaError?
+        var finished = false
+    }
+
+    private let consumer: KafkaConsumer
+    private let state = Locked(State())
+    private let pump: Task<Void, Never>
+    private let logger: Logger
+    public let groupID: String
+
+    /// Creates the member (it joins on ``join(topic:partitions:timeout:settle:)``).
+    public init(bootstrapServers: String, groupID: String, properties: [String: String] = [:],
+                sessionTimeout: Duration = .seconds(10), logger: Logger) throws {
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: groupID)
+        configuration.clientID = "cardgenius-replay"
+        configuration.sessionTimeout = sessionTimeout
+        configuration.heartbeatInterval = max(.milliseconds(100), sessionTimeout / 5)
+        configuration.properties = properties
+        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+        let state = self.state
+        self.consumer = consumer
+        self.groupID = groupID
+        self.logger = logger
+        self.pump = Task {
+            for await event in consumer.events {
+                switch event {
+                case .assigned(let offsets):
+                    state.withLock {
+                        $0.assigned.formUnion(offsets.map(\.topicPartition))
+                        $0.assignments += 1
+                    }
+                case .revoked(let revocation):
+                    state.withLock {
+                        $0.assigned.subtract(revocation.partitions)
+                        $0.revocations += 1
+                    }
+                    revocation.acknowledge()
+                case .error(let error):
+                    state.withLock {
+                        if error.code == .inconsistentGroupProtocol { $0.protocolError = error }
+                        $0.lastError = error
+                    }
+                case .records, .endOfPartition, .statistics:
+                    break
+                }
+            }
+            state.withLock { $0.finished = true }
+        }
+    }
+
+    /// What the join found.
+    public enum JoinOutcome: Sendable, Hashable {
+        /// Every partition of the topic is assigned to this member: it is alone.
+        case sole
+        /// Others are active; `evidence` says how it showed.
+        case othersActive(evidence: String)
+    }
+
+    /// Subscribes to `topic` and waits for the assignment, then `settle` more to catch a
+    /// member joining right behind. Throws ``KafkaError/Code/timedOut`` if no assignment
+    /// arrives within `timeout`.
+    public func join(topic: String, partitions: Int, timeout: Duration = .seconds(60),
+                     settle: Duration = .seconds(2)) async throws -> JoinOutcome {
+        try consumer.subscribe(topics: [topic])
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let s = state.withLock { $0 }
+            if let error = s.protocolError {
+                return .othersActive(evidence: "the group uses another assignment protocol: \(error.message)")
+            }
+            if s.assignments > 0 { break }
+            if ContinuousClock.now >= deadline {
+                throw KafkaError(code: .timedOut, message: "joining group \(groupID): no assignment within \(timeout)"
+                                 + (s.lastError.map { " (last error: \($0.message))" } ?? ""))
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await Task.sleep(for: settle)
+        return check(topic: topic, partitions: partitions)
+    }
+
+    private func check(topic: String, partitions: Int) -> JoinOutcome {
+        let s = state.withLock { $0 }
+        if let error = s.protocolError {
+            return .othersActive(evidence: "the group uses another assignment protocol: \(error.message)")
+        }
+        let mine = s.assigned.filter { $0.topic == topic }.count
+        if mine < partitions {
+            return .othersActive(evidence: "a joining member was assigned \(mine) of the \(partitions) partitions of \(topic)")
+        }
+        return .sole
+    }
+
+    /// Commits `offsets` as this member, retrying while the group rebalances (the mock
+    /// cluster rejects commits then) as long as this member still holds every partition.
+    public func commit(_ offsets: [KafkaPartitionOffset], topic: String, partitions: Int,
+                       timeout: Duration = .seconds(30)) async throws -> JoinOutcome {
+        let deadline = ContinuousClock.now + timeout
+        var attempt = 0
+        while true {
+            if case .othersActive(let evidence) = check(topic: topic, partitions: partitions) {
+                return .othersActive(evidence: evidence)
+            }
+            attempt += 1
+            do {
+                try await consumer.commit(offsets)
+                return .sole
+            } catch let error as KafkaError where error.isRetriable || error.code == .illegalGeneration
+                                               || error.code == .unknownMemberID || error.code == .rebalanceInProgress {
+                guard ContinuousClock.now < deadline else { throw error }
+                logger.info("commit attempt \(attempt) failed, retrying: \(error.message)")
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        }
+    }
+
+    /// Leaves the group and waits until the member is gone.
+    public func leave() async {
+        await consumer.close()
+        await pump.value
+    }
+}
+
+/// A value behind a `Mutex`, shareable with the event pump task.
+private final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    init(_ value: Value) { mutex = Mutex(value) }
+    func withLock<R>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
+}
