@@ -161,6 +161,8 @@ struct ReplayCommand: AsyncParsableCommand {
             throw StartupError("replay: read back differs from the plan: " + applied.mismatches.joined(separator: "; "))
         }
         print("verified: the group's committed offsets equal the targets, metadata cleared; \(plan.totalReprocess) record(s) to reprocess")
+        // stdout may be a pipe (block-buffered): the result must be visible while --watch runs.
+        fflush(nil)
         if watch {
             try await ReplayWatch(executor: executor, plan: plan, interval: progressInterval, logger: logger).run()
         }

@@ -23,6 +23,19 @@ public final class KafkaAdminClient: Sendable {
         self.logger = logger
     }
 
+    /// The cluster's id (from the brokers' metadata), or nil when no broker answered
+    /// within `timeout`. librdkafka's mock cluster names itself `mockCluster…`.
+    public func clusterID(timeout: Duration = .seconds(3)) async throws -> String? {
+        guard let handle = holder.withLock({ $0 }) else { throw KafkaError.closed("cluster id") }
+        return try await handle.clusterID(timeout: timeout)
+    }
+
+    /// Whether `clusterID` is that of librdkafka's mock cluster (the dev broker), which
+    /// supports none of the Admin requests for consumer groups.
+    public static func isMockCluster(clusterID: String) -> Bool {
+        clusterID.hasPrefix("mockCluster")
+    }
+
     /// Describes `group`: state, assignor, members and their partitions.
     ///
     /// Throws ``KafkaError`` with ``KafkaError/Code/timedOut`` when the broker does not

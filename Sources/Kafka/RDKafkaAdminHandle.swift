@@ -22,6 +22,17 @@ final class RDKafkaAdminHandle: @unchecked Sendable {
         self.logger = logger
     }
 
+    /// The cluster id from the brokers' metadata, or nil when none answered within `timeout`.
+    func clusterID(timeout: Duration) async throws -> String? {
+        guard let client = self.client.withLock({ $0 }) else { throw KafkaError.closed("cluster id") }
+        let ms = Int32(clamping: max(1, timeout.milliseconds))
+        return try await client.runBlocking { rk in
+            guard let raw = rd_kafka_clusterid(rk, ms) else { return nil }
+            defer { rd_kafka_mem_free(rk, raw) }
+            return String(cString: raw)
+        }
+    }
+
     func describeConsumerGroup(_ group: String, timeout: Duration) async throws -> KafkaConsumerGroupDescription {
         guard let client = self.client.withLock({ $0 }) else { throw KafkaError.closed("describe consumer group") }
         let results = self.results

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("DescribeConsumerGroups: the admin client against the mock, and what a description means")
 struct GroupDescriberTests {
-    @Test("the mock does not answer: 'unavailable' within the short time-out, and closing does not hang")
+    @Test("the mock cluster is recognised by its cluster id and never asked DescribeConsumerGroups: 'unavailable' at once")
     func mockUnavailable() async throws {
         let cluster = try KafkaMockCluster(brokers: 1, logger: OperationsTest.logger())
         let started = ContinuousClock.now
@@ -17,7 +17,21 @@ struct GroupDescriberTests {
             return
         }
         #expect(reason.contains("does not answer DescribeConsumerGroups"), "\(reason)")
-        #expect(took < .seconds(6), "took \(took)")
+        #expect(reason.contains("mock cluster"), "recognised before asking: \(reason)")
+        #expect(took < .seconds(2), "took \(took)")
+        await cluster.shutdown()
+    }
+
+    @Test("the admin client reads the cluster id; the mock's starts with mockCluster, and closing returns at once")
+    func clusterID() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1, logger: OperationsTest.logger())
+        let admin = try KafkaAdminClient(bootstrapServers: cluster.bootstrapServers, logger: OperationsTest.logger())
+        let id = try #require(try await admin.clusterID())
+        #expect(KafkaAdminClient.isMockCluster(clusterID: id), "\(id)")
+        #expect(!KafkaAdminClient.isMockCluster(clusterID: "MkU3OEVBNTcwNTJENDM2Qk"), "a KRaft cluster id")
+        let started = ContinuousClock.now
+        await admin.close(wait: .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(2), "destroying the client does not hang when nothing was described")
         await cluster.shutdown()
     }
 
