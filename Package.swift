@@ -84,6 +84,7 @@ let package = Package(
                 "Kafka",
                 "CardGenius",
                 "Pipeline",
+                "Planning",
                 "Settings",
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -105,7 +105,7 @@ struct ReplayCommand: AsyncParsableCommand {
         let plan: ReplayPlan
         do {
             plan = try await executor.plan(target: target, partitions: selected)
-        } catch let error as OperationsInputError {
+        } catch let error as OperationError {
             throw StartupError("replay: \(error.message)")
         } catch let error as KafkaError where error.code == .unknownTopicOrPartition {
             throw StartupError("replay: topic \(topic) does not exist at \(settings.kafka.bootstrapServers)")

@@ -19,7 +19,7 @@ struct ReplayWatch {
         let line = ProgressLine(enabled: true, label: "replay")
         let started = ContinuousClock.now
         var lastLine = started - .seconds(3600)
-        let reader = try GroupOffsetReader(bootstrapServers: executor.bootstrapServers, groupID: executor.groupID,
+        let reader = try GroupOffsets(bootstrapServers: executor.bootstrapServers, groupID: executor.groupID,
                                            properties: executor.properties, logger: logger)
         defer { line.finish() }
         while true {

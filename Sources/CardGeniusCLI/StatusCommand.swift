@@ -127,9 +127,9 @@ struct StatusCommand: AsyncParsableCommand {
     func makeReport(settings: ServiceSettings, overrides: Overrides, topic: String, group: String,
                     logger: Logger) async throws -> StatusReport {
         let scanner = TopicScanner(bootstrapServers: settings.kafka.bootstrapServers, properties: settings.kafka.properties, logger: logger)
-        let reader: GroupOffsetReader
+        let reader: GroupOffsets
         do {
-            reader = try GroupOffsetReader(bootstrapServers: settings.kafka.bootstrapServers, groupID: group,
+            reader = try GroupOffsets(bootstrapServers: settings.kafka.bootstrapServers, groupID: group,
                                            properties: settings.kafka.properties, logger: logger)
         } catch {
             throw StartupError("status: \(ReplayCommand.describe(error))")

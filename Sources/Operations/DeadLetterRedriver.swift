@@ -32,10 +32,11 @@ public struct DeadLetterRedriver: Sendable {
         } catch let error as KafkaError where error.code == .unknownTopicOrPartition {
             throw OperationError(.missingTopic, "topic \(dlqTopic) does not exist (--from)")
         }
-        let groups = GroupOffsets(bootstrapServers: bootstrapServers, properties: properties, logger: logger)
         var committed: [DeadLetterClass: [KafkaTopicPartition: Int64]] = [:]
         for c in selection.classes {
-            committed[c] = try await groups.committed(group: selection.groupID(for: c), partitions: ranges.map(\.topicPartition))
+            committed[c] = try await withGroup(selection.groupID(for: c), "read the committed offsets") { group in
+                try await group.committed(ranges.map(\.topicPartition)).mapValues(\.offset)
+            }
         }
         let toRead = ranges.map { range -> PartitionRange in
             let starts = selection.classes.map { committed[$0]?[range.topicPartition] ?? range.low }
@@ -119,9 +120,30 @@ public struct DeadLetterRedriver: Sendable {
             let offsets = done.compactMap { tp, offset -> KafkaPartitionOffset? in
                 offset > (committed[c]?[tp] ?? Int64.min) ? KafkaPartitionOffset(topicPartition: tp, offset: offset) : nil
             }
-            try await groups.commit(group: selection.groupID(for: c), offsets: offsets.sorted { $0.topicPartition < $1.topicPartition })
+            try await withGroup(selection.groupID(for: c), "commit the offsets") { group in
+                try await group.commit(offsets.sorted { $0.topicPartition < $1.topicPartition })
+            }
         }
         return summary
+    }
+
+    /// Runs `body` with the offsets of `groupID`; a failure names the group and what was being done.
+    private func withGroup<T: Sendable>(_ groupID: String, _ what: String,
+                                        _ body: (GroupOffsets) async throws -> T) async throws -> T {
+        let group: GroupOffsets
+        do {
+            group = try GroupOffsets(bootstrapServers: bootstrapServers, groupID: groupID, properties: properties, logger: logger)
+        } catch {
+            throw OperationError(.offsets, "cannot \(what) of group \(groupID): \(error)")
+        }
+        do {
+            let result = try await body(group)
+            await group.close()
+            return result
+        } catch {
+            await group.close()
+            throw OperationError(.offsets, "cannot \(what) of group \(groupID): \(error)")
+        }
     }
 }
 

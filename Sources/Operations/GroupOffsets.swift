@@ -1,51 +1,58 @@
 import Kafka
 import Logging
 
-/// Reads and commits a consumer group's offsets without joining the group (no member,
-/// no rebalance): how `redrive` keeps its progress on the dead-letter topic.
-public struct GroupOffsets: Sendable {
-    public var bootstrapServers: String
-    public var properties: [String: String]
-    private let logger: Logger
+/// A group's committed offsets, read and written without joining the group: a consumer with
+/// the group's id that never subscribes. Reading (OffsetFetch) needs no membership and is
+/// safe while the group's members work (`status`, `replay --watch`); committing this way
+/// is for groups that never have members (`redrive`'s progress groups) — `replay` commits
+/// as the group's sole member instead (see ``SoleGroupMember``).
+public final class GroupOffsets: Sendable {
+    private let consumer: KafkaConsumer
+    /// The group whose offsets are read.
+    public let groupID: String
 
-    public init(bootstrapServers: String, properties: [String: String] = [:], logger: Logger) {
-        self.bootstrapServers = bootstrapServers
-        self.properties = properties
-        self.logger = logger
-    }
-
-    /// The committed offset (the next record to read) of each partition that has one.
-    public func committed(group: String, partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartition: Int64] {
-        guard !partitions.isEmpty else { return [:] }
-        let consumer = try makeConsumer(group)
-        do {
-            let list = try await consumer.committed(partitions)
-            await consumer.close()
-            var out: [KafkaTopicPartition: Int64] = [:]
-            for o in list where o.offset >= 0 { out[o.topicPartition] = o.offset }
-            return out
-        } catch {
-            await consumer.close()
-            throw OperationError(.offsets, "cannot read the committed offsets of group \(group): \(error)")
-        }
-    }
-
-    /// Commits `offsets` for `group`. The group must have no active member.
-    public func commit(group: String, offsets: [KafkaPartitionOffset]) async throws {
-        guard !offsets.isEmpty else { return }
-        let consumer = try makeConsumer(group)
-        do {
-            try await consumer.commit(offsets)
-            await consumer.close()
-        } catch {
-            await consumer.close()
-            throw OperationError(.offsets, "cannot commit the offsets of group \(group): \(error)")
-        }
-    }
-
-    private func makeConsumer(_ group: String) throws -> KafkaConsumer {
-        var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: group)
+    public init(bootstrapServers: String, groupID: String, properties: [String: String] = [:], logger: Logger) throws {
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: groupID)
+        configuration.clientID = "cardgenius-offsets"
         configuration.properties = properties
-        return try KafkaConsumer(configuration: configuration, logger: logger)
+        self.consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+        self.groupID = groupID
+    }
+
+    /// The committed offset and metadata of each partition; partitions with nothing
+    /// committed are left out.
+    public func committed(_ partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws -> [KafkaTopicPartition: KafkaPartitionOffset] {
+        guard !partitions.isEmpty else { return [:] }
+        var result: [KafkaTopicPartition: KafkaPartitionOffset] = [:]
+        for offset in try await consumer.committed(partitions, timeout: timeout) where offset.offset >= 0 {
+            result[offset.topicPartition] = offset
+        }
+        return result
+    }
+
+    /// Commits `offsets` (each the next record to read) for the group, without metadata.
+    /// Fails on the mock cluster for a group that has had members.
+    public func commit(_ offsets: [KafkaPartitionOffset]) async throws {
+        guard !offsets.isEmpty else { return }
+        try await consumer.commit(offsets)
+    }
+
+    /// The brokers' answer to a timestamp query (ListOffsets); partitions the broker does
+    /// not answer for are left out.
+    public func offsetsForTimes(_ partitions: [KafkaTopicPartition], timestampMs: Int64) async throws -> [KafkaTopicPartition: Int64] {
+        try await consumer.offsetsForTimes(partitions, timestampMs: timestampMs)
+    }
+
+    /// Throws ``KafkaError/Code/unknownTopicOrPartition`` when `topic` does not exist, without
+    /// creating it (the partition lookups of ``TopicScanner`` would on auto-creating brokers).
+    public func requireTopic(_ topic: String) async throws {
+        guard try await consumer.topicPartitionCounts()[topic] != nil else {
+            throw KafkaError(code: .unknownTopicOrPartition, message: "topic \(topic) does not exist")
+        }
+    }
+
+    /// Releases the consumer.
+    public func close() async {
+        await consumer.close()
     }
 }

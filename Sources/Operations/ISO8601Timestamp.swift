@@ -8,10 +8,10 @@ import Foundation
 /// (`2026-11-23`, midnight UTC). A time without a zone is refused as ambiguous.
 public enum ISO8601Timestamp {
     /// Milliseconds since the Unix epoch, or an error naming what is wrong.
-    public static func parse(_ text: String) throws(OperationsInputError) -> Int64 {
+    public static func parse(_ text: String) throws(OperationError) -> Int64 {
         var s = Scanner(Array(text.utf8))
-        func fail(_ why: String) -> OperationsInputError {
-            OperationsInputError(.invalidTimestamp, "\"\(text)\" is not an ISO-8601 timestamp: \(why) (e.g. 2026-11-23T00:00:00Z, 2026-11-23T05:30:00+05:30 or 2026-11-23)")
+        func fail(_ why: String) -> OperationError {
+            OperationError(.invalidTimestamp, "\"\(text)\" is not an ISO-8601 timestamp: \(why) (e.g. 2026-11-23T00:00:00Z, 2026-11-23T05:30:00+05:30 or 2026-11-23)")
         }
         guard let year = s.digits(4), s.take(UInt8(ascii: "-")), let month = s.digits(2),
               s.take(UInt8(ascii: "-")), let day = s.digits(2) else {

@@ -1,5 +1,6 @@
-/// A problem that stops an operation (`export`, `redrive`, `report`), as one line for people
-/// and a stable code for programs.
+/// A problem that stops an operation (`replay`, `status`, `export`, `redrive`, `report`),
+/// as one line for people — naming the flag, value, file or topic and why — and a stable
+/// code for programs.
 public struct OperationError: Error, Sendable, CustomStringConvertible, Hashable {
     /// A stable error code.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -19,6 +20,16 @@ public struct OperationError: Error, Sendable, CustomStringConvertible, Hashable
         public static let interrupted = Code(rawValue: "interrupted")
         /// Offsets could not be read or committed.
         public static let offsets = Code(rawValue: "offsets")
+        /// A timestamp that is not ISO-8601 (or names an impossible date or time).
+        public static let invalidTimestamp = Code(rawValue: "invalid-timestamp")
+        /// A `--to` value that is neither a keyword, an offset nor a timestamp.
+        public static let invalidTarget = Code(rawValue: "invalid-target")
+        /// A partition the topic does not have.
+        public static let unknownPartition = Code(rawValue: "unknown-partition")
+        /// Flags that contradict each other or are missing.
+        public static let conflictingFlags = Code(rawValue: "conflicting-flags")
+        /// A number out of range.
+        public static let outOfRange = Code(rawValue: "out-of-range")
     }
 
     /// What went wrong, as a stable code.

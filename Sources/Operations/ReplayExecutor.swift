@@ -26,7 +26,7 @@ public struct ReplayExecutor: Sendable {
 
     /// Reads watermarks and committed offsets, resolves a timestamp, and computes the plan.
     public func plan(target: ReplayTarget, partitions selected: Set<Int32>) async throws -> ReplayPlan {
-        let reader = try GroupOffsetReader(bootstrapServers: bootstrapServers, groupID: groupID, properties: properties, logger: logger)
+        let reader = try GroupOffsets(bootstrapServers: bootstrapServers, groupID: groupID, properties: properties, logger: logger)
         let ranges: [PartitionRange]
         do {
             try await reader.requireTopic(topic)
@@ -38,7 +38,7 @@ public struct ReplayExecutor: Sendable {
         let known = Set(ranges.map(\.topicPartition.partition))
         if let missing = selected.subtracting(known).sorted().first {
             await reader.close()
-            throw OperationsInputError(.unknownPartition, "--partition \(missing): topic \(topic) has partitions 0...\(max(0, known.count - 1))")
+            throw OperationError(.unknownPartition, "--partition \(missing): topic \(topic) has partitions 0...\(max(0, known.count - 1))")
         }
         let chosen = ranges.filter { selected.isEmpty || selected.contains($0.topicPartition.partition) }
         do {
@@ -105,7 +105,7 @@ public struct ReplayExecutor: Sendable {
 
     /// The group's committed offsets, read by a fresh consumer that does not join.
     public func committedOffsets(_ partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartition: KafkaPartitionOffset] {
-        let reader = try GroupOffsetReader(bootstrapServers: bootstrapServers, groupID: groupID, properties: properties, logger: logger)
+        let reader = try GroupOffsets(bootstrapServers: bootstrapServers, groupID: groupID, properties: properties, logger: logger)
         do {
             let result = try await reader.committed(partitions)
             await reader.close()

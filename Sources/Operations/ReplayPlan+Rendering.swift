@@ -1,7 +1,9 @@
+import Planning
+
 extension ReplayPlan {
     /// The plan as a table: one line per partition and a total line.
     public func renderTable() -> String {
-        var table = TextColumns(rightAligned: [0, 1, 2, 4, 5])
+        var table = TextTable(rightAligned: [0, 1, 2, 4, 5])
         table.add(["partition", "committed", "target", "change", "low", "high", "note"])
         for p in partitions {
             var notes: [String] = []

@@ -61,10 +61,10 @@ public struct ReplayPlan: Sendable, Hashable {
     ///     how it was found.
     public static func compute(topic: String, groupID: String, target: ReplayTarget, ranges: [PartitionRange],
                                committed: [KafkaTopicPartition: KafkaPartitionOffset], selected: Set<Int32>? = nil,
-                               resolved: [KafkaTopicPartition: (offset: Int64, method: String)] = [:]) throws(OperationsInputError) -> ReplayPlan {
+                               resolved: [KafkaTopicPartition: (offset: Int64, method: String)] = [:]) throws(OperationError) -> ReplayPlan {
         let known = Set(ranges.map(\.topicPartition.partition))
         if let selected, let missing = selected.subtracting(known).sorted().first {
-            throw OperationsInputError(.unknownPartition,
+            throw OperationError(.unknownPartition,
                                        "--partition \(missing): topic \(topic) has partitions 0...\(max(0, known.count - 1))")
         }
         let chosen = (selected?.isEmpty ?? true) ? known : selected!
@@ -88,7 +88,7 @@ public struct ReplayPlan: Sendable, Hashable {
                 row.requested = overflow ? (n < 0 ? Int64.min : Int64.max) : sum
             case .timestamp:
                 guard let answer = resolved[tp] else {
-                    throw OperationsInputError(.invalidTarget, "\(tp): the timestamp was not resolved")
+                    throw OperationError(.invalidTarget, "\(tp): the timestamp was not resolved")
                 }
                 row.requested = answer.offset
                 row.method = answer.method

@@ -15,7 +15,7 @@ public enum ReplayTarget: Sendable, Hashable, CustomStringConvertible {
     case shift(Int64)
 
     /// Parses a `--to` value: `earliest`, `latest`, an offset (digits) or an ISO-8601 timestamp.
-    public static func parse(to text: String) throws(OperationsInputError) -> ReplayTarget {
+    public static func parse(to text: String) throws(OperationError) -> ReplayTarget {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         switch trimmed.lowercased() {
         case "earliest", "beginning": return .earliest
@@ -24,21 +24,21 @@ public enum ReplayTarget: Sendable, Hashable, CustomStringConvertible {
         }
         if !trimmed.isEmpty, trimmed.allSatisfy(\.isASCIIDigit) {
             guard let n = Int64(trimmed) else {
-                throw OperationsInputError(.invalidTarget, "--to \(text): the offset is too large")
+                throw OperationError(.invalidTarget, "--to \(text): the offset is too large")
             }
             return .offset(n)
         }
         if trimmed.hasPrefix("-"), trimmed.dropFirst().allSatisfy(\.isASCIIDigit), trimmed.count > 1 {
-            throw OperationsInputError(.invalidTarget, "--to \(text): an offset cannot be negative (to move back from the committed offsets use --shift-by \(trimmed))")
+            throw OperationError(.invalidTarget, "--to \(text): an offset cannot be negative (to move back from the committed offsets use --shift-by \(trimmed))")
         }
         if trimmed.first?.isASCIIDigit == true, trimmed.contains("-") {
             do {
                 return .timestamp(try ISO8601Timestamp.parse(trimmed))
             } catch {
-                throw OperationsInputError(.invalidTimestamp, "--to: \(error.message)")
+                throw OperationError(.invalidTimestamp, "--to: \(error.message)")
             }
         }
-        throw OperationsInputError(.invalidTarget, "--to \"\(text)\": expected earliest, latest, an offset (e.g. 1200) or an ISO-8601 timestamp (e.g. 2026-11-23T00:00:00Z)")
+        throw OperationError(.invalidTarget, "--to \"\(text)\": expected earliest, latest, an offset (e.g. 1200) or an ISO-8601 timestamp (e.g. 2026-11-23T00:00:00Z)")
     }
 
     public var description: String {

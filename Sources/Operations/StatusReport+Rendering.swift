@@ -1,11 +1,12 @@
 import Foundation
+import Planning
 import Kafka
 
 extension StatusReport {
     /// The report as text: a table per partition, totals, drain time, cohort, members.
     public func renderText() -> String {
         var out = "group \(status.groupID) on \(status.topic)\n"
-        var table = TextColumns(rightAligned: [0, 1, 2, 3, 4])
+        var table = TextTable(rightAligned: [0, 1, 2, 3, 4])
         table.add(["partition", "committed", "end", "lag", "done above commit"])
         for p in status.partitions {
             table.add([String(p.topicPartition.partition), p.committed.map(String.init) ?? "none", String(p.high),

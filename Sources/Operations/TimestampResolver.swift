@@ -19,7 +19,7 @@ public struct TimestampResolver: Sendable {
     /// either that every record is older (real Kafka) or that the broker does not answer
     /// timestamp queries (the mock cluster answers -1); the search tells them apart.
     public func resolve(_ timestampMs: Int64, ranges: [PartitionRange],
-                        reader: GroupOffsetReader) async throws -> [KafkaTopicPartition: (offset: Int64, method: String)] {
+                        reader: GroupOffsets) async throws -> [KafkaTopicPartition: (offset: Int64, method: String)] {
         var answered: [KafkaTopicPartition: Int64] = [:]
         do {
             answered = try await reader.offsetsForTimes(ranges.map(\.topicPartition), timestampMs: timestampMs)

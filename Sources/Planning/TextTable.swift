@@ -1,11 +1,21 @@
-/// Rows of cells printed with each column padded to its widest cell.
-struct TextTable {
-    var rows: [[String]] = []
-    var indent = "  "
+/// Rows of cells printed with each column padded to its widest cell; the columns in
+/// `rightAligned` (numbers) are padded on the left. Shared by `plan`, `replay` and `status`.
+public struct TextTable: Sendable {
+    public var rows: [[String]] = []
+    /// Columns aligned to the right.
+    public var rightAligned: Set<Int> = []
+    public var indent = "  "
 
-    mutating func add(_ cells: String...) { rows.append(cells) }
+    public init(rightAligned: Set<Int> = [], indent: String = "  ") {
+        self.rightAligned = rightAligned
+        self.indent = indent
+    }
 
-    func render() -> String {
+    public mutating func add(_ cells: String...) { rows.append(cells) }
+
+    public mutating func add(_ cells: [String]) { rows.append(cells) }
+
+    public func render() -> String {
         let columns = rows.map(\.count).max() ?? 0
         var widths = [Int](repeating: 0, count: columns)
         for row in rows {
@@ -14,8 +24,9 @@ struct TextTable {
         return rows.map { row in
             var line = indent
             for (i, cell) in row.enumerated() {
-                line += cell
-                if i < row.count - 1 { line += String(repeating: " ", count: widths[i] - cell.count + 2) }
+                let pad = String(repeating: " ", count: widths[i] - cell.count)
+                line += rightAligned.contains(i) ? pad + cell : cell + pad
+                if i < row.count - 1 { line += "  " }
             }
             while line.last == " " { line.removeLast() }
             return line

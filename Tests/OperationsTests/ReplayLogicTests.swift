@@ -85,7 +85,7 @@ struct ReplayPlanTests {
         #expect(try ReplayTarget.parse(to: "2026-11-23") == .timestamp(1_795_392_000_000))
         #expect(try ReplayTarget.parse(to: "2026-11-23T05:30:00+05:30") == .timestamp(1_795_392_000_000))
         for bad in ["", "soon", "-5", "12ab", "2026-11-23T10:00"] {
-            #expect(throws: OperationsInputError.self, "\(bad)") { try ReplayTarget.parse(to: bad) }
+            #expect(throws: OperationError.self, "\(bad)") { try ReplayTarget.parse(to: bad) }
         }
         do {
             _ = try ReplayTarget.parse(to: "-5")
@@ -144,7 +144,7 @@ struct ReplayPlanTests {
         #expect(plan.partitions.map(\.topicPartition.partition) == [1])
         #expect(plan.untouched.map(\.partition) == [0, 2])
         #expect(plan.commits == [KafkaPartitionOffset(topicPartition: Self.tp(1), offset: 10, metadata: nil)])
-        #expect(throws: OperationsInputError.self) { try Self.plan(.earliest, selected: [1, 7]) }
+        #expect(throws: OperationError.self) { try Self.plan(.earliest, selected: [1, 7]) }
     }
 
     @Test("a timestamp takes the resolved offsets and names the method")
@@ -159,7 +159,7 @@ struct ReplayPlanTests {
         let table = plan.renderTable()
         #expect(table.contains("offsets-for-times") && table.contains("binary search, 5 lookups"))
         #expect(table.contains("drops 4 completed-above-commit mark(s)"), "\(table)")
-        #expect(throws: OperationsInputError.self) { try Self.plan(.timestamp(1), resolved: [:]) }
+        #expect(throws: OperationError.self) { try Self.plan(.timestamp(1), resolved: [:]) }
     }
 }
 
