@@ -14,7 +14,7 @@ SCENARIOS=(
   "spec-shape 20 1500 10 5"
 )
 
-echo "| scenario | users | workers | mean latency | rate (burst) | plan calls/s | plan duration | measured calls/s | measured time | plan error |"
+echo "| scenario | users | workers | mean latency | rate (burst) | plan calls/s | plan duration | steady calls/s (first → last result) | plan error (rate) | whole run (start-up, join, tail included) |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for s in "${SCENARIOS[@]}"; do
   read -r name workers latency rate burst <<<"$s"
@@ -32,7 +32,16 @@ for s in "${SCENARIOS[@]}"; do
   # The summary's "time" covers the whole run (broker and simulator start, publishing, processing).
   time_s=$(awk '$1 == "time" { print $2 }' <<<"$out")
   rate_m=$(awk '$1 == "effective" && $2 == "rate" { print $3 }' <<<"$out")
-  err=$(awk -v p="$plan_s" -v m="$time_s" 'BEGIN { printf "%+.1f%%", (m - p) / p * 100 }')
-  printf "| %s | %d | %d | %d ms | %s (%s) | %.2f | %.0f s | %s | %s s | %s |\n" \
-    "$name" "$users" "$workers" "$latency" "$rate" "$burst" "$plan_cps" "$plan_s" "$rate_m" "$time_s" "$err"
+  # Steady state: results per second between the first and the last result (processed_at).
+  steady=$(python3 - "$WORK/$name.jsonl" <<'PY'
+import json, sys
+from datetime import datetime
+times = sorted(datetime.fromisoformat(json.loads(l)["processed_at"].replace("Z", "+00:00")).timestamp()
+               for l in open(sys.argv[1]) if l.strip())
+print(f"{(len(times) - 1) / (times[-1] - times[0]):.2f}")
+PY
+)
+  err=$(awk -v p="$plan_cps" -v m="$steady" 'BEGIN { printf "%+.1f%%", (m - p) / p * 100 }')
+  printf "| %s | %d | %d | %d ms | %s (%s) | %.2f | %.0f s | %s | %s | %s s, %s calls/s |\n" \
+    "$name" "$users" "$workers" "$latency" "$rate" "$burst" "$plan_cps" "$plan_s" "$steady" "$err" "$time_s" "$rate_m"
 done

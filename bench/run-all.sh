@@ -9,3 +9,4 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 bench/budget.sh
 bench/capacity.sh
 bench/memory.sh
+bench/plan-vs-run.sh

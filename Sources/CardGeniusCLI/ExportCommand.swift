@@ -82,8 +82,8 @@ struct ExportCommand: AsyncParsableCommand {
             let seconds = max(0.001, (ContinuousClock.now - started) / .seconds(1))
             line.draw("\(s.records) records written, \(s.rows) rows, \(Int(Double(s.read) / seconds)) rec/s")
         }
-        let exporter = RecommendationExporter(bootstrapServers: settings.kafka.bootstrapServers,
-                                              properties: settings.kafka.properties, logger: logger)
+        let exporter = RecommendationExporter(KafkaAccess(bootstrapServers: settings.kafka.bootstrapServers,
+                                              properties: settings.kafka.properties, logger: logger))
         let stop = StopSignal()
         do {
             if let group {

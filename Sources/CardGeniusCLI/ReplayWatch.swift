@@ -19,8 +19,7 @@ struct ReplayWatch {
         let line = ProgressLine(enabled: true, label: "replay")
         let started = ContinuousClock.now
         var lastLine = started - .seconds(3600)
-        let reader = try GroupOffsets(bootstrapServers: executor.bootstrapServers, groupID: executor.groupID,
-                                           properties: executor.properties, logger: logger)
+        let reader = try GroupOffsets(executor.access, groupID: executor.groupID)
         defer { line.finish() }
         while true {
             let committed: [KafkaTopicPartition: Int64]

@@ -4,20 +4,18 @@ import Logging
 /// Scans the input, output and dead-letter topics (outside any group, from the oldest
 /// retained record to the end each had at the start) and tallies one cohort.
 public struct CohortReporter: Sendable {
-    public var bootstrapServers: String
-    public var properties: [String: String]
-    private let logger: Logger
+    /// Where Kafka is, and the logger for the clients this creates.
+    public var access: KafkaAccess
+    private var logger: Logger { access.logger }
 
-    public init(bootstrapServers: String, properties: [String: String] = [:], logger: Logger) {
-        self.bootstrapServers = bootstrapServers
-        self.properties = properties
-        self.logger = logger
+    public init(_ access: KafkaAccess) {
+        self.access = access
     }
 
     /// Tallies `cohort`; `progress` gets (records scanned, records to scan).
     public func report(cohort: String, inputTopic: String, outputTopic: String, dlqTopic: String,
                        progress: (Int, Int) -> Void) async throws -> CohortReport {
-        let scanner = TopicScanner(bootstrapServers: bootstrapServers, properties: properties, logger: logger)
+        let scanner = TopicScanner(access)
         var ranges: [PartitionRange] = []
         var truncated: [String] = []
         for (topic, flag) in [(inputTopic, "--input-topic"), (outputTopic, "--output-topic"), (dlqTopic, "--dlq-topic")] {

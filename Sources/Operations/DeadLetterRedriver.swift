@@ -12,20 +12,18 @@ import Pipeline
 /// to the records every one of which was acknowledged. A record the broker does not
 /// acknowledge stops the redrive: nothing at or after it in its partition is committed.
 public struct DeadLetterRedriver: Sendable {
-    public var bootstrapServers: String
-    public var properties: [String: String]
-    private let logger: Logger
+    /// Where Kafka is, and the logger for the clients this creates.
+    public var access: KafkaAccess
+    private var logger: Logger { access.logger }
 
-    public init(bootstrapServers: String, properties: [String: String] = [:], logger: Logger) {
-        self.bootstrapServers = bootstrapServers
-        self.properties = properties
-        self.logger = logger
+    public init(_ access: KafkaAccess) {
+        self.access = access
     }
 
     /// Redrives `selection` from `dlqTopic` to `inputTopic`; with `dryRun`, only counts.
     public func redrive(from dlqTopic: String, to inputTopic: String, selection: RedriveSelection, dryRun: Bool,
                         progress: (RedriveSummary) -> Void) async throws -> RedriveSummary {
-        let scanner = TopicScanner(bootstrapServers: bootstrapServers, properties: properties, logger: logger)
+        let scanner = TopicScanner(access)
         let ranges: [PartitionRange]
         do {
             ranges = try await scanner.partitions(of: dlqTopic)
@@ -51,10 +49,7 @@ public struct DeadLetterRedriver: Sendable {
         if dryRun {
             producer = nil
         } else {
-            var configuration = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
-            configuration.properties = properties
-            configuration.clientID = "cardgenius-redrive"
-            producer = try KafkaProducer(configuration: configuration, logger: logger)
+            producer = try access.producer(clientID: "cardgenius-redrive")
         }
         do {
             try await scanner.scan(toRead) { batch in
@@ -132,7 +127,7 @@ public struct DeadLetterRedriver: Sendable {
                                         _ body: (GroupOffsets) async throws -> T) async throws -> T {
         let group: GroupOffsets
         do {
-            group = try GroupOffsets(bootstrapServers: bootstrapServers, groupID: groupID, properties: properties, logger: logger)
+            group = try GroupOffsets(access, groupID: groupID)
         } catch {
             throw OperationError(.offsets, "cannot \(what) of group \(groupID): \(error)")
         }

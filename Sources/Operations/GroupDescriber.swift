@@ -4,14 +4,12 @@ import Logging
 /// Asks the broker to describe a consumer group (DescribeConsumerGroups) with a short
 /// time-out. Real Kafka answers; librdkafka's mock cluster does not support the request.
 public struct GroupDescriber: Sendable {
-    public var bootstrapServers: String
-    public var properties: [String: String]
-    private let logger: Logger
+    /// Where Kafka is, and the logger for the clients this creates.
+    public var access: KafkaAccess
+    private var logger: Logger { access.logger }
 
-    public init(bootstrapServers: String, properties: [String: String] = [:], logger: Logger) {
-        self.bootstrapServers = bootstrapServers
-        self.properties = properties
-        self.logger = logger
+    public init(_ access: KafkaAccess) {
+        self.access = access
     }
 
     /// The outcome of one attempt.
@@ -25,7 +23,7 @@ public struct GroupDescriber: Sendable {
     public func describe(_ group: String, timeout: Duration = .seconds(3)) async -> Outcome {
         let admin: KafkaAdminClient
         do {
-            admin = try KafkaAdminClient(bootstrapServers: bootstrapServers, properties: properties, logger: logger)
+            admin = try KafkaAdminClient(bootstrapServers: access.bootstrapServers, properties: access.properties, logger: logger)
         } catch {
             return .unavailable(reason: "\(error)")
         }

@@ -11,11 +11,8 @@ public final class GroupOffsets: Sendable {
     /// The group whose offsets are read.
     public let groupID: String
 
-    public init(bootstrapServers: String, groupID: String, properties: [String: String] = [:], logger: Logger) throws {
-        var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: groupID)
-        configuration.clientID = "cardgenius-offsets"
-        configuration.properties = properties
-        self.consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+    public init(_ access: KafkaAccess, groupID: String) throws {
+        self.consumer = try access.consumer(groupID: groupID) { $0.clientID = "cardgenius-offsets" }
         self.groupID = groupID
     }
 

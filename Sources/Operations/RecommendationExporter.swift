@@ -7,15 +7,12 @@ import Logging
 /// yet (``exportNew(topic:group:to:idle:shouldStop:progress:)``).
 public struct RecommendationExporter: Sendable {
     /// The cluster to read.
-    public var bootstrapServers: String
-    /// Raw librdkafka properties (security settings and the like).
-    public var properties: [String: String]
-    private let logger: Logger
+    /// Where Kafka is, and the logger for the clients this creates.
+    public var access: KafkaAccess
+    private var logger: Logger { access.logger }
 
-    public init(bootstrapServers: String, properties: [String: String] = [:], logger: Logger) {
-        self.bootstrapServers = bootstrapServers
-        self.properties = properties
-        self.logger = logger
+    public init(_ access: KafkaAccess) {
+        self.access = access
     }
 
     /// Exports every partition of `topic` from its oldest record to the end it had when the
@@ -25,7 +22,7 @@ public struct RecommendationExporter: Sendable {
     /// ``OperationError`` (`interrupted`).
     public func exportAll(topic: String, to writer: ExportWriter, shouldStop: () -> Bool = { false },
                           progress: (ExportSummary) -> Void) async throws -> [PartitionRange] {
-        let scanner = TopicScanner(bootstrapServers: bootstrapServers, properties: properties, logger: logger)
+        let scanner = TopicScanner(access)
         let ranges: [PartitionRange]
         do {
             ranges = try await scanner.partitions(of: topic)
@@ -51,12 +48,11 @@ public struct RecommendationExporter: Sendable {
     public func exportNew(topic: String, group: String, to writer: ExportWriter, file: ExportFile,
                           idle: Duration?, shouldStop: @escaping @Sendable () -> Bool,
                           progress: (ExportSummary) -> Void) async throws {
-        var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: group)
-        configuration.properties = properties
-        configuration.emitEndOfPartition = true
-        configuration.autoOffsetReset = .earliest
-        configuration.clientID = "cardgenius-export"
-        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+        let consumer = try access.consumer(groupID: group) {
+            $0.emitEndOfPartition = true
+            $0.autoOffsetReset = .earliest
+            $0.clientID = "cardgenius-export"
+        }
         let probe = try? await consumer.partitionCount(topic: topic)
         guard let probe, probe > 0 else {
             await consumer.close()

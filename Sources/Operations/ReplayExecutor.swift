@@ -4,29 +4,27 @@ import Logging
 /// Carries out `cardgenius replay`: plans the reset, checks that the group is idle, commits
 /// the targets as the group's sole member and verifies them.
 public struct ReplayExecutor: Sendable {
-    public var bootstrapServers: String
-    public var properties: [String: String]
+    /// Where Kafka is, and the logger for the clients this creates.
+    public var access: KafkaAccess
     public var topic: String
     public var groupID: String
     /// How long joining the group may take (a dead member's session must expire first).
     public var joinTimeout: Duration = .seconds(60)
     /// How long DescribeConsumerGroups may take.
     public var describeTimeout: Duration = .seconds(3)
-    private let logger: Logger
+    private var logger: Logger { access.logger }
 
-    public init(bootstrapServers: String, properties: [String: String] = [:], topic: String, groupID: String, logger: Logger) {
-        self.bootstrapServers = bootstrapServers
-        self.properties = properties
+    public init(_ access: KafkaAccess, topic: String, groupID: String) {
+        self.access = access
         self.topic = topic
         self.groupID = groupID
-        self.logger = logger
     }
 
-    var scanner: TopicScanner { TopicScanner(bootstrapServers: bootstrapServers, properties: properties, logger: logger) }
+    var scanner: TopicScanner { TopicScanner(access) }
 
     /// Reads watermarks and committed offsets, resolves a timestamp, and computes the plan.
     public func plan(target: ReplayTarget, partitions selected: Set<Int32>) async throws -> ReplayPlan {
-        let reader = try GroupOffsets(bootstrapServers: bootstrapServers, groupID: groupID, properties: properties, logger: logger)
+        let reader = try GroupOffsets(access, groupID: groupID)
         let ranges: [PartitionRange]
         do {
             try await reader.requireTopic(topic)
@@ -58,7 +56,7 @@ public struct ReplayExecutor: Sendable {
 
     /// DescribeConsumerGroups, where the broker answers it.
     public func describe() async -> GroupDescriber.Outcome {
-        await GroupDescriber(bootstrapServers: bootstrapServers, properties: properties, logger: logger)
+        await GroupDescriber(access)
             .describe(groupID, timeout: describeTimeout)
     }
 
@@ -75,7 +73,7 @@ public struct ReplayExecutor: Sendable {
     /// Throws ``ReplayRefusal`` when others are active (nothing is committed then).
     public func apply(_ plan: ReplayPlan) async throws -> Applied {
         let partitionCount = plan.partitions.count + plan.untouched.count
-        let member = try SoleGroupMember(bootstrapServers: bootstrapServers, groupID: groupID, properties: properties, logger: logger)
+        let member = try SoleGroupMember(access, groupID: groupID)
         var outcome: SoleGroupMember.JoinOutcome
         do {
             outcome = try await member.join(topic: topic, partitions: partitionCount, timeout: joinTimeout)
@@ -105,7 +103,7 @@ public struct ReplayExecutor: Sendable {
 
     /// The group's committed offsets, read by a fresh consumer that does not join.
     public func committedOffsets(_ partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartition: KafkaPartitionOffset] {
-        let reader = try GroupOffsets(bootstrapServers: bootstrapServers, groupID: groupID, properties: properties, logger: logger)
+        let reader = try GroupOffsets(access, groupID: groupID)
         do {
             let result = try await reader.committed(partitions)
             await reader.close()

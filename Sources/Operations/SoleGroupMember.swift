@@ -34,14 +34,13 @@ public final class SoleGroupMember: Sendable {
     public let groupID: String
 
     /// Creates the member (it joins on ``join(topic:partitions:timeout:settle:)``).
-    public init(bootstrapServers: String, groupID: String, properties: [String: String] = [:],
-                sessionTimeout: Duration = .seconds(10), logger: Logger) throws {
-        var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: groupID)
-        configuration.clientID = "cardgenius-replay"
-        configuration.sessionTimeout = sessionTimeout
-        configuration.heartbeatInterval = max(.milliseconds(100), sessionTimeout / 5)
-        configuration.properties = properties
-        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+    public init(_ access: KafkaAccess, groupID: String, sessionTimeout: Duration = .seconds(10)) throws {
+        let logger = access.logger
+        let consumer = try access.consumer(groupID: groupID) {
+            $0.clientID = "cardgenius-replay"
+            $0.sessionTimeout = sessionTimeout
+            $0.heartbeatInterval = max(.milliseconds(100), sessionTimeout / 5)
+        }
         let state = self.state
         self.consumer = consumer
         self.groupID = groupID

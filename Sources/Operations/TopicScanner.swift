@@ -10,15 +10,12 @@ import Logging
 /// short-lived consumer, so a read never sees records fetched for an earlier one.
 public struct TopicScanner: Sendable {
     /// The cluster to read.
-    public var bootstrapServers: String
-    /// Raw librdkafka properties for the readers (security settings and the like).
-    public var properties: [String: String]
-    private let logger: Logger
+    /// Where Kafka is, and the logger for the clients this creates.
+    public var access: KafkaAccess
+    private var logger: Logger { access.logger }
 
-    public init(bootstrapServers: String, properties: [String: String] = [:], logger: Logger) {
-        self.bootstrapServers = bootstrapServers
-        self.properties = properties
-        self.logger = logger
+    public init(_ access: KafkaAccess) {
+        self.access = access
     }
 
     /// The partitions of `topic` with their low and high watermarks, in partition order.
@@ -129,11 +126,7 @@ public struct TopicScanner: Sendable {
     private func makeConsumer() throws -> KafkaConsumer {
         // The group id is required by librdkafka but unused: the scanner assigns
         // partitions itself and never commits.
-        var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers,
-                                                       groupID: "cardgenius-scanner")
-        configuration.emitEndOfPartition = true
-        configuration.properties = properties
-        return try KafkaConsumer(configuration: configuration, logger: logger)
+        try access.consumer(groupID: "cardgenius-scanner") { $0.emitEndOfPartition = true }
     }
 
     /// The next event, or a `ScanTimeout` error when none arrives within `idleTimeout`.

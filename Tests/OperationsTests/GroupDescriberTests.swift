@@ -9,7 +9,7 @@ struct GroupDescriberTests {
     func mockUnavailable() async throws {
         let cluster = try KafkaMockCluster(brokers: 1, logger: OperationsTest.logger())
         let started = ContinuousClock.now
-        let outcome = await GroupDescriber(bootstrapServers: cluster.bootstrapServers, logger: OperationsTest.logger())
+        let outcome = await GroupDescriber(KafkaAccess(bootstrapServers: cluster.bootstrapServers, logger: OperationsTest.logger()))
             .describe(OperationsTest.unique("g"), timeout: .seconds(3))
         let took = ContinuousClock.now - started
         guard case .unavailable(let reason) = outcome else {

@@ -13,7 +13,7 @@ struct TopicScannerTests {
         try cluster.createTopic(topic, partitions: 3)
         let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: OperationsTest.logger())
         _ = try await producer.sendBatch((0..<300).map { KafkaProducerRecord(topic: topic, key: "u\($0 % 17)", value: Array("\($0)".utf8)) })
-        let scanner = TopicScanner(bootstrapServers: cluster.bootstrapServers, logger: OperationsTest.logger())
+        let scanner = TopicScanner(KafkaAccess(bootstrapServers: cluster.bootstrapServers, logger: OperationsTest.logger()))
         let ranges = try await scanner.partitions(of: topic)
         #expect(ranges.count == 3)
         #expect(ranges.map(\.count).reduce(0, +) == 300)
@@ -44,7 +44,7 @@ struct TopicScannerTests {
         try cluster.createTopic(topic, partitions: 1)
         let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: OperationsTest.logger())
         _ = try await producer.sendBatch((0..<1000).map { KafkaProducerRecord(topic: topic, key: nil, value: Array("\($0)".utf8)) })
-        let scanner = TopicScanner(bootstrapServers: cluster.bootstrapServers, logger: OperationsTest.logger())
+        let scanner = TopicScanner(KafkaAccess(bootstrapServers: cluster.bootstrapServers, logger: OperationsTest.logger()))
         let tp = KafkaTopicPartition(topic: topic, partition: 0)
         let clock = ContinuousClock()
         let started = clock.now

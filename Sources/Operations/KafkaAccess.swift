@@ -1,0 +1,33 @@
+import Kafka
+import Logging
+
+/// Where the operations reach Kafka — bootstrap servers and raw librdkafka properties
+/// (security settings and the like) — and the logger for the clients they create.
+public struct KafkaAccess: Sendable {
+    public var bootstrapServers: String
+    public var properties: [String: String]
+    public var logger: Logger
+
+    public init(bootstrapServers: String, properties: [String: String] = [:], logger: Logger) {
+        self.bootstrapServers = bootstrapServers
+        self.properties = properties
+        self.logger = logger
+    }
+
+    /// A consumer with group id `groupID` (used for commits and offset reads only, unless
+    /// the caller subscribes), configured by `configure`, with the raw properties applied last.
+    func consumer(groupID: String, _ configure: (inout KafkaConsumerConfiguration) -> Void = { _ in }) throws -> KafkaConsumer {
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: groupID)
+        configure(&configuration)
+        configuration.properties = properties
+        return try KafkaConsumer(configuration: configuration, logger: logger)
+    }
+
+    /// A producer (idempotent, `acks=all` by default) with the raw properties applied.
+    func producer(clientID: String) throws -> KafkaProducer {
+        var configuration = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
+        configuration.clientID = clientID
+        configuration.properties = properties
+        return try KafkaProducer(configuration: configuration, logger: logger)
+    }
+}
