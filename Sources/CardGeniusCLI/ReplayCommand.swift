@@ -122,7 +122,7 @@ struct ReplayCommand: AsyncParsableCommand {
         switch await executor.describe() {
         case .described(let description):
             if case .active(let evidence) = GroupDescriber.activity(of: description) {
-                Self.refuse(ReplayRefusal.activeMembers(group: group, evidence: evidence))
+                Self.refuse(OperationError.activeMembers(group: group, evidence: evidence))
             }
             print("members: none listed by DescribeConsumerGroups (state \(description.state.rawValue))")
         case .unavailable(let reason):
@@ -133,12 +133,12 @@ struct ReplayCommand: AsyncParsableCommand {
         let count = plan.partitions.count
         if !yes {
             guard isatty(STDIN_FILENO) != 0 else {
-                Self.refuse(ReplayRefusal(.notConfirmed, "replay: not applied: stdin is not a terminal; add --yes to reset \(count) partition(s) of group \(group)"))
+                Self.refuse(OperationError(.notConfirmed, "replay: not applied: stdin is not a terminal; add --yes to reset \(count) partition(s) of group \(group)"))
             }
             FileHandle.standardError.write(Data("Reset \(count) partitions of group \(group)? [y/N] ".utf8))
             let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
             guard answer == "y" || answer == "yes" else {
-                Self.refuse(ReplayRefusal(.notConfirmed, "replay: not applied (not confirmed)"))
+                Self.refuse(OperationError(.notConfirmed, "replay: not applied (not confirmed)"))
             }
         }
 
@@ -146,7 +146,7 @@ struct ReplayCommand: AsyncParsableCommand {
         let applied: ReplayExecutor.Applied
         do {
             applied = try await executor.apply(plan)
-        } catch let refusal as ReplayRefusal {
+        } catch let refusal as OperationError where refusal.isRefusal {
             Self.refuse(refusal)
         } catch {
             throw StartupError("replay: the reset of group \(group) failed: \(Self.describe(error))")
@@ -168,7 +168,7 @@ struct ReplayCommand: AsyncParsableCommand {
         }
     }
 
-    static func refuse(_ refusal: ReplayRefusal) -> Never {
+    static func refuse(_ refusal: OperationError) -> Never {
         FileHandle.standardError.write(Data("Error: \(refusal.message)\n".utf8))
         Foundation.exit(2)
     }

@@ -30,6 +30,10 @@ public struct OperationError: Error, Sendable, CustomStringConvertible, Hashable
         public static let conflictingFlags = Code(rawValue: "conflicting-flags")
         /// A number out of range.
         public static let outOfRange = Code(rawValue: "out-of-range")
+        /// Refused (`replay`, exit status 2): the group has active members.
+        public static let activeMembers = Code(rawValue: "active-members")
+        /// Refused (`replay`, exit status 2): not confirmed (no `--yes` off a terminal, or answered no).
+        public static let notConfirmed = Code(rawValue: "not-confirmed")
     }
 
     /// What went wrong, as a stable code.
@@ -43,4 +47,12 @@ public struct OperationError: Error, Sendable, CustomStringConvertible, Hashable
     }
 
     public var description: String { message }
+
+    /// Whether this is a refusal (the operation declined to act) rather than a failure.
+    public var isRefusal: Bool { code == .activeMembers || code == .notConfirmed }
+
+    /// The refusal for a group with active members.
+    public static func activeMembers(group: String, evidence: String) -> OperationError {
+        OperationError(.activeMembers, "group \(group) has active members (\(evidence)); stop them first (e.g. SIGTERM the consume processes) and run replay again")
+    }
 }

@@ -70,7 +70,7 @@ public struct ReplayExecutor: Sendable {
 
     /// Joins the group; if this member is alone, commits the plan's targets (empty
     /// metadata) for the selected partitions only, leaves, and reads the offsets back.
-    /// Throws ``ReplayRefusal`` when others are active (nothing is committed then).
+    /// Throws an ``OperationError`` refusal (``OperationError/Code/activeMembers``) when others are active (nothing is committed then).
     public func apply(_ plan: ReplayPlan) async throws -> Applied {
         let partitionCount = plan.partitions.count + plan.untouched.count
         let member = try SoleGroupMember(access, groupID: groupID)
@@ -86,7 +86,7 @@ public struct ReplayExecutor: Sendable {
         }
         await member.leave()
         if case .othersActive(let evidence) = outcome {
-            throw ReplayRefusal.activeMembers(group: groupID, evidence: evidence)
+            throw OperationError.activeMembers(group: groupID, evidence: evidence)
         }
         let verified = try await committedOffsets(plan.partitions.map(\.topicPartition))
         var mismatches: [String] = []
