@@ -53,6 +53,12 @@ public enum OutputRecord {
         ]
         return KafkaProducerRecord(topic: topic, key: source.key, value: source.value, headers: headers)
     }
+
+    /// `2026-11-29T06:30:00.123Z`: UTC with milliseconds, the form of `processed_at`,
+    /// `failed_at` and `redrive.at`.
+    public static func timestamp(_ date: Date) -> String {
+        JSONText.iso8601(date)
+    }
 }
 
 /// Small, fast JSON text helpers for the hot path.
