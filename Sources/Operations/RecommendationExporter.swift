@@ -53,8 +53,10 @@ public struct RecommendationExporter: Sendable {
             $0.autoOffsetReset = .earliest
             $0.clientID = "cardgenius-export"
         }
-        let probe = try? await consumer.partitionCount(topic: topic)
-        guard let probe, probe > 0 else {
+        // The full topic list: a by-name metadata request would create a missing topic on
+        // auto-creating brokers (the mock cluster).
+        let count = try? await consumer.topicPartitionCounts()[topic]
+        guard let count, count > 0 else {
             await consumer.close()
             throw OperationError(.missingTopic, "topic \(topic) does not exist")
         }

@@ -19,11 +19,14 @@ public struct TopicScanner: Sendable {
     }
 
     /// The partitions of `topic` with their low and high watermarks, in partition order.
+    /// Throws ``KafkaError/Code/unknownTopicOrPartition`` for a topic the cluster does not
+    /// have, without creating it.
     public func partitions(of topic: String) async throws -> [PartitionRange] {
         let consumer = try makeConsumer()
         do {
-            let count = try await consumer.partitionCount(topic: topic)
-            guard count > 0 else {
+            // From the full topic list: asking for one topic's metadata by name would create
+            // it on brokers that auto-create topics (librdkafka's mock cluster does).
+            guard let count = try await consumer.topicPartitionCounts()[topic], count > 0 else {
                 throw KafkaError(code: .unknownTopicOrPartition, message: "topic \(topic) does not exist")
             }
             var ranges: [PartitionRange] = []

@@ -109,6 +109,35 @@ extension CLITests {
             }
         }
 
+        @Test("a missing topic: report, export and redrive exit 1 naming it, and do not create it")
+        func missingTopic() async throws {
+            let topics = (CLI.unique("in"), CLI.unique("out"), CLI.unique("dlq"))
+            let missing = CLI.unique("nosuch")
+            let scratch = try ScratchDirectory()
+            try await TestKafka.withCluster([topics.0: 2, topics.1: 2, topics.2: 1]) { bootstrap in
+                let report = try await CLI.run(["report", "--brokers", bootstrap, "--cohort", "C", "--input-topic", topics.0,
+                                                "--output-topic", topics.1, "--dlq-topic", missing, "--log-level", "error"],
+                                               timeout: .seconds(60))
+                #expect(report.status == .exited(1), "\(report)")
+                #expect(report.stderr.contains("topic \(missing) does not exist (--dlq-topic)"), "\(report)")
+                for args in [["export", "--topic", missing, "--output", scratch.file("x.jsonl")],
+                             ["export", "--topic", missing, "--group", CLI.unique("g"), "--exit-when-idle", "1", "--output", scratch.file("y.jsonl")],
+                             ["redrive", "--from", missing, "--to", topics.0]] {
+                    let run = try await CLI.run(args + ["--brokers", bootstrap, "--log-level", "error"], timeout: .seconds(60))
+                    #expect(run.status == .exited(1), "\(args): \(run)")
+                    #expect(run.stderr.contains("topic \(missing) does not exist"), "\(args): \(run)")
+                }
+                #expect(!scratch.exists("x.jsonl") && !scratch.exists("y.jsonl"), "no file for a missing topic")
+                // None of them created it (the mock creates a topic asked for by name).
+                let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: bootstrap, groupID: CLI.unique("probe")),
+                                                 logger: CLI.logger())
+                let topicsNow = try await consumer.topicPartitionCounts()
+                await consumer.close()
+                #expect(topicsNow[missing] == nil, "\(missing) was created: \(topicsNow.keys.sorted())")
+                #expect(topicsNow[topics.0] == 2)
+            }
+        }
+
         @Test("the same topic twice, or no --cohort: exit non-zero with one line naming the problem")
         func badFlags() async throws {
             let same = try await CLI.run(["report", "--brokers", "127.0.0.1:9", "--cohort", "C", "--input-topic", "t",
