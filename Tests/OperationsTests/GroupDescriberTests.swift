@@ -18,7 +18,8 @@ struct GroupDescriberTests {
         }
         #expect(reason.contains("does not answer DescribeConsumerGroups"), "\(reason)")
         #expect(reason.contains("mock cluster"), "recognised before asking: \(reason)")
-        #expect(took < .seconds(2), "took \(took)")
+        // A hang guard only (the 3 s DescribeConsumerGroups time-out was never waited for).
+        #expect(took < .seconds(10), "took \(took)")
         await cluster.shutdown()
     }
 
@@ -31,7 +32,7 @@ struct GroupDescriberTests {
         #expect(!KafkaAdminClient.isMockCluster(clusterID: "MkU3OEVBNTcwNTJENDM2Qk"), "a KRaft cluster id")
         let started = ContinuousClock.now
         await admin.close(wait: .seconds(5))
-        #expect(ContinuousClock.now - started < .seconds(2), "destroying the client does not hang when nothing was described")
+        #expect(ContinuousClock.now - started < .seconds(5), "close did not wait out its 5 s limit: destroying the client does not hang when nothing was described")
         await cluster.shutdown()
     }
 
