@@ -27,12 +27,12 @@ final class ResultCollector: Service, Sendable {
     private let state = Mutex(State())
 
     init(settings: ServiceSettings, expected: Int, outputPath: String, logger: Logger,
-         onComplete: @escaping @Sendable () -> Void) throws {
+         onComplete: @escaping @Sendable () -> Void) async throws {
         var config = KafkaConsumerConfiguration(bootstrapServers: settings.kafka.bootstrapServers,
                                                 groupID: "cardgenius-run-collector-\(UInt32.random(in: 0...UInt32.max))")
         config.properties = settings.kafka.properties
         consumer = try KafkaConsumer(configuration: config, logger: logger)
-        try consumer.subscribe(topics: [settings.kafka.outputTopic, settings.kafka.dlqTopic])
+        try await consumer.subscribe(topics: [settings.kafka.outputTopic, settings.kafka.dlqTopic])
         outputTopic = settings.kafka.outputTopic
         guard FileManager.default.createFile(atPath: outputPath, contents: nil),
               let handle = FileHandle(forWritingAtPath: outputPath) else {

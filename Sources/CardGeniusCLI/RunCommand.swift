@@ -128,7 +128,7 @@ struct RunCommand: AsyncParsableCommand {
             assemblies.append(try MemberAssembly(settings: settings, exitWhenIdle: nil, logger: logger))
         }
         let pipelines = assemblies.map(\.pipeline)
-        let collector = try ResultCollector(settings: settings, expected: produced.published, outputPath: output, logger: logger) {
+        let collector = try await ResultCollector(settings: settings, expected: produced.published, outputPath: output, logger: logger) {
             for p in pipelines { p.requestStop(reason: "every record has a result") }
         }
         let progress = RunProgress(pipelines: pipelines, collector: collector, total: produced.published,

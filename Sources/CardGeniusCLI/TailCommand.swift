@@ -46,7 +46,7 @@ struct TailCommand: AsyncParsableCommand {
         config.sessionTimeout = .milliseconds(sessionTimeoutMs)
         config.heartbeatInterval = .milliseconds(Swift.max(100, sessionTimeoutMs / 5))
         let consumer = try KafkaConsumer(configuration: config, logger: logger)
-        try consumer.subscribe(topics: [topic])
+        try await consumer.subscribe(topics: [topic])
 
         var printed = 0
         let idle = IdleTracker()

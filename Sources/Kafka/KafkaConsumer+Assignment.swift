@@ -7,10 +7,13 @@ extension KafkaConsumer {
     /// assignment. An empty list stops reading everything.
     ///
     /// Use either this or ``subscribe(topics:)`` on one consumer, not both.
-    public func assign(_ offsets: [KafkaPartitionOffset]) throws {
-        let list = RDKafkaTopicPartitionList(offsets)
-        let err = rd_kafka_assign(client.handle, offsets.isEmpty ? nil : list.pointer)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "assign") }
+    /// (librdkafka's call blocks: it runs on the consumer's blocking queue.)
+    public func assign(_ offsets: [KafkaPartitionOffset]) async throws {
+        try await client.runBlocking { rk in
+            let list = RDKafkaTopicPartitionList(offsets)
+            let err = rd_kafka_assign(rk, offsets.isEmpty ? nil : list.pointer)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "assign") }
+        }
     }
 
     /// For each partition, the earliest offset whose record timestamp is at or after

@@ -1,4 +1,5 @@
 import CRDKafka
+import Dispatch
 import Logging
 
 /// One member of a consumer group.
@@ -16,6 +17,8 @@ public final class KafkaConsumer: Sendable {
 
     let client: RDKafkaClient
     private let control: LockedValue<Control>
+    /// Pauses and resumes, in the order they were asked for.
+    private let flowQueue = DispatchQueue(label: "cardgenius.kafka.consumer.partition-control")
     private let pollThread: RDKafkaPollThread
     private let logger: Logger
     /// The group this member belongs to.
@@ -50,11 +53,20 @@ public final class KafkaConsumer: Sendable {
         control.withLock { $0.closeRequested = true }
     }
 
-    /// Subscribes to `topics`, joining the group.
-    public func subscribe(topics: [String]) throws {
-        let list = RDKafkaTopicPartitionList(topics.map { KafkaTopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA) })
-        let err = rd_kafka_subscribe(client.handle, list.pointer)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "subscribe to \(topics)") }
+    /// Subscribes to `topics`, joining the group. (librdkafka's call blocks: it runs on the
+    /// consumer's blocking queue.)
+    public func subscribe(topics: [String]) async throws {
+        try await client.runBlocking { rk in
+            let list = RDKafkaTopicPartitionList(topics.map { KafkaTopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA) })
+            let err = rd_kafka_subscribe(rk, list.pointer)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "subscribe to \(topics)") }
+        }
+    }
+
+    /// Raises a fatal error as librdkafka would, for example when a static member is fenced
+    /// (tests only: `rd_kafka_test_fatal_error`).
+    func injectFatalError(reason: String) {
+        _ = rd_kafka_test_fatal_error(client.handle, RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID, reason)
     }
 
     /// The partitions currently assigned to this member.
@@ -76,32 +88,86 @@ public final class KafkaConsumer: Sendable {
 
     /// Stops fetching from `partitions` (records already delivered stay delivered).
     /// Fetching resumes after the last delivered record on ``resume(_:)``.
-    public func pause(_ partitions: [KafkaTopicPartition]) throws {
+    public func pause(_ partitions: [KafkaTopicPartition]) async throws {
         guard !partitions.isEmpty else { return }
-        let list = RDKafkaTopicPartitionList(partitions)
-        let err = rd_kafka_pause_partitions(client.handle, list.pointer)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "pause") }
-        try list.throwFirstError("pause")
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            controlPartitions { control in continuation.resume(with: Result { try control.pause(partitions) }) }
+        }
     }
 
     /// Resumes fetching from `partitions`.
-    public func resume(_ partitions: [KafkaTopicPartition]) throws {
+    public func resume(_ partitions: [KafkaTopicPartition]) async throws {
         guard !partitions.isEmpty else { return }
-        let list = RDKafkaTopicPartitionList(partitions)
-        let err = rd_kafka_resume_partitions(client.handle, list.pointer)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "resume") }
-        try list.throwFirstError("resume")
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            controlPartitions { control in continuation.resume(with: Result { try control.resume(partitions) }) }
+        }
+    }
+
+    /// Runs `body` on the consumer's serial partition-control queue, off the cooperative
+    /// pool, in submission order. `body` may pause and resume partitions through the
+    /// ``KafkaPartitionControl`` it is given (librdkafka's calls block until every
+    /// partition's fetcher has taken the change).
+    public func controlPartitions(_ body: @escaping @Sendable (KafkaPartitionControl) -> Void) {
+        let control = KafkaPartitionControl(client: client)
+        flowQueue.async { body(control) }
     }
 
     /// Commits explicit offsets (each the offset of the next record to read) with their
     /// metadata, and waits for the broker's answer.
+    ///
+    /// - Throws: ``KafkaError`` if any partition's commit failed; the message names the
+    ///   partitions that were committed and those that were not. Use ``commitEach(_:timeout:)``
+    ///   to act on partial results.
     public func commit(_ offsets: [KafkaPartitionOffset]) async throws {
-        guard !offsets.isEmpty else { return }
-        try await client.runBlocking { rk in
+        let result = try await commitEach(offsets)
+        guard let first = result.failed.first else { return }
+        var error = first.error
+        let failed = result.failed.map { "\($0.offset.topicPartition) (\($0.error.code))" }.joined(separator: ", ")
+        let applied = result.committed.map { "\($0.topicPartition)" }.joined(separator: ", ")
+        error.message = "commit failed for \(failed)" + (applied.isEmpty ? "" : "; committed \(applied)") + ": \(first.error.message)"
+        throw error
+    }
+
+    /// Commits explicit offsets and returns each partition's outcome: librdkafka answers a
+    /// commit with one error for the call and one per partition, and a commit can fail for
+    /// some partitions only.
+    ///
+    /// - Throws: ``KafkaError`` only when the request failed as a whole (no partition's
+    ///   outcome is known, for example while the coordinator is unreachable).
+    public func commitEach(_ offsets: [KafkaPartitionOffset], timeout: Duration = .seconds(60)) async throws -> KafkaCommitResult {
+        guard !offsets.isEmpty else { return KafkaCommitResult(committed: [], failed: []) }
+        let ms = Int32(clamping: timeout.milliseconds)
+        return try await client.runBlocking { rk in
             let list = RDKafkaTopicPartitionList(offsets)
-            let err = rd_kafka_commit(rk, list.pointer, 0)
+            // The result arrives as an OFFSET_COMMIT event on a queue of our own, with the
+            // per-partition errors that rd_kafka_commit() does not hand back.
+            guard let queue = rd_kafka_queue_new(rk) else { throw KafkaError(code: .closed, message: "commit: no queue") }
+            defer { rd_kafka_queue_destroy(queue) }
+            let err = rd_kafka_commit_queue(rk, list.pointer, queue, nil, nil)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "commit") }
-            try list.throwFirstError("commit")
+            guard let event = rd_kafka_queue_poll(queue, ms) else {
+                throw KafkaError(code: .timedOut, message: "commit: no answer within \(timeout)", isRetriable: true)
+            }
+            defer { rd_kafka_event_destroy(event) }
+            let callError = rd_kafka_event_error(event)
+            var answered: [(offset: KafkaPartitionOffset, error: rd_kafka_resp_err_t)] = []
+            if let raw = rd_kafka_event_topic_partition_list(event) {
+                answered = RDKafkaTopicPartitionList(owning: rd_kafka_topic_partition_list_copy(raw)).elements()
+            }
+            let anyPartitionError = answered.contains { $0.error != RD_KAFKA_RESP_ERR_NO_ERROR }
+            if callError != RD_KAFKA_RESP_ERR_NO_ERROR && !anyPartitionError {
+                throw KafkaError.from(callError, "commit")
+            }
+            var result = KafkaCommitResult(committed: [], failed: [])
+            for o in offsets {
+                let outcome = answered.first { $0.offset.topicPartition == o.topicPartition }?.error ?? RD_KAFKA_RESP_ERR_NO_ERROR
+                if outcome == RD_KAFKA_RESP_ERR_NO_ERROR {
+                    result.committed.append(o)
+                } else {
+                    result.failed.append(.init(offset: o, error: KafkaError.from(outcome, "commit \(o.topicPartition)")))
+                }
+            }
+            return result
         }
     }
 

@@ -45,6 +45,29 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible, Hashable {
         public static let inconsistentGroupProtocol = Code(RD_KAFKA_RESP_ERR_INCONSISTENT_GROUP_PROTOCOL)
         /// The group coordinator does not know this member (it was removed from the group).
         public static let unknownMemberID = Code(RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID)
+        /// The client raised a fatal error and is unusable (see librdkafka's `rd_kafka_fatal_error`).
+        public static let fatal = Code(RD_KAFKA_RESP_ERR__FATAL)
+        /// The broker refused access to the topic.
+        public static let topicAuthorizationFailed = Code(RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
+        /// The broker refused access to the cluster.
+        public static let clusterAuthorizationFailed = Code(RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED)
+        /// A record larger than the topic's `max.message.bytes` (the broker's answer) or than
+        /// the client's `message.max.bytes` (librdkafka's check before sending).
+        public static let messageSizeTooLarge = Code(RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
+        /// The topic does not exist in the cluster (librdkafka's local verdict).
+        public static let unknownTopic = Code(RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC)
+        /// Too few in-sync replicas to accept the write (retriable).
+        public static let notEnoughReplicas = Code(RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS)
+        /// The group coordinator is not available (retriable).
+        public static let coordinatorNotAvailable = Code(RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE)
+        /// The broker is not the group coordinator (retriable).
+        public static let notCoordinator = Code(RD_KAFKA_RESP_ERR_NOT_COORDINATOR)
+        /// The broker's request time-out passed (retriable).
+        public static let requestTimedOut = Code(RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT)
+        /// The partition's leader is not available (retriable).
+        public static let leaderNotAvailable = Code(RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE)
+        /// Another member runs with the same `group.instance.id` (static membership).
+        public static let fencedInstanceID = Code(RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID)
 
         public var description: String {
             if rawValue <= -2000 {

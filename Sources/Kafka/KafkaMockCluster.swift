@@ -10,7 +10,7 @@ import Logging
 /// member's partitions move after about twice `session.timeout.ms`.
 public final class KafkaMockCluster: Sendable {
     private let client: RDKafkaClient
-    private let cluster: MockClusterHandle
+    let cluster: MockClusterHandle
     private let pollThread: RDKafkaPollThread
     private let stopped: LockedValue<Bool>
     /// The comma-separated bootstrap list of the cluster's brokers.

@@ -18,6 +18,7 @@ public final class KafkaProducer: Sendable {
         var pending: [UInt: DeliveryWaiter] = [:]
         var closing = false
         var stopped = false
+        var fatalError: KafkaError?
     }
 
     /// Creates a producer and starts its poll thread.
@@ -94,6 +95,16 @@ public final class KafkaProducer: Sendable {
             index += 1
         }
         return await collector.results()
+    }
+
+    /// The fatal error this producer raised, if any: from then on it delivers nothing, and
+    /// its owner must stop (librdkafka's `rd_kafka_fatal_error`).
+    public var fatalError: KafkaError? { state.withLock { $0.fatalError } }
+
+    /// Raises a fatal error as librdkafka would on a fatal idempotence failure (tests only:
+    /// `rd_kafka_test_fatal_error`).
+    func injectFatalError(reason: String) {
+        _ = rd_kafka_test_fatal_error(client.handle, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, reason)
     }
 
     /// How many records have been handed to librdkafka and await their delivery report.
@@ -194,11 +205,13 @@ public final class KafkaProducer: Sendable {
                         result = .success(KafkaDeliveryReport(
                             topicPartition: KafkaTopicPartition(topic: topic, partition: m.partition), offset: m.offset))
                     } else {
-                        result = .failure(KafkaError.from(m.err, "delivery"))
+                        let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
+                        result = .failure(KafkaError.from(m.err, "delivery to \(topic)"))
                     }
                     state.withLock { $0.pending.removeValue(forKey: id) }?.complete(result)
                 }
             } else if let error = client.handleCommonEvent(event), error.isFatal {
+                state.withLock { s in if s.fatalError == nil { s.fatalError = error } }
                 failAll(state, error)
             }
             return true

@@ -1,4 +1,5 @@
 import CRDKafka
+import Foundation
 import Logging
 
 /// The consumer's poll-thread body: drains the consumer queue, batches records, runs
@@ -144,13 +145,29 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             let committed = committedOffsets(partitions)
             let list = RDKafkaTopicPartitionList(partitions)
+            var failure: KafkaError?
             if cooperative {
                 if let error = rd_kafka_incremental_assign(rk, list.pointer) {
-                    logger.error("\(KafkaError.consume(error, "incremental assign"))")
+                    failure = KafkaError.consume(error, "incremental assign")
                 }
             } else {
                 let err = rd_kafka_assign(rk, list.pointer)
-                if err != RD_KAFKA_RESP_ERR_NO_ERROR { logger.error("\(KafkaError.from(err, "assign"))") }
+                if err != RD_KAFKA_RESP_ERR_NO_ERROR { failure = KafkaError.from(err, "assign") }
+            }
+            if var failure {
+                // A member that cannot take its assignment must not carry on as if it had:
+                // the application is told, as a fatal error, and nothing is reported assigned.
+                failure.isFatal = true
+                logger.critical("\(failure)")
+                continuation.yield(.error(failure))
+                return
+            }
+            // librdkafka keeps the application's pause flag on a partition across
+            // unassign/assign (it clears only its own), so a partition paused when it was
+            // revoked would never be fetched again: every assigned partition starts resumed.
+            let resumed = rd_kafka_resume_partitions(rk, list.pointer)
+            if resumed != RD_KAFKA_RESP_ERR_NO_ERROR {
+                logger.warning("\(KafkaError.from(resumed, "resume on assign"))")
             }
             logger.info("assigned \(partitions.count) partition(s)", metadata: ["partitions": "\(partitions.map(\.description))"])
             continuation.yield(.assigned(committed))
@@ -184,12 +201,20 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
     /// The committed offsets and metadata of newly assigned partitions (asked on the poll
     /// thread, before any of their records can be delivered).
     private func committedOffsets(_ partitions: [KafkaTopicPartition]) -> [KafkaPartitionOffset] {
-        let list = RDKafkaTopicPartitionList(partitions)
-        let err = rd_kafka_committed(client.handle, list.pointer, 10_000)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            logger.warning("could not read committed offsets: \(KafkaError.from(err, "committed"))")
-            return partitions.map { KafkaPartitionOffset(topicPartition: $0, offset: KafkaOffset.invalid) }
+        // While the coordinator moves the answer is a retriable error: ask again for a
+        // while, since without the metadata the previous owner's completed offsets are redone.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            let list = RDKafkaTopicPartitionList(partitions)
+            let err = rd_kafka_committed(client.handle, list.pointer, 10_000)
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR { return list.elements().map(\.offset) }
+            let error = KafkaError.from(err, "committed")
+            guard error.isRetriable, ContinuousClock.now < deadline else {
+                logger.warning("could not read committed offsets: \(error)")
+                return partitions.map { KafkaPartitionOffset(topicPartition: $0, offset: KafkaOffset.invalid) }
+            }
+            logger.info("reading committed offsets failed, retrying: \(error)")
+            Thread.sleep(forTimeInterval: 0.5)
         }
-        return list.elements().map(\.offset)
     }
 }

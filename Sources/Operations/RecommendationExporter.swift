@@ -60,7 +60,7 @@ public struct RecommendationExporter: Sendable {
             await consumer.close()
             throw OperationError(.missingTopic, "topic \(topic) does not exist")
         }
-        try consumer.subscribe(topics: [topic])
+        try await consumer.subscribe(topics: [topic])
         try writer.start()
 
         enum Input: Sendable { case event(KafkaConsumerEvent), tick }

@@ -85,7 +85,7 @@ public final class SoleGroupMember: Sendable {
     /// arrives within `timeout`.
     public func join(topic: String, partitions: Int, timeout: Duration = .seconds(60),
                      settle: Duration = .seconds(2)) async throws -> JoinOutcome {
-        try consumer.subscribe(topics: [topic])
+        try await consumer.subscribe(topics: [topic])
         let deadline = ContinuousClock.now + timeout
         while true {
             let s = state.withLock { $0 }

@@ -53,7 +53,7 @@ public struct TopicScanner: Sendable {
         guard !pending.isEmpty else { return 0 }
         let consumer = try makeConsumer()
         do {
-            try consumer.assign(pending.map { KafkaPartitionOffset(topicPartition: $0.topicPartition, offset: $0.low) })
+            try await consumer.assign(pending.map { KafkaPartitionOffset(topicPartition: $0.topicPartition, offset: $0.low) })
             var remaining = Dictionary(uniqueKeysWithValues: pending.map { ($0.topicPartition, $0.high) })
             var read = 0
             var iterator = consumer.events.makeAsyncIterator()
@@ -100,7 +100,7 @@ public struct TopicScanner: Sendable {
                 await consumer.close()
                 return nil
             }
-            try consumer.assign([KafkaPartitionOffset(topicPartition: partition, offset: start)])
+            try await consumer.assign([KafkaPartitionOffset(topicPartition: partition, offset: start)])
             var iterator = consumer.events.makeAsyncIterator()
             var found: KafkaRecord?
             search: while let event = try await next(&iterator, idleTimeout: timeout, waitingFor: [partition: high]) {

@@ -6,4 +6,7 @@ public enum DeadLetterClass: String, Sendable, CaseIterable {
     case apiRejected = "api-rejected"
     /// Every attempt failed while the API was otherwise healthy.
     case retriesExhausted = "retries-exhausted"
+    /// CardGenius answered, but the output topic refused the result for good (for example
+    /// larger than the topic's `max.message.bytes`); the message carries the broker's reason.
+    case outputRejected = "output-rejected"
 }

@@ -48,15 +48,22 @@ public struct OffsetTracker: Sendable, Equatable {
             if o < offset { lo = mid + 1 } else { hi = mid - 1 }
         }
         while let first = window.first, first.done { window.removeFirst() }
-        if let low = window.first?.offset { skip = skip.filter { $0 >= low } } else { skip.removeAll() }
+        // Forget only the skip offsets below the watermark: those above it that were not
+        // fetched yet are still the previous owner's completions, to skip and to carry on.
+        if let smallest = skip.min(), smallest < watermark { skip = skip.filter { $0 >= watermark } }
     }
 
     /// The offset to commit: every record below it is complete.
     public var watermark: Int64 { window.first?.offset ?? nextOffset }
 
-    /// Completed offsets above the watermark (to record in the commit metadata).
+    /// Completed offsets above the watermark (to record in the commit metadata), in order:
+    /// this owner's completions and the previous owners' (from the assigned metadata) not
+    /// fetched yet, so a commit never drops a completion a predecessor recorded.
     public var completedAboveWatermark: [Int64] {
-        window.lazy.filter(\.done).map(\.offset)
+        let mine = window.lazy.filter(\.done).map(\.offset)
+        guard !skip.isEmpty else { return Array(mine) }
+        let low = watermark
+        return Set(mine).union(skip.lazy.filter { $0 > low }).sorted()
     }
 
     /// Records taken and not complete.

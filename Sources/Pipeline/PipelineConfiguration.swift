@@ -27,6 +27,9 @@ public struct PipelineConfiguration: Sendable {
     public var breaker: CircuitBreaker.Configuration = .init()
     /// Records held per partition, not yet started, before its fetching is paused.
     public var maxBufferedPerPartition: Int = 200
+    /// A member that owns partitions with lag, is not held by the circuit breaker or a
+    /// `Retry-After`, and completes nothing for this long reports itself not ready.
+    public var stallTimeout: Duration = .seconds(120)
     /// End the member once its partitions are read to the end and nothing has been in
     /// flight for this long (weekly batch jobs); `nil` runs until stopped.
     public var exitWhenIdle: Duration? = nil
@@ -46,5 +49,6 @@ public struct PipelineConfiguration: Sendable {
                             baseDelay: settings.api.retry.baseDelay, maxDelay: settings.api.retry.maxDelay)
         drainTimeout = settings.processing.drainTimeout
         commitInterval = settings.processing.commitInterval
+        stallTimeout = settings.processing.stallTimeout
     }
 }

@@ -1,10 +1,13 @@
+import Kafka
+
 /// A member's health and readiness, as served by `GET /readyz`: a consistent copy taken
 /// by ``RecommendationPipeline/health``.
 ///
 /// A member is ready when it has joined the group and been given its assignment (possibly
 /// empty, in a stable group), the broker answered within ``brokerSilenceLimit``, the
 /// circuit breaker is closed (open or half-open means CardGenius is considered down and
-/// the partitions are paused) and it is not stopping.
+/// the partitions are paused), no owned partition with lag has stalled, and it is not
+/// stopping.
 public struct PipelineHealth: Sendable, Equatable {
     /// How long the broker may stay silent before the member is not ready.
     public static let brokerSilenceLimit: Duration = .seconds(30)
@@ -28,10 +31,16 @@ public struct PipelineHealth: Sendable, Equatable {
     public var lagSeconds: Double?
     /// Records completed per second over the last half minute.
     public var throughput: Double
+    /// Owned partitions with lag where nothing completed for ``stallTimeout`` while the
+    /// member was not held by the circuit breaker or a `Retry-After`.
+    public var stalledPartitions: [KafkaTopicPartition]
+    /// How long a partition with lag may go without a completion.
+    public var stallTimeout: Duration
 
     /// Creates a health report.
     public init(joined: Bool, assignedPartitions: Int, circuit: CircuitBreaker.State, brokerSilence: Duration?,
-                stopping: Bool, lag: Int?, lagSeconds: Double?, throughput: Double) {
+                stopping: Bool, lag: Int?, lagSeconds: Double?, throughput: Double,
+                stalledPartitions: [KafkaTopicPartition] = [], stallTimeout: Duration = .seconds(120)) {
         self.joined = joined
         self.assignedPartitions = assignedPartitions
         self.circuit = circuit
@@ -40,6 +49,8 @@ public struct PipelineHealth: Sendable, Equatable {
         self.lag = lag
         self.lagSeconds = lagSeconds
         self.throughput = throughput
+        self.stalledPartitions = stalledPartitions
+        self.stallTimeout = stallTimeout
     }
 
     /// Why the member is not ready; empty when it is.
@@ -54,6 +65,10 @@ public struct PipelineHealth: Sendable, Equatable {
         default: break
         }
         if circuit != .closed { reasons.append("circuit breaker \(circuit.rawValue): CardGenius is considered down") }
+        if !stalledPartitions.isEmpty {
+            let names = stalledPartitions.map(\.description).joined(separator: ", ")
+            reasons.append("stalled: partitions with lag completed nothing for \(stallTimeout.components.seconds) s: \(names)")
+        }
         return reasons
     }
 

@@ -17,6 +17,7 @@ final class PipelineObserver: Sendable {
         var watermarks: [KafkaTopicPartition: (low: Int64, high: Int64)] = [:]
         var completions: Deque<(at: ContinuousClock.Instant, count: Int)> = []
         var lastPoolSample: ContinuousClock.Instant?
+        var stalled: [KafkaTopicPartition] = []
     }
     private let state = LockedState(State())
     private let deliveryLatency = Timer(label: "cardgenius_output_delivery_seconds", preferredDisplayUnit: .seconds)
@@ -24,9 +25,11 @@ final class PipelineObserver: Sendable {
     private let lagSeconds = Gauge(label: "cardgenius_consumer_lag_seconds")
     private let throughputGauge = Gauge(label: "cardgenius_throughput_records_per_second")
     private let ready = Gauge(label: "cardgenius_ready")
+    private let stalledGauge = Gauge(label: "cardgenius_member_stalled")
 
     init() {
         ready.record(0)
+        stalledGauge.record(0)
         lagSeconds.record(-1)
     }
 
@@ -103,6 +106,24 @@ final class PipelineObserver: Sendable {
         for tp in previous.keys where lag?[tp] == nil { Self.lagGauge(tp).destroy() }
         lagSeconds.record(figures.lagSeconds ?? -1)
     }
+
+    /// The owned partitions' lag in records, as last computed (partitions whose leader has
+    /// not answered yet are missing).
+    var lagByPartition: [KafkaTopicPartition: Int64] { state.withLock { $0.lag ?? [:] } }
+
+    /// Records the stalled partitions (for health and `cardgenius_member_stalled`); returns
+    /// the ones recorded before.
+    @discardableResult
+    func stalled(_ partitions: [KafkaTopicPartition]) -> [KafkaTopicPartition] {
+        stalledGauge.record(partitions.isEmpty ? 0 : 1)
+        return state.withLock { s in
+            defer { s.stalled = partitions }
+            return s.stalled
+        }
+    }
+
+    /// The partitions found stalled at the last check.
+    var stalledPartitions: [KafkaTopicPartition] { state.withLock { $0.stalled } }
 
     /// Readiness, for the `cardgenius_ready` gauge.
     func readiness(_ isReady: Bool) { ready.record(isReady ? 1 : 0) }

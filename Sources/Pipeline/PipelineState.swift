@@ -31,6 +31,9 @@ struct PipelineState: Sendable {
         var atEnd = false
         var revoking = false
         var lastCommit: KafkaPartitionOffset?
+        /// When a record of this partition last completed (or the partition was assigned,
+        /// or the member was last held by the API): what stall detection measures.
+        var lastProgress: ContinuousClock.Instant
 
         var buffered: Int { ready.count + blockedCount }
     }
@@ -58,18 +61,34 @@ struct PipelineState: Sendable {
     // MARK: Assignment
 
     /// New partitions, starting at their committed offsets (and skipping what the commit
-    /// metadata says was already done).
-    mutating func assign(_ offsets: [KafkaPartitionOffset]) {
+    /// metadata says was already done). Returns the partitions to pause at once (the
+    /// circuit breaker is open); the others start resumed, as the Kafka layer leaves them.
+    @discardableResult
+    mutating func assign(_ offsets: [KafkaPartitionOffset], now: ContinuousClock.Instant = .now) -> [KafkaTopicPartition] {
         joined = true
         rebalancing = false
+        var pause: [KafkaTopicPartition] = []
         for o in offsets {
             let committed = o.offset >= 0 ? o.offset : -1
             let skip = CommitMetadata.decode(o.metadata, committed: o.offset)
-            partitions[o.topicPartition] = Partition(generation: nextGeneration,
-                                                     tracker: OffsetTracker(committed: committed, completedAbove: skip))
+            var p = Partition(generation: nextGeneration, tracker: OffsetTracker(committed: committed, completedAbove: skip),
+                              lastProgress: now)
+            // What is committed now is what this member would commit first: no commit until
+            // it has something new to say (the previous owner's metadata is carried on).
+            if committed >= 0 {
+                p.lastCommit = KafkaPartitionOffset(
+                    topicPartition: o.topicPartition, offset: committed,
+                    metadata: CommitMetadata.encode(watermark: committed, completed: p.tracker.completedAboveWatermark))
+            }
+            if breakerOpen {
+                p.paused = true
+                pause.append(o.topicPartition)
+            }
+            partitions[o.topicPartition] = p
             nextGeneration += 1
         }
         roundRobin = ownedPartitions
+        return pause
     }
 
     /// Stops starting records of `revoked`, dropping the ones not started.
@@ -91,10 +110,20 @@ struct PipelineState: Sendable {
     /// Records of all partitions in an API call or publishing.
     var busyTotal: Int { partitions.values.reduce(0) { $0 + $1.busy } }
 
-    /// Marks a record as in an API call or publishing. Returns false (and marks nothing)
-    /// if its partition was revoked meanwhile.
+    /// Marks a record as in an API call. Returns false (and marks nothing) if its partition
+    /// is being revoked or was revoked meanwhile: no new call starts then.
     mutating func beginBusy(_ item: WorkItem) -> Bool {
         guard isCurrent(item) else { return false }
+        partitions[item.record.topicPartition]!.busy += 1
+        return true
+    }
+
+    /// Marks a record as publishing its result. Allowed while its partition is still held
+    /// by the same assignment, even while the revocation drains (the partition is not given
+    /// up before the drain ends); never once the assignment is gone, so a call that
+    /// outlived the drain cannot publish after the next owner's newer result for the key.
+    mutating func beginPublish(_ item: WorkItem) -> Bool {
+        guard holds(item) else { return false }
         partitions[item.record.topicPartition]!.busy += 1
         return true
     }
@@ -136,6 +165,7 @@ struct PipelineState: Sendable {
                 guard p.tracker.take(record.offset) else { return }
                 if p.tracker.wasCompletedBefore(record.offset) {
                     p.tracker.complete(record.offset)
+                    p.lastProgress = .now
                     result.skipped += 1
                     return
                 }
@@ -202,6 +232,7 @@ struct PipelineState: Sendable {
         return withPartition(item.record.topicPartition) { p -> Bool in
             guard p.generation == item.generation else { return false }
             p.tracker.complete(item.record.offset)
+            p.lastProgress = .now
             p.started -= 1
             let key = item.record.key ?? []
             if let nextItem = p.blocked[key]?.popFirst() {
@@ -227,7 +258,14 @@ struct PipelineState: Sendable {
         partitions[tp]!.started -= 1
     }
 
-    /// Whether the record's partition is still owned by the same assignment.
+    /// Whether the record's partition is still held by the same assignment (possibly
+    /// draining for a revocation): its result may still be published.
+    func holds(_ item: WorkItem) -> Bool {
+        partitions[item.record.topicPartition]?.generation == item.generation
+    }
+
+    /// Whether the record's partition is still owned by the same assignment and not being
+    /// revoked: new work for it may start.
     func isCurrent(_ item: WorkItem) -> Bool {
         guard let p = partitions[item.record.topicPartition] else { return false }
         return p.generation == item.generation && !p.revoking
@@ -252,17 +290,47 @@ struct PipelineState: Sendable {
         }
     }
 
-    // MARK: Pausing for the breaker
+    // MARK: Pausing
 
     /// Pauses every partition (the API is down) or resumes the ones not over their buffer.
-    mutating func setBreakerOpen(_ open: Bool) -> (pause: [KafkaTopicPartition], resume: [KafkaTopicPartition]) {
+    /// Returns the partitions whose pause state changed.
+    mutating func setBreakerOpen(_ open: Bool) -> [KafkaTopicPartition] {
         breakerOpen = open
-        var pause: [KafkaTopicPartition] = [], resume: [KafkaTopicPartition] = []
+        var changed: [KafkaTopicPartition] = []
         for (tp, p) in partitions {
-            if open && !p.paused { partitions[tp]!.paused = true; pause.append(tp) }
-            if !open && p.paused && p.buffered <= maxBuffered / 2 { partitions[tp]!.paused = false; resume.append(tp) }
+            if open && !p.paused { partitions[tp]!.paused = true; changed.append(tp) }
+            if !open && p.paused && p.buffered <= maxBuffered / 2 { partitions[tp]!.paused = false; changed.append(tp) }
+        }
+        return changed
+    }
+
+    /// Pauses every owned partition (the member is stopping); returns them.
+    mutating func pauseAll() -> [KafkaTopicPartition] {
+        for tp in partitions.keys { partitions[tp]!.paused = true }
+        return ownedPartitions
+    }
+
+    /// The pause state this member wants now for those of `partitions` it owns.
+    func flow(_ partitions: [KafkaTopicPartition]) -> (pause: [KafkaTopicPartition], resume: [KafkaTopicPartition]) {
+        var pause: [KafkaTopicPartition] = [], resume: [KafkaTopicPartition] = []
+        for tp in partitions {
+            guard let p = self.partitions[tp] else { continue }
+            if p.paused { pause.append(tp) } else { resume.append(tp) }
         }
         return (pause, resume)
+    }
+
+    // MARK: Stalls
+
+    /// Counts every owned partition as progressing now (while the member is held by the
+    /// circuit breaker or a `Retry-After`, no progress is expected).
+    mutating func touchAll(_ now: ContinuousClock.Instant = .now) {
+        for tp in partitions.keys { partitions[tp]!.lastProgress = now }
+    }
+
+    /// Owned partitions (not being revoked) where nothing completed since `cutoff`.
+    func idleSince(_ cutoff: ContinuousClock.Instant) -> [KafkaTopicPartition] {
+        partitions.filter { !$0.value.revoking && $0.value.lastProgress < cutoff }.map(\.key).sorted()
     }
 
     // MARK: Idle

@@ -15,7 +15,8 @@ extension RecommendationPipeline {
         let figures = observer.figures
         return PipelineHealth(joined: joined, assignedPartitions: owned, circuit: breaker.state,
                               brokerSilence: observer.brokerSilence, stopping: stopping,
-                              lag: figures.lag, lagSeconds: figures.lagSeconds, throughput: figures.throughput)
+                              lag: figures.lag, lagSeconds: figures.lagSeconds, throughput: figures.throughput,
+                              stalledPartitions: observer.stalledPartitions, stallTimeout: configuration.stallTimeout)
     }
 
     /// Samples the API slots, throughput and readiness every second, and measures the
@@ -35,10 +36,35 @@ extension RecommendationPipeline {
                     for (tp, p) in s.partitions where tp.topic == configuration.inputTopic { owned[tp] = p.tracker.watermark }
                     return owned
                 })
+                checkStall()
+                if let fatal = producer.fatalError {
+                    fail(PipelineError(code: .producerFatal, message: "the producer raised a fatal error: \(fatal)"))
+                }
                 observer.readiness(health.isReady)
                 try? await Task.sleep(for: Self.observeInterval)
             }
             observer.readiness(false)
+        }
+    }
+
+    /// Defence in depth against a member that says ready and does nothing: an owned
+    /// partition with lag where nothing completed for ``PipelineConfiguration/stallTimeout``,
+    /// while the member is not held by the circuit breaker or a `Retry-After`, makes the
+    /// member not ready (with the partitions named), is logged, and shows as
+    /// `cardgenius_member_stalled` 1.
+    func checkStall() {
+        if breaker.state != .closed || hold.isHolding {
+            state.withLock { $0.touchAll() }
+        }
+        let idle = state.withLock { $0.idleSince(ContinuousClock.now - configuration.stallTimeout) }
+        let lag = observer.lagByPartition
+        let stalled = idle.filter { (lag[$0] ?? 0) > 0 }
+        let before = observer.stalled(stalled)
+        if before.isEmpty && !stalled.isEmpty {
+            logger.error("member stalled: partitions with lag completed nothing for \(configuration.stallTimeout)",
+                         metadata: ["partitions": "\(stalled.map(\.description))"])
+        } else if !before.isEmpty && stalled.isEmpty {
+            logger.notice("member no longer stalled")
         }
     }
 

@@ -24,9 +24,7 @@ extension RecommendationPipeline {
                     continue
                 }
                 let (item, resume) = state.withLock { $0.next() }
-                if !resume.isEmpty {
-                    do { try consumer.resume(resume) } catch { logger.warning("resume failed: \(error)") }
-                }
+                flow.apply(resume)
                 guard let item else {
                     await wake.wait(after: seen)
                     continue
@@ -40,8 +38,8 @@ extension RecommendationPipeline {
     /// result (or a dead letter), then mark it complete for the commit watermark.
     func process(_ item: WorkItem) async {
         let started = ContinuousClock.now
-        let outcome = await recommend(item)
-        let outputRecord: KafkaProducerRecord
+        var outcome = await recommend(item)
+        var outputRecord: KafkaProducerRecord
         switch outcome {
         case .abandoned:
             state.withLock { $0.abandon(item) }
@@ -51,23 +49,49 @@ extension RecommendationPipeline {
             outputRecord = OutputRecord.recommendation(
                 recommendation, user: user, source: item.record, attempts: attempts, apiLatency: latency,
                 topic: configuration.outputTopic)
+            // The record has been busy since its call began. Its result is published only
+            // while the same assignment holds the partition: a call that outlived the
+            // revocation drain must not overwrite the next owner's newer result for the key.
+            guard state.withLock({ $0.holds(item) }) else {
+                state.withLock { $0.abandon(item) }
+                wake.notify()
+                return
+            }
         case .deadLetter(let errorClass, let message, let attempts):
             outputRecord = OutputRecord.deadLetter(
                 item.record, errorClass: errorClass, message: message, attempts: attempts, topic: configuration.deadLetterTopic)
-        }
-        if case .deadLetter = outcome {
-            guard state.withLock({ $0.beginBusy(item) }) else {
+            guard state.withLock({ $0.beginPublish(item) }) else {
                 state.withLock { $0.abandon(item) }
                 wake.notify()
                 return
             }
         }
         let answered = ContinuousClock.now
-        let published = await publish(outputRecord, for: item)
+        var published = await publish(outputRecord, for: item)
+        if case .rejected(let error) = published, outputRecord.topic == configuration.outputTopic {
+            // The output topic refuses this result itself (larger than it accepts): the input
+            // goes to the dead-letter topic with the broker's reason instead.
+            let message = "the output topic \(configuration.outputTopic) refused the result: \(error.message)"
+            outcome = .deadLetter(.outputRejected, message, attempts: outcome.attempts)
+            outputRecord = OutputRecord.deadLetter(item.record, errorClass: .outputRejected, message: message,
+                                                   attempts: outcome.attempts, topic: configuration.deadLetterTopic)
+            published = await publish(outputRecord, for: item)
+        }
         state.withLock { $0.endBusy(item) }
-        guard published else {
+        switch published {
+        case .delivered:
+            break
+        case .abandoned:
             state.withLock { $0.abandon(item) }
             wake.notify()
+            return
+        case .rejected(let error), .refused(let error):
+            fail(PipelineError(code: .topicRefused, message: "\(outputRecord.topic) refuses this member's writes: \(error)"))
+            state.withLock { $0.abandon(item) }
+            return
+        case .fatal(let error):
+            fail(PipelineError(code: .producerFatal, message: "the producer raised a fatal error publishing to \(outputRecord.topic): \(error)"))
+            state.withLock { $0.abandon(item) }
             return
         }
         observer.delivered(after: ContinuousClock.now - answered)
@@ -94,6 +118,14 @@ extension RecommendationPipeline {
         case recommended(Recommendation, UserSpendRecord, attempts: Int, latency: Duration)
         case deadLetter(DeadLetterClass, String, attempts: Int)
         case abandoned
+
+        /// API calls made for the record.
+        var attempts: Int {
+            switch self {
+            case .recommended(_, _, let attempts, _), .deadLetter(_, _, let attempts): return attempts
+            case .abandoned: return 0
+            }
+        }
     }
 
     /// Validates a record and calls CardGenius until it succeeds, is rejected, or runs out
@@ -184,20 +216,40 @@ extension RecommendationPipeline {
         }
     }
 
-    /// Publishes a result and waits for its delivery report, retrying Kafka failures with
-    /// back-off for as long as the record's partition is still ours. Returns false if the
-    /// record was abandoned (revoked, or the drain time-out passed).
-    func publish(_ record: KafkaProducerRecord, for item: WorkItem) async -> Bool {
+    /// What became of a publication.
+    enum PublishOutcome {
+        /// The broker acknowledged the record.
+        case delivered
+        /// Given up: the record's assignment is gone, or the producer is closing.
+        case abandoned
+        /// The broker (or librdkafka's size check) refuses this record itself.
+        case rejected(KafkaError)
+        /// The topic refuses every write of this member for good.
+        case refused(KafkaError)
+        /// The producer is unusable.
+        case fatal(KafkaError)
+    }
+
+    /// Publishes a result and waits for its delivery report. Transient failures are retried
+    /// with back-off for as long as the record's assignment holds; a refusal for good is
+    /// returned at once (see ``KafkaError/deliveryVerdict``).
+    func publish(_ record: KafkaProducerRecord, for item: WorkItem) async -> PublishOutcome {
         var delay = Duration.milliseconds(100)
         while true {
             do {
                 _ = try await producer.send(record)
-                return true
+                return .delivered
             } catch {
                 metrics.kafkaError()
-                logger.warning("publishing to \(record.topic) failed, retrying: \(error)")
-                if let e = error as? KafkaError, e.isFatal || e.code == .closed { return false }
-                guard state.withLock({ $0.isCurrent(item) }) else { return false }
+                let e = error as? KafkaError ?? KafkaError(code: .invalidArgument, message: "\(error)")
+                switch e.deliveryVerdict {
+                case .recordRejected: return .rejected(e)
+                case .topicRefused: return .refused(e)
+                case .fatal: return e.code == .closed ? .abandoned : .fatal(e)
+                case .retry: break
+                }
+                logger.warning("publishing to \(record.topic) failed, retrying: \(e)")
+                guard state.withLock({ $0.holds(item) }), failure.withLock({ $0 == nil }) else { return .abandoned }
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))
             }

@@ -28,6 +28,9 @@ public final class RecommendationPipeline: Service, Sendable {
     public let statistics = PipelineStatistics()
     let metrics: PipelineMetrics
     let observer = PipelineObserver()
+    let flow: PartitionFlow
+    /// The fault that ends this member, if any (``run()`` throws it after leaving the group).
+    let failure = LockedState<PipelineError?>(nil)
     private let stopRequested = StopSignal()
     /// Fired once the shutdown drain is over: records still waiting are cancelled.
     let drained = StopSignal()
@@ -58,29 +61,27 @@ public final class RecommendationPipeline: Service, Sendable {
         self.rate = TokenBucket(rate: 0, burst: 1, enabled: configuration.rateLimitEnabled)
         let metrics = PipelineMetrics()
         self.metrics = metrics
+        let flow = PartitionFlow(state: self.state, consumer: consumer, logger: logger)
+        self.flow = flow
         let stateRef = self.state
-        let consumerRef = consumer
         let log = logger
         let wakeRef = self.wake
         self.breaker = CircuitBreaker(configuration: configuration.breaker) { newState in
             log.warning("circuit breaker \(newState.rawValue)", metadata: ["breaker": "\(newState.rawValue)"])
             metrics.breakerState(newState)
             guard newState != .halfOpen else { return }
-            let (pause, resume) = stateRef.withLock { $0.setBreakerOpen(newState == .open) }
-            do {
-                try consumerRef.pause(pause)
-                try consumerRef.resume(resume)
-            } catch {
-                log.warning("pausing for the circuit breaker failed: \(error)")
-            }
+            flow.apply(stateRef.withLock { $0.setBreakerOpen(newState == .open) })
             wakeRef.notify()
         }
     }
 
     /// Runs until graceful shutdown (SIGTERM/SIGINT through the `ServiceGroup`), or until
     /// the member is idle for ``PipelineConfiguration/exitWhenIdle``.
+    ///
+    /// - Throws: ``PipelineError`` when a fault the member cannot handle ended it (after it
+    ///   committed what was complete and left the group).
     public func run() async throws {
-        try consumer.subscribe(topics: [configuration.inputTopic])
+        try await consumer.subscribe(topics: [configuration.inputTopic])
         logger.info("member started", metadata: [
             "group": "\(consumer.groupID)", "input": "\(configuration.inputTopic)",
             "budget.workers": "\(configuration.maxWorkers)",
@@ -104,6 +105,21 @@ public final class RecommendationPipeline: Service, Sendable {
             self.requestStop(reason: "graceful shutdown")
         }
         logger.info("member stopped", metadata: statistics.summaryMetadata())
+        if let failure = failure.withLock({ $0 }) { throw failure }
+    }
+
+    /// Ends the member for a fault it cannot handle: one critical log line, then the same
+    /// path as a shutdown, without waiting for calls whose results could not be published.
+    func fail(_ error: PipelineError) {
+        let first = failure.withLock { f -> Bool in
+            guard f == nil else { return false }
+            f = error
+            return true
+        }
+        guard first else { return }
+        logger.critical("\(error)")
+        requestStop(reason: "\(error.code)")
+        wake.notify()
     }
 
     /// Asks the member to drain, commit and leave the group.
@@ -115,17 +131,21 @@ public final class RecommendationPipeline: Service, Sendable {
     /// Stops taking records, lets started ones finish (up to the drain time-out), commits
     /// and closes the consumer, which ends the read loop.
     func drainAndClose() async {
-        state.withLock { $0.stopping = true }
-        try? consumer.pause(state.withLock { $0.ownedPartitions })
+        flow.apply(state.withLock { s in
+            s.stopping = true
+            return s.pauseAll()
+        })
         wake.notify()
-        let deadline = ContinuousClock.now + configuration.drainTimeout
+        // After a fault, results could not be published anyway: do not wait for calls.
+        let failing = failure.withLock { $0 != nil }
+        let deadline = ContinuousClock.now + (failing ? .zero : configuration.drainTimeout)
         while ContinuousClock.now < deadline {
             let seen = wake.generation
             if state.withLock({ $0.busyTotal }) == 0 { break }
             await waitForWake(after: seen, until: deadline)
         }
         let (left, waiting) = state.withLock { ($0.busyTotal, $0.active - $0.busyTotal) }
-        if left > 0 { logger.warning("drain time-out: \(left) record(s) still in flight will be redone by the next owner") }
+        if left > 0 && !failing { logger.warning("drain time-out: \(left) record(s) still in flight will be redone by the next owner") }
         if waiting > 0 { logger.info("\(waiting) record(s) waiting to retry are left for the next owner") }
         await commit(only: nil, reason: "shutdown")
         _ = drained.fire()
@@ -151,12 +171,10 @@ public final class RecommendationPipeline: Service, Sendable {
                 let result = state.withLock { $0.take(records) }
                 statistics.taken(result.accepted + result.skipped, skipped: result.skipped)
                 if result.skipped > 0 { metrics.skipped(result.skipped) }
-                if !result.pause.isEmpty {
-                    do { try consumer.pause(result.pause) } catch { logger.warning("pause failed: \(error)") }
-                }
+                flow.apply(result.pause)
                 wake.notify()
             case .assigned(let offsets):
-                state.withLock { $0.assign(offsets) }
+                flow.apply(state.withLock { $0.assign(offsets) })
                 metrics.rebalance()
                 await recomputeShare()
                 logger.info("assigned", metadata: [
@@ -171,8 +189,7 @@ public final class RecommendationPipeline: Service, Sendable {
             case .error(let error):
                 metrics.kafkaError()
                 if error.isFatal {
-                    logger.critical("fatal Kafka error, stopping: \(error)")
-                    requestStop(reason: "fatal Kafka error")
+                    fail(PipelineError(code: .consumerFatal, message: "the consumer of group \(consumer.groupID) raised a fatal error: \(error)"))
                 }
             case .statistics:
                 break
@@ -192,7 +209,15 @@ public final class RecommendationPipeline: Service, Sendable {
                 if state.withLock({ $0.busyCount(revoked) }) == 0 { break }
                 await waitForWake(after: seen, until: deadline)
             }
-            await commit(only: revoked, reason: "revoke")
+            // A failed commit is retried a few times (what is not committed here the next
+            // owner redoes); one refused because the group is rebalancing will not succeed
+            // before this member rejoins (the mock cluster refuses them all).
+            var delay = Duration.milliseconds(100)
+            for _ in 0..<4 {
+                guard await commit(only: revoked, reason: "revoke") == .retry else { break }
+                try? await Task.sleep(for: delay)
+                delay = delay * 2
+            }
         }
         state.withLock { $0.finishRevoke(revoked) }
         metrics.rebalance()
@@ -248,12 +273,22 @@ public final class RecommendationPipeline: Service, Sendable {
 
     // MARK: - Committing
 
-    /// Commits the watermarks that moved, periodically; ends the member when idle.
+    /// Commits the watermarks that moved, periodically; ends the member when idle. A commit
+    /// that failed is retried promptly (100 ms, doubling up to the interval), not only at
+    /// the next tick, so a broker hiccup does not widen what a crash would redo.
     func commitLoop() async {
         var idleSince: ContinuousClock.Instant?
+        var retryDelay = Duration.milliseconds(100)
+        var pause = configuration.commitInterval
         while !stopRequested.isFired {
-            try? await Task.sleep(for: configuration.commitInterval)
-            await commit(only: nil, reason: "periodic")
+            try? await Task.sleep(for: pause)
+            if await commit(only: nil, reason: "periodic") != .retry {
+                pause = configuration.commitInterval
+                retryDelay = .milliseconds(100)
+            } else {
+                pause = min(retryDelay, configuration.commitInterval)
+                retryDelay = min(retryDelay * 2, configuration.commitInterval)
+            }
             metrics.update(state: state.withLock { ($0.bufferedTotal, $0.active) }, limiter: concurrency.snapshot)
             wake.notify()  // a heartbeat for any waiter
             if let idle = configuration.exitWhenIdle {
@@ -269,20 +304,48 @@ public final class RecommendationPipeline: Service, Sendable {
     }
 
     /// Commits the current watermarks (with completed-offset metadata) of `only` or all
-    /// owned partitions. A failed commit is retried at the next tick; nothing is lost,
-    /// only redone.
-    func commit(only: [KafkaTopicPartition]?, reason: String) async {
+    /// owned partitions, and records what the coordinator accepted, partition by partition.
+    /// What is not committed is redone after a crash, never lost.
+    @discardableResult
+    func commit(only: [KafkaTopicPartition]?, reason: String) async -> CommitOutcome {
         let offsets = state.withLock { $0.pendingCommits(only: only) }
-        guard !offsets.isEmpty else { return }
+        guard !offsets.isEmpty else { return .done }
         do {
-            try await consumer.commit(offsets)
-            state.withLock { $0.committed(offsets) }
-            metrics.committed(offsets)
-            logger.debug("committed", metadata: ["reason": "\(reason)", "offsets": "\(offsets)"])
-        } catch let error as KafkaError where error.code == .rebalanceInProgress || error.code == .illegalGeneration {
+            let result = try await consumer.commitEach(offsets)
+            state.withLock { $0.committed(result.committed) }
+            metrics.committed(result.committed)
+            if !result.committed.isEmpty {
+                logger.debug("committed", metadata: ["reason": "\(reason)", "offsets": "\(result.committed)"])
+            }
+            guard result.failed.isEmpty else {
+                metrics.kafkaError()
+                let failed = result.failed.map { "\($0.offset.topicPartition): \($0.error.code)" }
+                logger.warning("commit failed for \(result.failed.count) of \(offsets.count) partition(s) (\(reason)), retrying",
+                               metadata: ["failed": "\(failed)"])
+                return result.failed.allSatisfy({ Self.waitsForRebalance($0.error) }) ? .deferred : .retry
+            }
+            return .done
+        } catch let error as KafkaError where Self.waitsForRebalance(error) {
             logger.info("commit deferred (\(reason)): \(error.code)")
+            return .deferred
         } catch {
+            metrics.kafkaError()
             logger.warning("commit failed (\(reason)): \(error)")
+            return .retry
         }
+    }
+
+    /// What became of a commit.
+    enum CommitOutcome {
+        /// Everything pending was committed (or nothing was).
+        case done
+        /// Something failed and is worth retrying soon.
+        case retry
+        /// Refused while the group rebalances: it waits for the next assignment.
+        case deferred
+    }
+
+    private static func waitsForRebalance(_ error: KafkaError) -> Bool {
+        error.code == .rebalanceInProgress || error.code == .illegalGeneration || error.code == .unknownMemberID
     }
 }

@@ -94,6 +94,9 @@ public struct ServiceSettings: Sendable, Equatable {
         public var drainTimeoutSeconds: Double = 30
         /// `processing.commit_interval_ms`: how often consumer offsets are committed, in milliseconds (>= 1).
         public var commitIntervalMilliseconds: Int = 1000
+        /// `processing.stall_timeout_s`: a member with lag that completes nothing for this long
+        /// (while not held by the API) reports itself not ready, in seconds (> 0).
+        public var stallTimeoutSeconds: Double = 120
 
         /// Creates processing settings with the defaults.
         public init() {}
@@ -102,6 +105,8 @@ public struct ServiceSettings: Sendable, Equatable {
         public var drainTimeout: Duration { .seconds(drainTimeoutSeconds) }
         /// ``commitIntervalMilliseconds`` as a `Duration`.
         public var commitInterval: Duration { .milliseconds(commitIntervalMilliseconds) }
+        /// ``stallTimeoutSeconds`` as a `Duration`.
+        public var stallTimeout: Duration { .milliseconds(Int64(stallTimeoutSeconds * 1000)) }
     }
 
     /// The Prometheus metrics endpoint (`metrics.*`).

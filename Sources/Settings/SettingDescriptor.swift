@@ -60,6 +60,7 @@ struct SettingDescriptor: Sendable {
         .init(path: "processing.max_workers", accessor: .integer(\.processing.maxWorkers, range: 1...1000)),
         .init(path: "processing.drain_timeout_s", accessor: .number(\.processing.drainTimeoutSeconds, check: Checks.positive)),
         .init(path: "processing.commit_interval_ms", accessor: .integer(\.processing.commitIntervalMilliseconds, range: 1...Int.max)),
+        .init(path: "processing.stall_timeout_s", accessor: .number(\.processing.stallTimeoutSeconds, check: Checks.positive)),
         .init(path: "metrics.port", accessor: .integer(\.metrics.port, range: 0...65535)),
     ]
 

@@ -248,6 +248,13 @@ struct SettingsLoader {
                 "\"api.rate_limit.requests_per_second\" must be > 0 when \"api.rate_limit.enabled\" is true, got \(Checks.format(s.api.rateLimit.requestsPerSecond))"
             )
         }
+        for name in s.kafka.properties.keys.sorted() {
+            if let why = KafkaPropertyRules.violation(name: name, value: s.kafka.properties[name] ?? "") {
+                var error = invalid(["kafka.properties"], why)
+                error.key = "kafka.properties.\(name)"
+                throw error
+            }
+        }
         let topics = [
             ("kafka.input_topic", s.kafka.inputTopic),
             ("kafka.output_topic", s.kafka.outputTopic),

@@ -327,7 +327,7 @@ enum TestKafka {
     static func read(_ bootstrap: String, topic: String, count: Int, timeout: Duration = .seconds(30)) async throws -> [KafkaRecord] {
         let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: bootstrap, groupID: CLI.unique("cli-reader")),
                                          logger: CLI.logger())
-        try consumer.subscribe(topics: [topic])
+        try await consumer.subscribe(topics: [topic])
         let box = RecordBox()
         let reader = Task {
             for await event in consumer.events {

@@ -46,7 +46,7 @@ extension CLITests {
             await producer.close()
             #expect(report.topicPartition.topic == "extra")
 
-            try consumer.subscribe(topics: ["extra"])
+            try await consumer.subscribe(topics: ["extra"])
             let box = RecordBox()
             let reader = Task {
                 for await event in consumer.events {

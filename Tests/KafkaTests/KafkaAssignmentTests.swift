@@ -16,7 +16,7 @@ struct KafkaAssignmentTests {
         let group = uniqueName("g")
         let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: group),
                                          logger: testLogger())
-        try consumer.assign([KafkaPartitionOffset(topic: topic, partition: 1, offset: 15)])
+        try await consumer.assign([KafkaPartitionOffset(topic: topic, partition: 1, offset: 15)])
         let records = try await collect(consumer) { $0.count >= 5 }
         #expect(records.allSatisfy { $0.partition == 1 })
         #expect(records.map(\.offset).prefix(5) == [15, 16, 17, 18, 19])

@@ -26,7 +26,7 @@ struct KafkaRoundTripTests {
         var config = KafkaConsumerConfiguration(bootstrapServers: cluster.bootstrapServers, groupID: uniqueName("g"))
         config.autoOffsetReset = .earliest
         let consumer = try KafkaConsumer(configuration: config, logger: testLogger())
-        try consumer.subscribe(topics: [topic])
+        try await consumer.subscribe(topics: [topic])
         let records = try await collect(consumer, timeout: .seconds(60)) { $0.count >= n }
         #expect(records.count == n)
         #expect(records.allSatisfy { $0.headers.string("cohort") == "2026-W48" })
@@ -60,7 +60,7 @@ struct KafkaRoundTripTests {
         let group = uniqueName("g")
         let config = KafkaConsumerConfiguration(bootstrapServers: cluster.bootstrapServers, groupID: group)
         let first = try KafkaConsumer(configuration: config, logger: testLogger())
-        try first.subscribe(topics: [topic])
+        try await first.subscribe(topics: [topic])
         _ = try await collect(first) { $0.count >= 100 }
         let tp0 = KafkaTopicPartition(topic: topic, partition: 0)
         let tp1 = KafkaTopicPartition(topic: topic, partition: 1)
@@ -72,7 +72,7 @@ struct KafkaRoundTripTests {
         await first.close()
 
         let second = try KafkaConsumer(configuration: config, logger: testLogger())
-        try second.subscribe(topics: [topic])
+        try await second.subscribe(topics: [topic])
         var assigned: [KafkaPartitionOffset] = []
         var records: [KafkaRecord] = []
         for await event in second.events {
@@ -98,14 +98,14 @@ struct KafkaRoundTripTests {
         let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger())
         let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: uniqueName("g")),
                                          logger: testLogger())
-        try consumer.subscribe(topics: [topic])
+        try await consumer.subscribe(topics: [topic])
         let p0 = KafkaTopicPartition(topic: topic, partition: 0)
         var iterator = consumer.events.makeAsyncIterator()
         // Wait for the assignment, then pause partition 0 before anything is produced.
         while let event = await iterator.next() {
             if case .assigned = event { break }
         }
-        try consumer.pause([p0])
+        try await consumer.pause([p0])
         for i in 0..<20 {
             _ = try await producer.send(KafkaProducerRecord(topic: topic, partition: Int32(i % 2), key: nil, value: [UInt8(i)]))
         }
@@ -117,7 +117,7 @@ struct KafkaRoundTripTests {
         #expect(seen.allSatisfy { $0.partition == 1 })
         // Nothing from partition 0 arrives while paused.
         try await Task.sleep(for: .milliseconds(1500))
-        try consumer.resume([p0])
+        try await consumer.resume([p0])
         var resumed: [KafkaRecord] = []
         while resumed.count < 10, let event = await iterator.next() {
             if case .records(let batch) = event { resumed += batch }

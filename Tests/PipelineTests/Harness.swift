@@ -58,7 +58,7 @@ enum Harness {
     static func readAll(_ bootstrap: String, topics: [String], atLeast count: Int, timeout: Duration = .seconds(60),
                         settle: Duration = .seconds(1)) async throws -> [KafkaRecord] {
         let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: bootstrap, groupID: unique("reader")), logger: logger())
-        try consumer.subscribe(topics: topics)
+        try await consumer.subscribe(topics: topics)
         let deadline = ContinuousClock.now + timeout
         let box = RecordBox()
         let reader = Task {
