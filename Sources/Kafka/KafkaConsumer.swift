@@ -167,6 +167,20 @@ public final class KafkaConsumer: Sendable {
                     result.failed.append(.init(offset: o, error: KafkaError.from(outcome, "commit \(o.topicPartition)")))
                 }
             }
+            guard !result.failed.isEmpty, !result.committed.isEmpty || result.failed.count > 1 else { return result }
+            // librdkafka 2.0.2 copies the last partition's error onto every partition the
+            // broker accepted, so a partial failure reads as a total one. Ask the coordinator
+            // what it holds now: a partition whose committed offset and metadata are what we
+            // sent was committed.
+            let doubtful = RDKafkaTopicPartitionList(result.failed.map(\.offset.topicPartition))
+            guard rd_kafka_committed(rk, doubtful.pointer, 5_000) == RD_KAFKA_RESP_ERR_NO_ERROR else { return result }
+            let held = doubtful.elements()
+            let confirmed = result.failed.filter { failure in
+                held.contains { $0.error == RD_KAFKA_RESP_ERR_NO_ERROR && $0.offset.topicPartition == failure.offset.topicPartition
+                    && $0.offset.offset == failure.offset.offset && ($0.offset.metadata ?? "") == (failure.offset.metadata ?? "") }
+            }
+            result.committed += confirmed.map(\.offset)
+            result.failed.removeAll { f in confirmed.contains { $0.offset.topicPartition == f.offset.topicPartition } }
             return result
         }
     }

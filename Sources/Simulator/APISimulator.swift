@@ -69,7 +69,8 @@ public struct APISimulator: Service, Sendable {
             configuration: self.configuration,
             state: self.state,
             engine: self.engine,
-            logger: self.logger
+            logger: self.logger,
+            slow: self.configuration.slowSpend.map(SlowSpendTickets.init)
         )
         let listening = self.listening
         let onListening = self.onListening

@@ -47,6 +47,8 @@ public struct SimulatorConfiguration: Sendable, Hashable {
     public var outageAfter: Double?
     /// Length of the outage in seconds.
     public var outageFor: Double
+    /// Requests answered late on purpose (one user's call outliving a rebalance); nil for none.
+    public var slowSpend: SlowSpend? = nil
 
     /// Creates a configuration; every parameter has the documented default.
     public init(

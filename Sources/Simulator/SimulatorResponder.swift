@@ -25,6 +25,7 @@ struct SimulatorResponder: HTTPResponder {
     let engine: RecommendationEngine
     let parser = SpendRequestParser()
     let logger: Logger
+    let slow: SlowSpendTickets?
 
     /// Largest request body accepted.
     static let maxRequestBytes = 64 * 1024
@@ -113,6 +114,9 @@ struct SimulatorResponder: HTTPResponder {
             }
         } catch {
             return Self.json(status: .badRequest, Self.errorBody(error.message))
+        }
+        if let extra = self.slow?.delay(for: spends) {
+            try await Task.sleep(for: extra)
         }
         var answer = self.engine.answer(spends: spends)
         if fault == .truncate {

@@ -53,6 +53,37 @@ struct OffsetTrackerTests {
         #expect(t.wasCompletedBefore(52))
         #expect(!t.wasCompletedBefore(51))
     }
+
+    @Test("skip offsets not fetched yet survive the window draining")
+    func skipSurvivesDrainedWindow() {
+        var t = OffsetTracker(committed: 50, completedAbove: [53, 60, 61])
+        #expect(take(&t, 50)); #expect(take(&t, 51))
+        t.complete(50); t.complete(51)
+        #expect(t.isIdle, "every record taken so far is complete")
+        #expect(t.wasCompletedBefore(53), "53 was not fetched yet: still the previous owner's completion")
+        #expect(t.wasCompletedBefore(60) && t.wasCompletedBefore(61))
+        #expect(take(&t, 52))
+        #expect(take(&t, 53))
+        t.complete(53)
+        #expect(t.watermark == 52)
+        t.complete(52)
+        #expect(!t.wasCompletedBefore(53), "below the watermark now: forgotten")
+        #expect(t.wasCompletedBefore(60))
+    }
+
+    @Test("the completed offsets for the commit metadata include a predecessor's not fetched yet")
+    func metadataCarriesPredecessorCompletions() {
+        var t = OffsetTracker(committed: 100, completedAbove: [105, 106, 110])
+        #expect(t.completedAboveWatermark == [105, 106, 110], "before anything is fetched")
+        #expect(take(&t, 100)); #expect(take(&t, 101))
+        t.complete(101)
+        #expect(t.completedAboveWatermark == [101, 105, 106, 110])
+        t.complete(100)
+        #expect(t.watermark == 102)
+        #expect(t.completedAboveWatermark == [105, 106, 110])
+        #expect(CommitMetadata.decode(CommitMetadata.encode(watermark: t.watermark, completed: t.completedAboveWatermark),
+                                      committed: 102) == [105, 106, 110])
+    }
 }
 
 @Suite("Commit metadata")

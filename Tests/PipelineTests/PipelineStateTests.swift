@@ -57,4 +57,79 @@ struct PipelineStateTests {
         let (_, resume) = state.next()
         #expect(resume == [tp])
     }
+
+    @Test("the first commit after an assignment keeps the previous owner's completed offsets")
+    func handOverKeepsMetadata() throws {
+        var state = PipelineState(maxBuffered: 100)
+        state.assign([KafkaPartitionOffset(topicPartition: tp, offset: 10, metadata: "cg1:10:2,4")])
+        #expect(state.pendingCommits().isEmpty, "nothing new to say: the assigned commit stands")
+        _ = state.take([record("a", 10), record("b", 11), record("c", 12)])
+        let a = try #require(state.next().0)
+        #expect(a.record.offset == 10)
+        state.complete(a)
+        let commit = try #require(state.pendingCommits().first)
+        #expect(commit.offset == 11)
+        #expect(CommitMetadata.decode(commit.metadata, committed: 11) == [12, 14],
+                "12 (skipped on sight) and 14 (not fetched yet) stay recorded")
+    }
+
+    @Test("a result may be published while its partition drains for a revocation, never after")
+    func publishOnlyWhileHeld() throws {
+        var state = PipelineState(maxBuffered: 100)
+        state.assign([KafkaPartitionOffset(topicPartition: tp, offset: 0)])
+        _ = state.take([record("a", 0), record("b", 1)])
+        let a = try #require(state.next().0)
+        let b = try #require(state.next().0)
+        let calling = state.beginBusy(a)
+        #expect(calling)
+        state.beginRevoke([tp])
+        let startsDuringRevoke = state.beginBusy(b)
+        #expect(!startsDuringRevoke, "no new call starts while the partition is revoked")
+        #expect(state.holds(a), "a's call may still publish during the drain")
+        let deadLetterDuringDrain = state.beginPublish(b)
+        #expect(deadLetterDuringDrain, "and so may a dead letter")
+        state.finishRevoke([tp])
+        let publishesAfter = state.beginPublish(a)
+        #expect(!state.holds(a) && !publishesAfter, "once the assignment is gone, nothing is published")
+        state.assign([KafkaPartitionOffset(topicPartition: tp, offset: 0)])
+        #expect(!state.holds(a), "not even when the same partition comes back in a new generation")
+    }
+
+    @Test("partitions assigned while the circuit breaker is open start paused; others start resumed")
+    func assignUnderOpenBreaker() {
+        var state = PipelineState(maxBuffered: 4)
+        let other = KafkaTopicPartition(topic: "in", partition: 1)
+        #expect(state.assign([KafkaPartitionOffset(topicPartition: tp, offset: 0)]).isEmpty)
+        #expect(state.setBreakerOpen(true) == [tp])
+        #expect(state.assign([KafkaPartitionOffset(topicPartition: other, offset: 0)]) == [other])
+        #expect(state.flow([tp, other]).pause == [tp, other])
+        _ = state.setBreakerOpen(false)
+        #expect(state.flow([tp, other]).resume.sorted() == [tp, other])
+    }
+
+    @Test("a partition taken back after a revocation starts resumed, whatever it was before")
+    func reassignedPartitionIsNotPaused() {
+        var state = PipelineState(maxBuffered: 2)
+        state.assign([KafkaPartitionOffset(topicPartition: tp, offset: 0)])
+        #expect(state.take([record("a", 0), record("b", 1)]).pause == [tp])
+        state.beginRevoke([tp])
+        state.finishRevoke([tp])
+        state.assign([KafkaPartitionOffset(topicPartition: tp, offset: 0)])
+        #expect(state.flow([tp]).resume == [tp])
+        #expect(state.take([record("a", 0)]).pause.isEmpty)
+    }
+
+    @Test("a partition where nothing completes is found idle; progress or a hold resets it")
+    func idlePartitions() throws {
+        var state = PipelineState(maxBuffered: 100)
+        let start = ContinuousClock.now
+        state.assign([KafkaPartitionOffset(topicPartition: tp, offset: 0)], now: start - .seconds(10))
+        #expect(state.idleSince(start - .seconds(5)) == [tp])
+        _ = state.take([record("a", 0)])
+        let a = try #require(state.next().0)
+        state.complete(a)
+        #expect(state.idleSince(start - .seconds(5)).isEmpty)
+        state.touchAll(start + .seconds(60))
+        #expect(state.idleSince(start + .seconds(59)).isEmpty)
+    }
 }
