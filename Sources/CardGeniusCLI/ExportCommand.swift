@@ -82,8 +82,18 @@ struct ExportCommand: AsyncParsableCommand {
             let seconds = max(0.001, (ContinuousClock.now - started) / .seconds(1))
             line.draw("\(s.records) records written, \(s.rows) rows, \(Int(Double(s.read) / seconds)) rec/s")
         }
-        let exporter = RecommendationExporter(KafkaAccess(bootstrapServers: settings.kafka.bootstrapServers,
-                                              properties: settings.kafka.properties, logger: logger))
+        let access = KafkaAccess(bootstrapServers: settings.kafka.bootstrapServers,
+                                 properties: settings.kafka.properties, logger: logger)
+        if let group {
+            do {
+                try await PipelineGroupGuard(access, pipelineGroup: settings.kafka.groupID, inputTopic: settings.kafka.inputTopic)
+                    .check(group, command: "export")
+            } catch let refusal as OperationError where refusal.isRefusal {
+                try? FileManager.default.removeItem(atPath: output + ".partial")
+                refusal.exitAsRefusal()
+            }
+        }
+        let exporter = RecommendationExporter(access)
         let stop = StopSignal()
         do {
             if let group {

@@ -168,10 +168,7 @@ struct ReplayCommand: AsyncParsableCommand {
         }
     }
 
-    static func refuse(_ refusal: OperationError) -> Never {
-        FileHandle.standardError.write(Data("Error: \(refusal.message)\n".utf8))
-        Foundation.exit(2)
-    }
+    static func refuse(_ refusal: OperationError) -> Never { refusal.exitAsRefusal() }
 
     static func describe(_ error: any Error) -> String {
         if let error = error as? KafkaError { return error.message }

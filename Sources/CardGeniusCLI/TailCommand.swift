@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kafka
+import Operations
 import Logging
 
 /// `cardgenius tail`: prints a topic's records as JSON lines (a debugging consumer).
@@ -39,6 +40,16 @@ struct TailCommand: AsyncParsableCommand {
         let settings = try common.settings()
         let logger = common.logging.makeLogger("cardgenius.tail")
         let topic = topic ?? settings.kafka.outputTopic
+        if let group, commit {
+            let access = KafkaAccess(bootstrapServers: settings.kafka.bootstrapServers,
+                                     properties: settings.kafka.properties, logger: logger)
+            do {
+                try await PipelineGroupGuard(access, pipelineGroup: settings.kafka.groupID, inputTopic: settings.kafka.inputTopic)
+                    .check(group, command: "tail --commit")
+            } catch let refusal as OperationError where refusal.isRefusal {
+                refusal.exitAsRefusal()
+            }
+        }
         var config = KafkaConsumerConfiguration(bootstrapServers: settings.kafka.bootstrapServers,
                                                 groupID: group ?? "cardgenius-tail-\(UInt32.random(in: 0...UInt32.max))")
         config.properties = settings.kafka.properties

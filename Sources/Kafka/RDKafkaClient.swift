@@ -52,9 +52,17 @@ final class RDKafkaClient: @unchecked Sendable {
         return RDKafkaClient(handle: rk, queue: queue, logger: logger, label: name)
     }
 
+    /// Set when the consumer could not close cleanly (after a fatal error): destroying it
+    /// must then not try to close it again, which would wait for ever.
+    let skipConsumerClose = LockedValue(false)
+
     deinit {
         rd_kafka_queue_destroy(queue)
-        rd_kafka_destroy(handle)
+        if skipConsumerClose.withLock({ $0 }) || rd_kafka_fatal_error(handle, nil, 0) != RD_KAFKA_RESP_ERR_NO_ERROR {
+            rd_kafka_destroy_flags(handle, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
+        } else {
+            rd_kafka_destroy(handle)
+        }
     }
 
     /// Runs a blocking librdkafka call off the cooperative pool.

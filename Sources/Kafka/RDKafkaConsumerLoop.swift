@@ -32,6 +32,7 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
             flush()
             if let error = rd_kafka_consumer_close_queue(client.handle, client.queue) {
                 logger.error("closing the consumer: \(KafkaError.consume(error, "close"))")
+                client.skipConsumerClose.withLock { $0 = true }
                 return finish()
             }
         }

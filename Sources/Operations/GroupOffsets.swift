@@ -48,6 +48,11 @@ public final class GroupOffsets: Sendable {
         }
     }
 
+    /// Every topic's partition count, from the full topic list (asking never creates a topic).
+    public func partitionCounts() async throws -> [String: Int] {
+        try await consumer.topicPartitionCounts()
+    }
+
     /// Releases the consumer.
     public func close() async {
         await consumer.close()

@@ -34,6 +34,9 @@ public struct OperationError: Error, Sendable, CustomStringConvertible, Hashable
         public static let activeMembers = Code(rawValue: "active-members")
         /// Refused (`replay`, exit status 2): not confirmed (no `--yes` off a terminal, or answered no).
         public static let notConfirmed = Code(rawValue: "not-confirmed")
+        /// Refused (`export --group`, `tail --group --commit`, exit status 2): the group is the
+        /// pipeline's, or has committed offsets on the input topic.
+        public static let pipelineGroup = Code(rawValue: "pipeline-group")
     }
 
     /// What went wrong, as a stable code.
@@ -49,7 +52,7 @@ public struct OperationError: Error, Sendable, CustomStringConvertible, Hashable
     public var description: String { message }
 
     /// Whether this is a refusal (the operation declined to act) rather than a failure.
-    public var isRefusal: Bool { code == .activeMembers || code == .notConfirmed }
+    public var isRefusal: Bool { code == .activeMembers || code == .notConfirmed || code == .pipelineGroup }
 
     /// The refusal for a group with active members.
     public static func activeMembers(group: String, evidence: String) -> OperationError {

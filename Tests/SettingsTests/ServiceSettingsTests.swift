@@ -457,3 +457,29 @@ private func writeTemp(_ json: String) throws -> String {
         }
     }
 }
+
+@Suite("Raw Kafka properties that would break the guarantees")
+struct KafkaPropertyRulesTests {
+    @Test("each guarantee-breaking property is refused with one line naming the key",
+          arguments: [("enable.auto.commit", "true"), ("enable.auto.offset.store", "true"), ("acks", "1"),
+                      ("request.required.acks", "0"), ("enable.idempotence", "false"), ("isolation.level", "read_uncommitted")])
+    func refused(name: String, value: String) throws {
+        do {
+            _ = try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_KAFKA_PROPERTIES": #"{"\#(name)":"\#(value)"}"#],
+                                         overrides: [:])
+            Issue.record("\(name)=\(value) was accepted")
+        } catch {
+            #expect(error.code == .invalidValue)
+            #expect(error.key == "kafka.properties.\(name)")
+            #expect(error.description.contains("\"kafka.properties.\(name)\""), "\(error)")
+            #expect(!error.description.contains("\n"))
+        }
+    }
+
+    @Test("security, time-outs, rack and the safe values pass through")
+    func allowed() throws {
+        let props = #"{"security.protocol":"SASL_SSL","sasl.mechanism":"PLAIN","client.rack":"az1","socket.timeout.ms":"30000","acks":"all","enable.idempotence":"true","isolation.level":"read_committed","enable.auto.commit":"false"}"#
+        let s = try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_KAFKA_PROPERTIES": props], overrides: [:])
+        #expect(s.kafka.properties["client.rack"] == "az1")
+    }
+}
