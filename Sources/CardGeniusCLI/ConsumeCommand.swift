@@ -88,6 +88,12 @@ struct ConsumeCommand: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
+            if let failure = error as? PipelineError, failure.code == .consumerFatal, !settings.kafka.groupInstanceID.isEmpty,
+               failure.message.localizedCaseInsensitiveContains("fenced") {
+                // The broker gave this static member's id to a newer member (librdkafka: "Static
+                // consumer fenced by other consumer with same group.instance.id").
+                logger.critical("fenced: kafka.group_instance_id \"\(settings.kafka.groupInstanceID)\" is used by another running member of group \(settings.kafka.groupID); every running member needs its own id (on Kubernetes: the StatefulSet's pod name)")
+            }
             await member.close()
             throw error
         }

@@ -113,21 +113,4 @@ struct ConfigFileWatchTests {
         await sim.stop()
         await cluster.shutdown()
     }
-
-    @Test("kafka.group_instance_id from the environment reaches librdkafka; the static member processes every record")
-    func staticMemberProcess() async throws {
-        let cluster = try Harness.cluster(partitions: 4, topics: (topics.input, topics.output, topics.dlq))
-        let sim = try await Harness.simulator(SimulatorConfiguration(latencyMilliseconds: 20, latencySigma: 0.1))
-        let users = (0..<100).map(Harness.user)
-        try await Harness.produce(cluster.bootstrapServers, topic: topics.input, records: users)
-        let m = try topics.consume(cluster, sim.url, group: Harness.unique("g"), ["--metrics-port", "0", "--exit-when-idle", "1"],
-                                   ["CARDGENIUS_KAFKA_GROUP_INSTANCE_ID": "cardgenius-5d8f7-x2k4q"])
-        #expect(await m.wait(timeout: .seconds(90)) == 0, "stderr: \(m.stderr.suffix(1500))")
-        #expect(m.stderr.contains(#"static membership: group.instance.id "cardgenius-5d8f7-x2k4q""#), "stderr: \(m.stderr.suffix(1500))")
-        let results = RunResults(try await Harness.readAll(cluster.bootstrapServers, topics: [topics.output, topics.dlq],
-                                                           atLeast: users.count), outputTopic: topics.output)
-        #expect(results.userIDsWithResult.count == users.count)
-        await sim.stop()
-        await cluster.shutdown()
-    }
 }
