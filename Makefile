@@ -62,6 +62,7 @@ check-kubernetes:
 	fi
 	@if ! python3 -c 'import kubernetes_validate, jsonschema, yaml' >/dev/null 2>&1; then \
 		echo "installing $(KUBERNETES_VALIDATE) (pip, for python3)"; \
+		python3 -m pip --version >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends python3-pip >/dev/null; }; \
 		python3 -m pip install -q --user '$(KUBERNETES_VALIDATE)' 2>/dev/null \
 			|| python3 -m pip install -q --user --break-system-packages '$(KUBERNETES_VALIDATE)' \
 			|| python3 -m pip install -q '$(KUBERNETES_VALIDATE)'; \
