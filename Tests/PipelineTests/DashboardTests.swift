@@ -63,7 +63,7 @@ struct DashboardTests {
 
         // A few scrapes of a member at work: 10 samples with 2xx calls counted.
         var scraped = 0.0
-        let deadline = ContinuousClock.now + .seconds(90)
+        let deadline = ContinuousClock.now + .seconds(180)  // a hang guard for a loaded machine
         while ContinuousClock.now < deadline && scraped < 10 {
             try await Task.sleep(for: .milliseconds(500))
             scraped = await server.query(#"count_over_time(cardgenius_api_calls_total{status="2xx"}[1m])"#).firstValue ?? 0
