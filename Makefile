@@ -4,7 +4,7 @@ CONFIG  ?= debug
 BIN      = .build/$(CONFIG)/cardgenius
 SUDO    := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: deps python-deps build release run test check-alerts check-compose bench clean
+.PHONY: deps python-deps build release run test check-alerts check-compose check-kubernetes bench clean
 
 ## Install what the build needs (librdkafka 2.0.x from Debian) if it is missing.
 deps:
@@ -52,8 +52,25 @@ check-compose:
 	fi
 	docker/check-compose
 
+## deploy/kubernetes without a cluster: Debian's kubectl (kustomize) renders every overlay, the
+## objects validate against the Kubernetes schemas (PyPI's kubernetes-validate), the invariants.
+KUBERNETES_VALIDATE ?= kubernetes-validate==1.37.0
+check-kubernetes:
+	@if ! command -v kubectl >/dev/null 2>&1; then \
+		echo "installing kubectl (the kubectl package: kustomize v5; bookworm's kubernetes-client 1.20 is too old)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends kubectl >/dev/null; \
+	fi
+	@if ! python3 -c 'import kubernetes_validate, jsonschema, yaml' >/dev/null 2>&1; then \
+		echo "installing $(KUBERNETES_VALIDATE) (pip, for python3)"; \
+		python3 -m pip --version >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends python3-pip >/dev/null; }; \
+		python3 -m pip install -q --user '$(KUBERNETES_VALIDATE)' 2>/dev/null \
+			|| python3 -m pip install -q --user --break-system-packages '$(KUBERNETES_VALIDATE)' \
+			|| python3 -m pip install -q '$(KUBERNETES_VALIDATE)'; \
+	fi
+	deploy/kubernetes/check
+
 ## Every test, against the mock broker over TCP and the simulator over HTTP.
-test: deps python-deps check-alerts check-compose
+test: deps python-deps check-alerts check-compose check-kubernetes
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

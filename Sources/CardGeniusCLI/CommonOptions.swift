@@ -13,13 +13,18 @@ struct CommonOptions: ParsableArguments {
 
     @OptionGroup var logging: LoggingOptions
 
+    /// The configuration file: `--config`, else `$CARDGENIUS_CONFIG`, else none.
+    var configFile: String? {
+        config ?? ProcessInfo.processInfo.environment["CARDGENIUS_CONFIG"]
+    }
+
     /// Loads the effective settings: flags > CARDGENIUS_* environment > file > defaults.
     /// A problem stops start-up with one line naming the key.
     func settings(overrides extra: [String: String] = [:]) throws -> ServiceSettings {
         var overrides = extra
         if let brokers { overrides["kafka.bootstrap_servers"] = brokers }
         let environment = ProcessInfo.processInfo.environment
-        let file = config ?? environment["CARDGENIUS_CONFIG"]
+        let file = configFile
         do {
             return try ServiceSettings.load(file: file, environment: environment, overrides: overrides)
         } catch {

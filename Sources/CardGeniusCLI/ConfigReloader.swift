@@ -8,6 +8,8 @@ import UnixSignals
 /// precedence: flags > environment > file > defaults) and applies the group-wide budgets
 /// (`processing.max_workers`, `api.rate_limit.*`) to the member at once, logging each
 /// change. An invalid configuration is logged and ignored; the member keeps its budgets.
+/// ``ConfigFileWatcher`` calls ``reload(trigger:)`` when the configuration file changes, so
+/// both paths share the validation and the log lines (which name what triggered them).
 struct ConfigReloader: Service {
     let pipeline: RecommendationPipeline
     let load: @Sendable () throws -> ServiceSettings
@@ -16,17 +18,18 @@ struct ConfigReloader: Service {
     func run() async {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals.cancelOnGracefulShutdown() {
-            reload()
+            reload(trigger: "SIGHUP")
         }
     }
 
-    /// Loads the configuration and applies the budgets that changed.
-    func reload() {
+    /// Loads the configuration and applies the budgets that changed; `trigger` (`SIGHUP`,
+    /// `configuration file changed`) starts each log line.
+    func reload(trigger: String) {
         let settings: ServiceSettings
         do {
             settings = try load()
         } catch {
-            logger.error("SIGHUP: configuration not reloaded, keeping the current budgets: \(error)")
+            logger.error("\(trigger): configuration not reloaded, keeping the current budgets: \(error)")
             return
         }
         let old = pipeline.currentBudgets
@@ -38,10 +41,10 @@ struct ConfigReloader: Service {
         if old.burst != new.burst { changes["api.rate_limit.burst"] = "\(Int(old.burst)) → \(Int(new.burst))" }
         if old.rateEnabled != new.rateEnabled { changes["api.rate_limit.enabled"] = "\(old.rateEnabled) → \(new.rateEnabled)" }
         guard !changes.isEmpty else {
-            logger.info("SIGHUP: configuration reloaded, budgets unchanged")
+            logger.info("\(trigger): configuration reloaded, budgets unchanged")
             return
         }
         pipeline.retune(maxWorkers: new.maxWorkers, requestsPerSecond: new.rate, burst: new.burst, rateEnabled: new.rateEnabled)
-        logger.notice("SIGHUP: budgets retuned", metadata: changes)
+        logger.notice("\(trigger): budgets retuned", metadata: changes)
     }
 }

@@ -13,9 +13,11 @@ struct ConsumeCommand: AsyncParsableCommand {
         discussion: """
         The budgets (--max-workers, --rate, --burst) are for the whole group: each member takes
         the share of the partitions it owns. SIGTERM/SIGINT drains in-flight work, commits and
-        leaves the group. SIGHUP reloads the configuration and applies processing.max_workers
-        and api.rate_limit.* at once. GET /metrics, /healthz and /readyz are served on
-        --metrics-port (metrics.port; 0 disables them).
+        leaves the group. SIGHUP, or a change of the configuration file (--config or
+        $CARDGENIUS_CONFIG, read every second; a mounted ConfigMap's symlink swap included),
+        reloads the configuration and applies processing.max_workers and api.rate_limit.* at
+        once. GET /metrics, /healthz and /readyz are served on --metrics-port (metrics.port;
+        0 disables them). kafka.group_instance_id makes the member a static group member.
         """
     )
 
@@ -76,13 +78,22 @@ struct ConsumeCommand: AsyncParsableCommand {
                                                        interval: .milliseconds(Int(progressInterval * 1000)), logger: logger)))
         services.append(.init(service: member.pipeline, successTerminationBehavior: .gracefullyShutdownGroup))
         let (common, overrides) = (self.common, self.overrides)
-        services.append(.init(service: ConfigReloader(pipeline: member.pipeline,
-                                                      load: { try common.settings(overrides: overrides) }, logger: logger)))
+        let reloader = ConfigReloader(pipeline: member.pipeline, load: { try common.settings(overrides: overrides) }, logger: logger)
+        services.append(.init(service: reloader))
+        if let file = common.configFile {
+            services.append(.init(service: ConfigFileWatcher(path: file, reloader: reloader, logger: logger)))
+        }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {
+            if let failure = error as? PipelineError, failure.code == .consumerFatal, !settings.kafka.groupInstanceID.isEmpty,
+               failure.message.localizedCaseInsensitiveContains("fenced") {
+                // The broker gave this static member's id to a newer member (librdkafka: "Static
+                // consumer fenced by other consumer with same group.instance.id").
+                logger.critical("fenced: kafka.group_instance_id \"\(settings.kafka.groupInstanceID)\" is used by another running member of group \(settings.kafka.groupID); every running member needs its own id (on Kubernetes: the StatefulSet's pod name)")
+            }
             await member.close()
             throw error
         }

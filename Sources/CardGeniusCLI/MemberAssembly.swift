@@ -17,6 +17,7 @@ struct MemberAssembly {
         var consumerConfig = KafkaConsumerConfiguration(bootstrapServers: settings.kafka.bootstrapServers,
                                                         groupID: settings.kafka.groupID)
         consumerConfig.clientID = "cardgenius-member"
+        if !settings.kafka.groupInstanceID.isEmpty { consumerConfig.groupInstanceID = settings.kafka.groupInstanceID }
         consumerConfig.properties = settings.kafka.properties
         consumerConfig.emitEndOfPartition = exitWhenIdle != nil
         consumerConfig.revocationTimeout = settings.processing.drainTimeout + .seconds(10)
@@ -32,6 +33,10 @@ struct MemberAssembly {
         tuning(&pipelineConfig)
 
         consumer = try KafkaConsumer(configuration: consumerConfig, logger: logger)
+        if let instance = consumer.groupInstanceID {
+            // What librdkafka itself runs with, read back from the client.
+            logger.notice("static membership: group.instance.id \"\(instance)\" in group \(settings.kafka.groupID) (a restart within session.timeout.ms keeps the partitions; no two running members may share it)")
+        }
         producer = try KafkaProducer(configuration: producerConfig, logger: logger)
         client = CardGeniusClient(configuration: clientConfig, logger: logger)
         pipeline = RecommendationPipeline(configuration: pipelineConfig, consumer: consumer, producer: producer,

@@ -17,6 +17,9 @@ public struct KafkaConsumerConfiguration: Sendable, Equatable {
     public var bootstrapServers: String
     /// The consumer group's id.
     public var groupID: String
+    /// Static membership: this member's `group.instance.id` (stable across restarts, unique in
+    /// the group), or `nil` for a dynamic member.
+    public var groupInstanceID: String? = nil
     /// The `client.id` shown in broker logs and metrics.
     public var clientID: String = "cardgenius"
     /// A member that sends no heartbeat for this long is removed from the group.
@@ -64,6 +67,7 @@ public struct KafkaConsumerConfiguration: Sendable, Equatable {
             "enable.auto.offset.store": "false",
             "enable.partition.eof": emitEndOfPartition ? "true" : "false",
         ]
+        if let groupInstanceID, !groupInstanceID.isEmpty { p["group.instance.id"] = groupInstanceID }
         if let statisticsInterval { p["statistics.interval.ms"] = String(statisticsInterval.milliseconds) }
         if let debug { p["debug"] = debug }
         p.merge(properties) { _, raw in raw }

@@ -23,6 +23,10 @@ public struct ServiceSettings: Sendable, Equatable {
         public var dlqTopic: String = "user-spends.dlq"
         /// `kafka.group_id`: the consumer group id.
         public var groupID: String = "cardgenius-recommenders"
+        /// `kafka.group_instance_id`: this member's static identity in the group (librdkafka's
+        /// `group.instance.id`, e.g. the pod name); empty for a dynamic member. A static member
+        /// restarted within `session.timeout.ms` gets its partitions back without a rebalance.
+        public var groupInstanceID: String = ""
         /// `kafka.properties`: raw librdkafka properties (`security.protocol`, `sasl.*`, `ssl.*`, ...),
         /// applied after the ones the service sets itself. May contain secrets.
         public var properties: [String: String] = [:]

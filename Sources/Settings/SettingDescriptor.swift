@@ -46,6 +46,7 @@ struct SettingDescriptor: Sendable {
         .init(path: "kafka.output_topic", accessor: .string(\.kafka.outputTopic, check: Checks.topic)),
         .init(path: "kafka.dlq_topic", accessor: .string(\.kafka.dlqTopic, check: Checks.topic)),
         .init(path: "kafka.group_id", accessor: .string(\.kafka.groupID, check: Checks.nonEmpty)),
+        .init(path: "kafka.group_instance_id", accessor: .string(\.kafka.groupInstanceID, check: Checks.groupInstanceID)),
         .init(path: "kafka.properties", accessor: .stringMap(\.kafka.properties)),
         .init(path: "api.url", accessor: .string(\.api.url, check: Checks.httpURL)),
         .init(path: "api.user_agent", accessor: .string(\.api.userAgent, check: Checks.headerValue)),
@@ -97,6 +98,16 @@ struct SettingDescriptor: Sendable {
 enum Checks {
     static func nonEmpty(_ s: String) -> String? {
         s.trimmingCharacters(in: .whitespaces).isEmpty ? "must not be empty" : nil
+    }
+
+    /// Empty (dynamic membership) or an id of at most 249 characters without spaces or control characters.
+    static func groupInstanceID(_ s: String) -> String? {
+        if s.isEmpty { return nil }
+        if s.utf8.count > 249 { return "must be at most 249 characters, got \(s.utf8.count)" }
+        if s.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) {
+            return "must not contain spaces or control characters, got \(JSONValue.quoted(s, limit: 60))"
+        }
+        return nil
     }
 
     static func headerValue(_ s: String) -> String? {
