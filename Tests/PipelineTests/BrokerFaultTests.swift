@@ -1,0 +1,66 @@
+import Foundation
+import Kafka
+import Simulator
+import Testing
+
+/// Broker faults end to end: real `cardgenius consume` processes against a 3-broker mock
+/// cluster that, while records flow, refuses produce and commit requests, loses a broker
+/// for several seconds, answers slowly and moves the group coordinator.
+@Suite("Broker faults end to end", .serialized)
+struct BrokerFaultTests {
+    let topics = TestTopics()
+
+    @Test("retriable produce and commit errors, a broker down, slow round trips, a moving coordinator: one result or more per record, none dead-lettered, offsets at the end")
+    func brokerFaults() async throws {
+        let cluster = try KafkaMockCluster(brokers: 3, logger: Harness.logger())
+        for t in [topics.input, topics.output, topics.dlq] { try cluster.createTopic(t, partitions: 6, replicationFactor: 3) }
+        let sim = try await Harness.simulator(SimulatorConfiguration(top: 2, latencyMilliseconds: 100, latencySigma: 0.1))
+        let users = (0..<1200).map(Harness.user)
+        try await Harness.produce(cluster.bootstrapServers, topic: topics.input, records: users)
+        let group = Harness.unique("g")
+        let args = ["--exit-when-idle", "4", "--max-workers", "8", "--rate", "200", "--burst", "20"]
+        let members = try (0..<2).map { _ in
+            try topics.consume(cluster, sim.url, group: group, args,
+                               ["CARDGENIUS_KAFKA_PROPERTIES": #"{"session.timeout.ms":"10000","heartbeat.interval.ms":"1000"}"#])
+        }
+        try await waitFor("records flow") { sim.simulator.statistics().count(status: 200) >= 100 }
+
+        // Retriable produce and commit errors.
+        cluster.pushRequestErrors(.produce, Array(repeating: .notEnoughReplicas, count: 20))
+        cluster.pushRequestErrors(.offsetCommit, [.coordinatorNotAvailable, .notCoordinator, .requestTimedOut,
+                                                  .coordinatorNotAvailable, .requestTimedOut])
+        try await Task.sleep(for: .seconds(2))
+        // One broker down for 5 s.
+        try cluster.setBroker(2, up: false)
+        try await Task.sleep(for: .seconds(5))
+        try cluster.setBroker(2, up: true)
+        // Round trips of 300 ms on every broker for 4 s.
+        for b in Int32(1)...3 { try cluster.setRoundTrip(broker: b, .milliseconds(300)) }
+        try await Task.sleep(for: .seconds(4))
+        for b in Int32(1)...3 { try cluster.setRoundTrip(broker: b, .zero) }
+        // The group coordinator moves twice.
+        try cluster.setGroupCoordinator(group, broker: 3)
+        try await Task.sleep(for: .seconds(2))
+        try cluster.setGroupCoordinator(group, broker: 1)
+        let doneAtFaultsEnd = sim.simulator.statistics().count(status: 200)
+
+        for m in members {
+            let status = await m.wait(timeout: .seconds(240))
+            #expect(status == 0, "stderr tail: \(m.stderr.suffix(2000))")
+        }
+        #expect(doneAtFaultsEnd < users.count, "the faults happened while records flowed (\(doneAtFaultsEnd) done)")
+        let committed = try await Harness.committed(cluster.bootstrapServers, group: group, topic: topics.input, partitions: 6)
+        #expect(committed.values.reduce(0, +) == Int64(users.count), "committed offsets reach the end: \(committed)")
+        let results = RunResults(try await Harness.readAll(cluster.bootstrapServers, topics: [topics.output, topics.dlq],
+                                                           atLeast: users.count), outputTopic: topics.output)
+        #expect(results.userIDsWithResult == Set(users.compactMap(\.key)), "every record has a result")
+        #expect(results.deadLetters.isEmpty, "no valid record is dead-lettered because of the broker: \(results.deadLetters.count)")
+        let redone = results.sources.count - Set(results.sources).count
+        // In flight (8) plus a commit interval's completions (200 ms at ≤ 80/s) per hand-over,
+        // with a few hand-overs: well under a tenth of the records.
+        #expect(redone <= users.count / 10, "records redone: \(redone)")
+        print("broker faults: \(users.count) records, \(redone) redone")
+        await sim.stop()
+        await cluster.shutdown()
+    }
+}
