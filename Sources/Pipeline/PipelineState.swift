@@ -147,6 +147,9 @@ struct PipelineState: Sendable {
         var accepted = 0
         var skipped = 0
         var pause: [KafkaTopicPartition] = []
+        /// Offsets the consumer jumped over (compaction, transaction markers, or a fault):
+        /// the watermark passes them, so they are worth a log line.
+        var gaps: [(KafkaTopicPartition, Range<Int64>)] = []
     }
 
     /// Takes a batch: records of partitions not owned (stale), redeliveries, and offsets
@@ -162,7 +165,9 @@ struct PipelineState: Sendable {
             withPartition(tp) { p in
                 guard !p.revoking else { return }
                 p.atEnd = false
+                let expected = p.tracker.nextOffset
                 guard p.tracker.take(record.offset) else { return }
+                if expected >= 0 && record.offset > expected { result.gaps.append((tp, expected..<record.offset)) }
                 if p.tracker.wasCompletedBefore(record.offset) {
                     p.tracker.complete(record.offset)
                     p.lastProgress = .now

@@ -171,6 +171,9 @@ public final class RecommendationPipeline: Service, Sendable {
                 let result = state.withLock { $0.take(records) }
                 statistics.taken(result.accepted + result.skipped, skipped: result.skipped)
                 if result.skipped > 0 { metrics.skipped(result.skipped) }
+                for (tp, gap) in result.gaps {
+                    logger.warning("offsets \(gap.lowerBound)..<\(gap.upperBound) of \(tp) were never delivered; the commit point passes them")
+                }
                 flow.apply(result.pause)
                 wake.notify()
             case .assigned(let offsets):

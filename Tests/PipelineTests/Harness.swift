@@ -54,6 +54,38 @@ enum Harness {
         return (id, #"{"user_id":"\#(id)","amazon_spends":\#(1000 + i % 50 * 100),"fuel":\#(i % 7 * 500),"hotels_annual":\#(i % 5 * 10000)}"#)
     }
 
+    /// Reads every record of `topics` up to each partition's end (its high watermark when
+    /// asked), however many duplicates they hold.
+    static func readToEnd(_ bootstrap: String, topics: [String], timeout: Duration = .seconds(60)) async throws -> [KafkaRecord] {
+        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: bootstrap, groupID: unique("reader")), logger: logger())
+        var ends: [KafkaTopicPartition: Int64] = [:]
+        for topic in topics {
+            for p in 0..<Int32(try await consumer.partitionCount(topic: topic)) {
+                let tp = KafkaTopicPartition(topic: topic, partition: p)
+                let high = try await consumer.watermarks(tp).high
+                if high > 0 { ends[tp] = high }
+            }
+        }
+        try await consumer.subscribe(topics: topics)
+        let deadline = ContinuousClock.now + timeout
+        let box = RecordBox()
+        let reader = Task {
+            for await event in consumer.events {
+                if case .records(let batch) = event { box.append(batch) }
+                if case .revoked(let r) = event { r.acknowledge() }
+            }
+        }
+        func done() -> Bool {
+            var reached: [KafkaTopicPartition: Int64] = [:]
+            for r in box.records { reached[r.topicPartition] = max(reached[r.topicPartition] ?? -1, r.offset) }
+            return ends.allSatisfy { (reached[$0.key] ?? -1) >= $0.value - 1 }
+        }
+        while ContinuousClock.now < deadline && !done() { try await Task.sleep(for: .milliseconds(200)) }
+        await consumer.close()
+        _ = await reader.value
+        return box.records
+    }
+
     /// Reads `topics` from the beginning until `count` records arrived or `timeout`.
     static func readAll(_ bootstrap: String, topics: [String], atLeast count: Int, timeout: Duration = .seconds(60),
                         settle: Duration = .seconds(1)) async throws -> [KafkaRecord] {
