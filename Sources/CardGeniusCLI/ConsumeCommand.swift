@@ -11,11 +11,11 @@ struct ConsumeCommand: AsyncParsableCommand {
         commandName: "consume",
         abstract: "Run one member of the consumer group: records in, recommendations and dead letters out.",
         discussion: """
-        The budgets (--max-workers, --rate, --burst) are for the whole group: each member takes
-        the share of the partitions it owns. SIGTERM/SIGINT drains in-flight work, commits and
-        leaves the group. SIGHUP reloads the configuration and applies processing.max_workers
-        and api.rate_limit.* at once. GET /metrics, /healthz and /readyz are served on
-        --metrics-port (metrics.port; 0 disables them).
+        The budgets (--max-workers, --rate, --burst) are for the whole group: each member takes the \
+        share of the partitions it owns. SIGTERM/SIGINT drains in-flight work, commits and leaves \
+        the group. SIGHUP reloads the configuration and applies processing.max_workers and \
+        api.rate_limit.* at once. GET /metrics, /healthz and /readyz are served on --metrics-port \
+        (metrics.port; 0 disables them).
         """
     )
 

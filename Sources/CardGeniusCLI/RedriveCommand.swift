@@ -8,15 +8,16 @@ struct RedriveCommand: AsyncParsableCommand {
         commandName: "redrive",
         abstract: "Republish dead letters (original key, value and cohort) to the input topic.",
         discussion: """
-        Each republished record keeps the dead letter's key, value and headers such as cohort,
-        drops error.*, source.* and failed_at, and gets redrive.from (<dlq-topic>/<partition>/
-        <offset>) and redrive.at (UTC). Progress is kept per class in consumer group
-        <group>.<class> on the dead-letter topic (default cardgenius-redrive.invalid-record,
-        ...-api-rejected, ...-retries-exhausted): a redrive reads from there to the end the
-        topic had at the start, and commits only what the broker acknowledged (acks=all), so a
-        second redrive republishes nothing it already did. --dry-run publishes and commits
-        nothing. Exit status: 0 on success, 1 when a record could not be published (nothing
-        after it in its partition is committed).
+        Each republished record keeps the dead letter's key, value and headers such as cohort, drops \
+        error.*, source.* and failed_at, and gets redrive.from (<dlq-topic>/<partition>/<offset>) \
+        and redrive.at (UTC). Progress is kept per class in consumer group <group>.<class> on the \
+        dead-letter topic (default cardgenius-redrive.invalid-record, ...-api-rejected, \
+        ...-retries-exhausted): a redrive reads from there to the end the topic had at the start, \
+        and commits only what the broker acknowledged (acks=all), so a second redrive republishes \
+        nothing it already did. --dry-run publishes and commits nothing.
+
+        Exit status: 0 on success, 1 when a record could not be published (nothing after it in its \
+        partition is committed).
         """
     )
 

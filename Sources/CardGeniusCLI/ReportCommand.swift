@@ -8,13 +8,15 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Tally a cohort across the input, output and dead-letter topics; exit 3 while users are pending.",
         discussion: """
-        Reads the three topics from their oldest retained record to the end each had at the
-        start (outside any group) and counts, for the cohort (the cohort header): users and
-        records published, users recommended, users dead-lettered by error.class, and users
-        still pending (published, with neither a recommendation nor a dead letter; up to 20
-        listed). Exit status: 0 when nothing is pending, 3 when users are pending, 1 on error.
-        The dev broker keeps only about 5 MB per partition: when a topic's oldest records are
-        gone, a warning says the tally covers only what is retained.
+        Reads the three topics from their oldest retained record to the end each had at the start \
+        (outside any group) and counts, for the cohort (the cohort header): users and records \
+        published, users recommended, users dead-lettered by error.class, and users still pending \
+        (published, with neither a recommendation nor a dead letter; up to 20 listed).
+
+        Exit status: 0 when nothing is pending, 3 when users are pending, 1 on error.
+
+        The dev broker keeps only about 5 MB per partition: when a topic's oldest records are gone, \
+        a warning says the tally covers only what is retained.
         """
     )
 
