@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Operations
+import ServiceLifecycle
 
 /// `cardgenius export`: writes the recommendations of the output topic to a JSONL or CSV file.
 struct ExportCommand: AsyncParsableCommand {
@@ -62,54 +63,55 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let settings = try common.settings()
         let logger = common.logging.makeLogger("cardgenius.export")
-        let topic = topic ?? settings.kafka.outputTopic
-        let format = ExportFormat(rawValue: format)!
-        let file: ExportFile
-        do { file = try ExportFile(path: output) } catch { throw StartupError("\(error)") }
-        var warnings = 0
-        let writer = ExportWriter(file: file, format: format, cohort: cohort) { line in
-            warnings += 1
-            if warnings <= 100 {
-                FileHandle.standardError.write(Data("warning: \(line)\n".utf8))
-            } else if warnings == 101 {
-                FileHandle.standardError.write(Data("warning: more records skipped; see the summary\n".utf8))
-            }
-        }
-        let line = ProgressLine(enabled: progress || isatty(STDERR_FILENO) != 0, label: "export")
-        let started = ContinuousClock.now
-        let report: (ExportSummary) -> Void = { s in
-            let seconds = max(0.001, (ContinuousClock.now - started) / .seconds(1))
-            line.draw("\(s.records) records written, \(s.rows) rows, \(Int(Double(s.read) / seconds)) rec/s")
-        }
-        let exporter = RecommendationExporter(KafkaAccess(bootstrapServers: settings.kafka.bootstrapServers,
-                                              properties: settings.kafka.properties, logger: logger))
-        let stop = StopSignal()
-        do {
-            if let group {
-                try await exporter.exportNew(topic: topic, group: group, to: writer, file: file,
-                                             idle: exitWhenIdle.map { .milliseconds(Int($0 * 1000)) },
-                                             shouldStop: { stop.isRaised }, progress: report)
-            } else {
-                let ranges = try await exporter.exportAll(topic: topic, to: writer, shouldStop: { stop.isRaised }, progress: report)
-                try file.finish()
-                if ranges.contains(where: { $0.low > 0 }) {
-                    FileHandle.standardError.write(Data("warning: the oldest records of \(topic) are gone (low watermark above 0; the dev broker keeps about 5 MB per partition): the export covers only what is retained\n".utf8))
+        try await CommandJob.run(logger: logger) { [self] in
+            let settings = try common.settings()
+            let topic = topic ?? settings.kafka.outputTopic
+            let format = ExportFormat(rawValue: format)!
+            let file: ExportFile
+            do { file = try ExportFile(path: output) } catch { throw StartupError("\(error)") }
+            var warnings = 0
+            let writer = ExportWriter(file: file, format: format, cohort: cohort) { line in
+                warnings += 1
+                if warnings <= 100 {
+                    FileHandle.standardError.write(Data("warning: \(line)\n".utf8))
+                } else if warnings == 101 {
+                    FileHandle.standardError.write(Data("warning: more records skipped; see the summary\n".utf8))
                 }
             }
-        } catch let error as OperationError where error.code == .interrupted {
+            let line = ProgressLine(enabled: progress || isatty(STDERR_FILENO) != 0, label: "export")
+            let started = ContinuousClock.now
+            let report: (ExportSummary) -> Void = { s in
+                let seconds = max(0.001, (ContinuousClock.now - started) / .seconds(1))
+                line.draw("\(s.records) records written, \(s.rows) rows, \(Int(Double(s.read) / seconds)) rec/s")
+            }
+            let exporter = RecommendationExporter(KafkaAccess(bootstrapServers: settings.kafka.bootstrapServers,
+                                                  properties: settings.kafka.properties, logger: logger))
+            do {
+                if let group {
+                    try await exporter.exportNew(topic: topic, group: group, to: writer, file: file,
+                                                 idle: exitWhenIdle.map { .milliseconds(Int($0 * 1000)) },
+                                                 shouldStop: { Task.isShuttingDownGracefully }, progress: report)
+                } else {
+                    let ranges = try await exporter.exportAll(topic: topic, to: writer, shouldStop: { Task.isShuttingDownGracefully }, progress: report)
+                    try file.finish()
+                    if ranges.contains(where: { $0.low > 0 }) {
+                        FileHandle.standardError.write(Data("warning: the oldest records of \(topic) are gone (low watermark above 0; the dev broker keeps about 5 MB per partition): the export covers only what is retained\n".utf8))
+                    }
+                }
+            } catch let error as OperationError where error.code == .interrupted {
+                line.finish()
+                file.discard()
+                FileHandle.standardError.write(Data("Error: export \(error.message)\n".utf8))
+                throw ExitCode(130)
+            } catch {
+                line.finish()
+                file.discard()
+                throw StartupError("export failed: \(error)")
+            }
             line.finish()
-            file.discard()
-            FileHandle.standardError.write(Data("Error: export \(error.message)\n".utf8))
-            throw ExitCode(130)
-        } catch {
-            line.finish()
-            file.discard()
-            throw StartupError("export failed: \(error)")
+            let destination = output == "-" ? "stdout" : output
+            FileHandle.standardError.write(Data("export: \(writer.summary) -> \(destination)\n".utf8))
         }
-        line.finish()
-        let destination = output == "-" ? "stdout" : output
-        FileHandle.standardError.write(Data("export: \(writer.summary) -> \(destination)\n".utf8))
     }
 }
