@@ -150,8 +150,15 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Kafka", "CardGenius", "Simulator"]),
-        .testTarget(name: "CLITests", dependencies: ["Kafka", "CardGenius"]),
+        // Test support shared by the suites that run `cardgenius` as processes (not shipped):
+        // locating the binary, child processes, free ports, HTTP GETs.
+        .target(
+            name: "ProcessTestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Tests/ProcessTestSupport"
+        ),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Kafka", "CardGenius", "Simulator", "ProcessTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["Kafka", "CardGenius", "ProcessTestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "Kafka", "Pipeline"]),
     ]
