@@ -1,7 +1,7 @@
 import Logging
 import ServiceLifecycle
 
-/// The body of a one-shot command (`export`, ...) as a `Service`, run in a `ServiceGroup`
+/// The body of a one-shot command (`export`, `redrive`, `report`) as a `Service`, run in a `ServiceGroup`
 /// like `consume`'s members, so SIGINT and SIGTERM mean the same in every long-running
 /// command: a graceful shutdown, which the body observes through
 /// `Task.isShuttingDownGracefully` (it finishes cleanly: writes, commits or discards).
