@@ -191,13 +191,22 @@ final class RejectsFile {
     }
 
     func write(line: Int, error: RecordValidationError, raw: [UInt8]) throws {
-        let object: [String: Any] = [
-            "line": line, "field": error.field, "reason": error.reason, "code": error.code.description,
-            "record": String(decoding: raw.prefix(100_000), as: UTF8.self),
-        ]
-        var data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        let reject = Reject(code: error.code.description, field: error.field, line: line, reason: error.reason,
+                            record: String(decoding: raw.prefix(100_000), as: UTF8.self))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var data = try encoder.encode(reject)
         data.append(0x0A)
         handle.write(data)
+    }
+
+    /// One line of the rejects file.
+    private struct Reject: Encodable {
+        var code: String
+        var field: String
+        var line: Int
+        var reason: String
+        var record: String
     }
 
     func close() throws { try handle.close() }
