@@ -115,13 +115,8 @@ struct RunningSimulator {
     }
 }
 
-final class RecordBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [KafkaRecord] = []
-    func append(_ r: [KafkaRecord]) { lock.withLock { storage += r } }
-    var count: Int { lock.withLock { storage.count } }
-    var records: [KafkaRecord] { lock.withLock { storage } }
-}
+/// Records collected by a reader task.
+typealias RecordBox = Collected<KafkaRecord>
 
 /// A `cardgenius` child process with its output captured in files: a ``ChildProcess``
 /// under the name the pipeline tests use.
