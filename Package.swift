@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 let package = Package(
@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
     ],
     targets: [
         // The C layer: librdkafka 2.0.2 (Debian's librdkafka-dev), including the mock cluster.
@@ -36,15 +37,22 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // Typed service configuration: the JSON file, environment overrides, validation.
+        // The strict JSON scanner over bytes shared by the hot paths and the configuration file.
+        .target(name: "StrictJSON"),
+        // Typed service configuration over swift-configuration: the schema, the file format,
+        // the CARDGENIUS_* environment, flags, validation and redaction.
         .target(
             name: "Settings",
-            dependencies: []
+            dependencies: [
+                "StrictJSON",
+                .product(name: "Configuration", package: "swift-configuration"),
+            ]
         ),
         // The CardGenius API: spend records, request/response models, HTTP client, retry policy.
         .target(
             name: "CardGenius",
             dependencies: [
+                "StrictJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -57,6 +65,7 @@ let package = Package(
             name: "Simulator",
             dependencies: [
                 "CardGenius",
+                "StrictJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -112,7 +121,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
-        .testTarget(name: "SettingsTests", dependencies: ["Settings"]),
+        .testTarget(
+            name: "SettingsTests",
+            dependencies: ["Settings", .product(name: "Configuration", package: "swift-configuration")]
+        ),
         // Test support shared by the CardGenius and Simulator suites (not shipped).
         .target(
             name: "SimulatorTestSupport",
@@ -138,8 +150,15 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Kafka", "CardGenius", "Simulator"]),
-        .testTarget(name: "CLITests", dependencies: ["Kafka", "CardGenius"]),
+        // Test support shared by the suites that run `cardgenius` as processes (not shipped):
+        // locating the binary, child processes, free ports, HTTP GETs.
+        .target(
+            name: "ProcessTestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Tests/ProcessTestSupport"
+        ),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Kafka", "CardGenius", "Simulator", "ProcessTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["Kafka", "CardGenius", "ProcessTestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "Kafka", "Pipeline"]),
     ]

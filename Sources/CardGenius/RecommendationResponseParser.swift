@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// Validates a CardGenius response body and locates its `savings` array without re-encoding it.
 ///
 /// The body must be a JSON object with a boolean `success`. When `success` is true it must

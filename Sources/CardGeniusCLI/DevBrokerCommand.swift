@@ -10,10 +10,10 @@ struct DevBrokerCommand: AsyncParsableCommand {
         commandName: "dev-broker",
         abstract: "Run an embedded Kafka-protocol broker (librdkafka's mock cluster) on 127.0.0.1 until SIGTERM/SIGINT.",
         discussion: """
-        Prints the bootstrap list on stdout (and to --bootstrap-file). Creates the topics
-        user-spends, card-recommendations and user-spends.dlq (plus any --topic). It is a
-        test broker: each partition keeps only its newest ~5 MB, offsets-for-times and
-        most Admin APIs do not work, and ports are random. See README "The dev broker".
+        Prints the bootstrap list on stdout (and to --bootstrap-file). Creates the topics \
+        user-spends, card-recommendations and user-spends.dlq (plus any --topic). It is a test \
+        broker: each partition keeps only its newest ~5 MB, offsets-for-times and most Admin APIs do \
+        not work, and ports are random. See README "The dev broker".
         """
     )
 

@@ -41,7 +41,9 @@ struct JSONLogHandler: LogHandler {
             "level": level.rawValue, "logger": label, "msg": message.description,
         ]
         for (k, v) in metadata.merging(explicit ?? [:], uniquingKeysWith: { $1 }) { object[k] = v.description }
-        guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard var data = try? encoder.encode(object) else { return }
         data.append(0x0A)
         Self.lock.withLock { _ in FileHandle.standardError.write(data) }
     }

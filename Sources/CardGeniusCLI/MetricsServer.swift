@@ -71,24 +71,49 @@ struct MetricsServer: Service {
     /// `{"status":"ready"|"not ready","reasons":[...],"members":[...]}`.
     static func readiness(_ members: [PipelineHealth]) -> (ready: Bool, body: String) {
         var reasons: [String] = []
-        var details: [[String: Any]] = []
+        var details: [Readiness.Member] = []
         for (i, h) in members.enumerated() {
             let prefix = members.count > 1 ? "member \(i + 1): " : ""
             reasons += h.notReadyReasons.map { prefix + $0 }
-            var d: [String: Any] = [
-                "ready": h.isReady, "joined": h.joined, "partitions": h.assignedPartitions, "circuit": h.circuit.rawValue,
-                "stopping": h.stopping, "throughput": (h.throughput * 100).rounded() / 100,
-            ]
-            if let s = h.brokerSilence { d["broker_silence_s"] = Double(s.components.seconds) }
-            if let lag = h.lag { d["lag"] = lag }
-            if let lagSeconds = h.lagSeconds { d["lag_s"] = lagSeconds.rounded() }
-            details.append(d)
+            details.append(Readiness.Member(
+                ready: h.isReady, joined: h.joined, partitions: h.assignedPartitions, circuit: h.circuit.rawValue,
+                stopping: h.stopping, throughput: (h.throughput * 100).rounded() / 100,
+                brokerSilenceSeconds: h.brokerSilence.map { Double($0.components.seconds) },
+                lag: h.lag, lagSeconds: h.lagSeconds?.rounded()))
         }
         let ready = reasons.isEmpty && !members.isEmpty
         if members.isEmpty { reasons.append("no member") }
-        let object: [String: Any] = ["status": ready ? "ready" : "not ready", "reasons": reasons, "members": details]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let body = Readiness(status: ready ? "ready" : "not ready", reasons: reasons, members: details)
+        let data = (try? encoder.encode(body)) ?? Data("{}".utf8)
         return (ready, String(decoding: data, as: UTF8.self))
+    }
+
+    /// The `/readyz` body.
+    private struct Readiness: Encodable {
+        /// One member's part of it; absent figures are left out.
+        struct Member: Encodable {
+            var ready: Bool
+            var joined: Bool
+            var partitions: Int
+            var circuit: String
+            var stopping: Bool
+            var throughput: Double
+            var brokerSilenceSeconds: Double?
+            var lag: Int?
+            var lagSeconds: Double?
+
+            enum CodingKeys: String, CodingKey {
+                case ready, joined, partitions, circuit, stopping, throughput, lag
+                case brokerSilenceSeconds = "broker_silence_s"
+                case lagSeconds = "lag_s"
+            }
+        }
+
+        var status: String
+        var reasons: [String]
+        var members: [Member]
     }
 
     private static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {

@@ -9,11 +9,11 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Capacity plan for a run: calls/s, duration, member shares, bandwidth, load on CardGenius, warnings.",
         discussion: """
-        Effective calls/s = min(rate budget, workers ÷ latency), computed per member as the
-        pipeline splits the budgets (each member takes its fraction of the partitions).
-        Units are decimal (1 KB = 1000 B). --from-metrics replaces the assumed latency and
-        error rate with those observed by a running member. --notice prints the DevOps load
-        spec's notification to the CardGenius team, filled in. See docs/capacity.md.
+        Effective calls/s = min(rate budget, workers ÷ latency), computed per member as the pipeline \
+        splits the budgets (each member takes its fraction of the partitions). Units are decimal (1 \
+        KB = 1000 B). --from-metrics replaces the assumed latency and error rate with those observed \
+        by a running member. --notice prints the DevOps load spec's notification to the CardGenius \
+        team, filled in. See docs/capacity.md.
         """
     )
 

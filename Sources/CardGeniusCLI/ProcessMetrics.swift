@@ -17,7 +17,8 @@ final class ProcessMetrics: Sendable {
     private let startTime: Gauge
     private let memoryLimit: Gauge
     private let cpuLimit: Gauge
-    private let lastCPU = LockedCPU()
+    /// The CPU seconds last published, so the counter advances by deltas.
+    private let lastCPU = Mutex<Double>(0)
 
     init(registry: PrometheusCollectorRegistry) {
         cpuSeconds = registry.makeCounter(name: "process_cpu_seconds_total", help: "User and system CPU time spent, in seconds.")
@@ -42,7 +43,10 @@ final class ProcessMetrics: Sendable {
             let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
             let page = Double(sysconf(Int32(_SC_PAGESIZE)))
             let cpu = (fields.utime + fields.stime) / ticks
-            let delta = lastCPU.advance(to: cpu)
+            let delta = lastCPU.withLock { last in
+                defer { last = max(last, cpu) }
+                return cpu - last
+            }
             if delta > 0 { cpuSeconds.increment(by: delta) }
             virtualBytes.set(to: fields.vsize)
             residentBytes.set(to: fields.rss * page)
@@ -97,16 +101,5 @@ final class ProcessMetrics: Sendable {
             }
         }
         return cores
-    }
-}
-
-/// The CPU seconds last published, so the counter advances by deltas.
-private final class LockedCPU: Sendable {
-    private let value = Mutex<Double>(0)
-    func advance(to now: Double) -> Double {
-        value.withLock { last in
-            defer { last = max(last, now) }
-            return now - last
-        }
     }
 }

@@ -11,10 +11,11 @@ struct ProduceCommand: AsyncParsableCommand {
         commandName: "produce",
         abstract: "Validate user-spend records (JSONL or CSV) and publish them, keyed by user_id, with a cohort header.",
         discussion: """
-        A record that fails validation is not published: it is reported as FILE:LINE: field: reason,
-        written with its reason to the rejects file, and the run goes on. Exit status: 0 when every
-        record was published and acknowledged, 1 when some were rejected, 2 when some could not be
-        delivered or the input could not be read.
+        A record that fails validation is not published: it is reported as FILE:LINE: field: reason, \
+        written with its reason to the rejects file, and the run goes on.
+
+        Exit status: 0 when every record was published and acknowledged, 1 when some were rejected, \
+        2 when some could not be delivered or the input could not be read.
         """
     )
 
@@ -190,13 +191,22 @@ final class RejectsFile {
     }
 
     func write(line: Int, error: RecordValidationError, raw: [UInt8]) throws {
-        let object: [String: Any] = [
-            "line": line, "field": error.field, "reason": error.reason, "code": error.code.description,
-            "record": String(decoding: raw.prefix(100_000), as: UTF8.self),
-        ]
-        var data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        let reject = Reject(code: error.code.description, field: error.field, line: line, reason: error.reason,
+                            record: String(decoding: raw.prefix(100_000), as: UTF8.self))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var data = try encoder.encode(reject)
         data.append(0x0A)
         handle.write(data)
+    }
+
+    /// One line of the rejects file.
+    private struct Reject: Encodable {
+        var code: String
+        var field: String
+        var line: Int
+        var reason: String
+        var record: String
     }
 
     func close() throws { try handle.close() }

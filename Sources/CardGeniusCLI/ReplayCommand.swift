@@ -11,17 +11,19 @@ struct ReplayCommand: AsyncParsableCommand {
         commandName: "replay",
         abstract: "Reset a consumer group's committed offsets (earliest, latest, an offset, a time, or a shift) so its members reprocess records.",
         discussion: """
-        Prints a table per partition (committed offset, target, records to reprocess or skip,
-        low/high watermarks); targets outside [low, high] are clamped. --dry-run stops there.
-        Applying needs --yes (or a "y" on a terminal) and an idle group: replay refuses (exit 2)
-        while other members are active — it asks DescribeConsumerGroups (real Kafka) and then
-        joins the group with the pipeline's assignment strategy; getting every partition means
-        no one else is there. It then commits the targets with empty metadata (so the
-        pipeline's completed-offset marks are dropped), leaves, and reads the offsets back.
-        Partitions not selected by --partition keep their offsets and metadata.
-        A time (--to 2026-11-23T00:00:00Z, or a bare date = midnight UTC) resolves to the first
-        record at or after it: ListOffsets first, else a binary search over record timestamps
+        Prints a table per partition (committed offset, target, records to reprocess or skip, \
+        low/high watermarks); targets outside [low, high] are clamped. --dry-run stops there. \
+        Applying needs --yes (or a "y" on a terminal) and an idle group: replay refuses (exit 2) \
+        while other members are active — it asks DescribeConsumerGroups (real Kafka) and then joins \
+        the group with the pipeline's assignment strategy; getting every partition means no one else \
+        is there. It then commits the targets with empty metadata (so the pipeline's \
+        completed-offset marks are dropped), leaves, and reads the offsets back. Partitions not \
+        selected by --partition keep their offsets and metadata.
+
+        A time (--to 2026-11-23T00:00:00Z, or a bare date = midnight UTC) resolves to the first \
+        record at or after it: ListOffsets first, else a binary search over record timestamps \
         (assumes timestamps do not decrease within a partition).
+
         Exit status: 0 applied or dry run, 1 error, 2 refused.
         """
     )

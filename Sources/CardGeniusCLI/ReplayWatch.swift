@@ -31,7 +31,7 @@ struct ReplayWatch {
                 continue
             }
             let elapsed = ContinuousClock.now - started
-            let snapshot = progress.update(committed: committed, at: Self.seconds(elapsed))
+            let snapshot = progress.update(committed: committed, at: elapsed.seconds)
             let now = ContinuousClock.now
             if snapshot.isComplete || tty || now - lastLine >= .milliseconds(Int64(interval * 1000)) {
                 line.draw(Self.text(snapshot, committed: committed, progress: progress), force: true)
@@ -52,9 +52,5 @@ struct ReplayWatch {
         if let rate = s.rate { text += String(format: ", %.1f rec/s", rate) }
         if let eta = s.etaSeconds { text += ", ETA " + DurationText.format(seconds: eta) } else { text += ", ETA ?" }
         return text
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }

@@ -103,9 +103,14 @@ final class ResultCollector: Service, Sendable {
         let marker = Array(#""source":{"#.utf8)
         guard let start = value.firstRange(of: marker)?.upperBound,
               let end = value[start...].firstIndex(of: UInt8(ascii: "}")),
-              let object = try? JSONSerialization.jsonObject(with: Data([UInt8(ascii: "{")] + value[start...end])) as? [String: Any],
-              let partition = (object["partition"] as? NSNumber)?.int32Value,
-              let offset = (object["offset"] as? NSNumber)?.int64Value else { return nil }
-        return SourceKey(partition: partition, offset: offset)
+              let source = try? JSONDecoder().decode(Source.self, from: Data([UInt8(ascii: "{")] + value[start...end]))
+        else { return nil }
+        return SourceKey(partition: source.partition, offset: source.offset)
+    }
+
+    /// The output record's `source` object.
+    private struct Source: Decodable {
+        var partition: Int32
+        var offset: Int64
     }
 }

@@ -14,10 +14,10 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run the whole job on one machine: broker, CardGenius simulator, producer, consumer group, results file.",
         discussion: """
-        With no --brokers it starts the embedded broker; with no --api-url, the CardGenius
-        simulator (mean latency 1.5 s unless --latency-ms says otherwise). It publishes the
-        cohort, runs --members members, writes each recommendation to --output as it arrives,
-        shows progress, and ends with a summary once every record has a result or a dead letter.
+        With no --brokers it starts the embedded broker; with no --api-url, the CardGenius simulator \
+        (mean latency 1.5 s unless --latency-ms says otherwise). It publishes the cohort, runs \
+        --members members, writes each recommendation to --output as it arrives, shows progress, and \
+        ends with a summary once every record has a result or a dead letter.
         """
     )
 

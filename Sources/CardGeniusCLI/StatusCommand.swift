@@ -13,14 +13,14 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "A consumer group's lag per partition, the time to drain it, and whether it drains before the next cohort.",
         discussion: """
-        Per partition: committed offset, end offset (high watermark), lag (end − committed, or
-        end − low when nothing was committed) and the completed-above-commit offsets recorded
-        in the pipeline's commit metadata. Time to drain = total lag ÷ min(rate, workers ÷
-        latency): rate and workers from the settings (api.rate_limit.requests_per_second —
-        unlimited when the rate limit is off — and processing.max_workers) unless given;
-        latency from --latency-s, else a member's /metrics (--metrics-url), else 1.5 s. The next
-        cohort is next Monday 00:00 UTC unless --next-cohort says otherwise. Members come from
-        DescribeConsumerGroups where the broker answers it; status never joins the group.
+        Per partition: committed offset, end offset (high watermark), lag (end − committed, or end − \
+        low when nothing was committed) and the completed-above-commit offsets recorded in the \
+        pipeline's commit metadata. Time to drain = total lag ÷ min(rate, workers ÷ latency): rate \
+        and workers from the settings (api.rate_limit.requests_per_second — unlimited when the rate \
+        limit is off — and processing.max_workers) unless given; latency from --latency-s, else a \
+        member's /metrics (--metrics-url), else 1.5 s. The next cohort is next Monday 00:00 UTC \
+        unless --next-cohort says otherwise. Members come from DescribeConsumerGroups where the \
+        broker answers it; status never joins the group.
         """
     )
 

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// A small Admin API client (librdkafka's Admin API on its own client handle).
 ///
@@ -11,7 +12,7 @@ import Logging
 /// returns. ``close()`` therefore releases the handle on a detached thread and waits for
 /// it only briefly; a short-lived command exits regardless.
 public final class KafkaAdminClient: Sendable {
-    private let holder: LockedValue<RDKafkaAdminHandle?>
+    private let holder: Mutex<RDKafkaAdminHandle?>
     private let logger: Logger
 
     /// Creates the client. It connects lazily, on the first request.
@@ -19,7 +20,7 @@ public final class KafkaAdminClient: Sendable {
         var p: [String: String] = ["bootstrap.servers": bootstrapServers, "client.id": "cardgenius-admin"]
         p.merge(properties) { _, raw in raw }
         let handle = try RDKafkaAdminHandle(properties: p, logger: logger)
-        self.holder = LockedValue(handle)
+        self.holder = Mutex(handle)
         self.logger = logger
     }
 

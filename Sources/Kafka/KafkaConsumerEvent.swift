@@ -1,3 +1,5 @@
+import Synchronization
+
 /// What a ``KafkaConsumer`` reports, in the order librdkafka delivered it.
 ///
 /// Records of a partition always arrive after the ``assigned(_:)`` that gave it to this
@@ -29,7 +31,7 @@ public final class KafkaRevocation: Sendable, CustomStringConvertible {
     public let partitions: [KafkaTopicPartition]
     /// Whether the partitions were lost (the member was evicted): commits for them will fail.
     public let isLost: Bool
-    private let acknowledged = LockedValue(false)
+    private let acknowledged = Mutex(false)
     private let semaphore = DispatchSemaphoreBox()
 
     init(partitions: [KafkaTopicPartition], isLost: Bool) {

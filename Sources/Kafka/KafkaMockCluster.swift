@@ -1,5 +1,6 @@
 import CRDKafka
 import Logging
+import Synchronization
 
 /// librdkafka's in-process mock Kafka cluster: real Kafka protocol over TCP on
 /// 127.0.0.1 (random ports), for tests and the embedded dev broker.
@@ -75,12 +76,12 @@ public final class KafkaMockCluster: Sendable {
 
 /// The `rd_kafka_mock_cluster_t *`, destroyed exactly once.
 final class MockClusterHandle: @unchecked Sendable {
-    private let state: LockedValue<OpaquePointerBox?>
+    private let state: Mutex<OpaquePointerBox?>
     let pointer: OpaquePointer
 
     init(_ pointer: OpaquePointer) {
         self.pointer = pointer
-        self.state = LockedValue(OpaquePointerBox(pointer))
+        self.state = Mutex(OpaquePointerBox(pointer))
     }
 
     /// Destroys the cluster; returns false if it already was.

@@ -1,5 +1,6 @@
 import CRDKafka
 import Logging
+import Synchronization
 
 
 /// Publishes records and reports each one's delivery as the result of ``send(_:)``.
@@ -254,10 +255,10 @@ final class DeliveryBatch: Sendable {
         var remaining: Int
         var waiter: CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>?
     }
-    private let state: LockedValue<State>
+    private let state: Mutex<State>
 
     init(count: Int) {
-        state = LockedValue(State(results: Array(repeating: nil, count: count), remaining: count))
+        state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count))
     }
 
     func complete(_ index: Int, _ result: Result<KafkaDeliveryReport, KafkaError>) {

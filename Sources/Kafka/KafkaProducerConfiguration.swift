@@ -44,11 +44,3 @@ public struct KafkaProducerConfiguration: Sendable, Equatable {
         return p
     }
 }
-
-extension Duration {
-    /// Whole milliseconds, rounded down.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}

@@ -44,14 +44,9 @@ public struct CohortReport: Sendable, Hashable {
 
     /// One JSON object (sorted keys).
     public func json() -> String {
-        let object: [String: Any] = [
-            "cohort": cohort, "users_published": usersPublished, "records_published": recordsPublished,
-            "users_recommended": usersRecommended, "recommendation_records": recommendationRecords,
-            "users_dead_lettered": usersDeadLettered, "dead_lettered_by_class": deadLetteredUsers,
-            "pending": pending, "pending_sample": pendingSample, "truncated_topics": truncatedTopics,
-            "records_scanned": scanned,
-        ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -77,5 +72,22 @@ public struct CohortReport: Sendable, Hashable {
                 + ": " + pendingSample.joined(separator: ", ") + "\n"
         }
         return out
+    }
+}
+
+extension CohortReport: Encodable {
+    /// The JSON names of ``json()``.
+    enum CodingKeys: String, CodingKey {
+        case cohort
+        case usersPublished = "users_published"
+        case recordsPublished = "records_published"
+        case usersRecommended = "users_recommended"
+        case recommendationRecords = "recommendation_records"
+        case usersDeadLettered = "users_dead_lettered"
+        case deadLetteredUsers = "dead_lettered_by_class"
+        case pending
+        case pendingSample = "pending_sample"
+        case truncatedTopics = "truncated_topics"
+        case scanned = "records_scanned"
     }
 }

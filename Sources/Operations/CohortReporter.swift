@@ -12,8 +12,11 @@ public struct CohortReporter: Sendable {
         self.access = access
     }
 
-    /// Tallies `cohort`; `progress` gets (records scanned, records to scan).
+    /// Tallies `cohort`; `progress` gets (records scanned, records to scan). `shouldStop` is
+    /// asked after every batch; when it answers true the report ends with an
+    /// ``OperationError`` (`interrupted`) and no tally.
     public func report(cohort: String, inputTopic: String, outputTopic: String, dlqTopic: String,
+                       shouldStop: () -> Bool = { false },
                        progress: (Int, Int) -> Void) async throws -> CohortReport {
         let scanner = TopicScanner(access)
         var ranges: [PartitionRange] = []
@@ -41,6 +44,7 @@ public struct CohortReporter: Sendable {
             }
             scanned += batch.count
             progress(scanned, total)
+            if shouldStop() { throw OperationError(.interrupted, "interrupted after \(scanned) of \(total) records; no tally") }
         }
         var report = tally.report()
         report.truncatedTopics = truncated

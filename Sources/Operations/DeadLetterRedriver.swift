@@ -21,7 +21,12 @@ public struct DeadLetterRedriver: Sendable {
     }
 
     /// Redrives `selection` from `dlqTopic` to `inputTopic`; with `dryRun`, only counts.
+    ///
+    /// `shouldStop` is asked after every batch; when it answers true the redrive stops there,
+    /// commits what the broker acknowledged (as after a delivery failure) and returns a
+    /// summary marked ``RedriveSummary/interrupted``.
     public func redrive(from dlqTopic: String, to inputTopic: String, selection: RedriveSelection, dryRun: Bool,
+                        shouldStop: () -> Bool = { false },
                         progress: (RedriveSummary) -> Void) async throws -> RedriveSummary {
         let scanner = TopicScanner(access)
         let ranges: [PartitionRange]
@@ -102,9 +107,13 @@ public struct DeadLetterRedriver: Sendable {
                 }
                 progress(summary)
                 if summary.failed > 0 { throw StopRedrive() }
+                if shouldStop() {
+                    summary.interrupted = true
+                    throw StopRedrive()
+                }
             }
         } catch is StopRedrive {
-            // A delivery failed: commit what came before it, then report.
+            // A delivery failed, or a stop was asked for: commit what came before, then report.
         } catch {
             await producer?.close()
             throw error

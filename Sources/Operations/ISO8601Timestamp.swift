@@ -6,7 +6,16 @@ import Foundation
 /// nanoseconds, kept to the millisecond), with an offset (`+05:30`, `-0800`, `+05`), with
 /// a space instead of `T`, minutes without seconds (`2026-11-23T06:30Z`), and a bare date
 /// (`2026-11-23`, midnight UTC). A time without a zone is refused as ambiguous.
+///
+/// The lenient forms are read (and each impossible field named) here; the instant itself
+/// is computed, and printed, by Foundation's `Date.ISO8601FormatStyle` from the canonical
+/// form (`2026-11-23T05:30:00.000+05:30`).
 public enum ISO8601Timestamp {
+    /// The canonical form, with milliseconds; prints in UTC (`Z`).
+    private static let withMilliseconds = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    /// The canonical form without fractional seconds, for whole seconds.
+    private static let wholeSeconds = Date.ISO8601FormatStyle()
+
     /// Milliseconds since the Unix epoch, or an error naming what is wrong.
     public static func parse(_ text: String) throws(OperationError) -> Int64 {
         var s = Scanner(Array(text.utf8))
@@ -21,19 +30,18 @@ public enum ISO8601Timestamp {
         guard (1...daysIn(month: month, year: year)).contains(day) else {
             throw fail("day \(day) does not exist in \(String(format: "%04d-%02d", year, month))")
         }
-        var millis: Int64 = 0
+        var (hour, minute, second, fraction) = (0, 0, 0, Int64(0))
         var offsetMinutes = 0
         if !s.atEnd {
             guard s.take(UInt8(ascii: "T")) || s.take(UInt8(ascii: "t")) || s.take(UInt8(ascii: " ")) else {
                 throw fail("expected 'T' after the date")
             }
-            guard let hour = s.digits(2), s.take(UInt8(ascii: ":")), let minute = s.digits(2) else {
+            guard let h = s.digits(2), s.take(UInt8(ascii: ":")), let m = s.digits(2) else {
                 throw fail("expected a time HH:MM[:SS[.fff]]")
             }
-            guard (0...23).contains(hour) else { throw fail("hour \(hour) is not 0...23") }
-            guard (0...59).contains(minute) else { throw fail("minute \(minute) is not 0...59") }
-            var second = 0
-            var fraction: Int64 = 0
+            guard (0...23).contains(h) else { throw fail("hour \(h) is not 0...23") }
+            guard (0...59).contains(m) else { throw fail("minute \(m) is not 0...59") }
+            (hour, minute) = (h, m)
             if s.take(UInt8(ascii: ":")) {
                 guard let sec = s.digits(2) else { throw fail("expected seconds SS") }
                 guard (0...59).contains(sec) else { throw fail("second \(sec) is not 0...59") }
@@ -66,22 +74,19 @@ public enum ISO8601Timestamp {
             } else if s.atEnd {
                 throw fail("a time needs a zone: add Z (UTC) or an offset such as +05:30")
             }
-            millis = Int64(hour * 3600 + minute * 60 + second) * 1000 + fraction
         }
         guard s.atEnd else { throw fail("unexpected text after the timestamp") }
-        let days = daysFromCivil(year: year, month: month, day: day)
-        return days * 86_400_000 + millis - Int64(offsetMinutes) * 60_000
+        let zone = offsetMinutes == 0 ? "Z"
+            : String(format: "%@%02d:%02d", offsetMinutes < 0 ? "-" : "+", abs(offsetMinutes) / 60, abs(offsetMinutes) % 60)
+        let canonical = String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03d", year, month, day, hour, minute, second, Int(fraction)) + zone
+        guard let date = try? withMilliseconds.parse(canonical) else { throw fail("not a valid instant") }
+        return Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
     /// `2026-11-23T00:00:00Z` (or `…:00.250Z` when there are milliseconds), in UTC.
     public static func format(milliseconds ms: Int64) -> String {
-        let days = Int64((Double(ms) / 86_400_000).rounded(.down))
-        let rest = ms - days * 86_400_000
-        let (y, m, d) = civilFromDays(days)
-        let secs = Int(rest / 1000)
-        let frac = Int(rest % 1000)
-        let base = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, secs / 3600, (secs % 3600) / 60, secs % 60)
-        return frac == 0 ? base + "Z" : base + String(format: ".%03dZ", frac)
+        let date = Date(timeIntervalSince1970: Double(ms) / 1000)
+        return ms % 1000 == 0 ? wholeSeconds.format(date) : withMilliseconds.format(date)
     }
 
     /// `2026-11-30T00:00Z`: minutes precision, for schedule lines.
@@ -96,30 +101,6 @@ public enum ISO8601Timestamp {
         case 4, 6, 9, 11: return 30
         default: return 31
         }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int64 {
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = Int64((month + 9) % 12)
-        let doy = (153 * mp + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civilFromDays(_ days: Int64) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return (Int(y), Int(m), Int(d))
     }
 
     private struct Scanner {

@@ -29,6 +29,8 @@ public struct RedriveSummary: Sendable, Hashable {
     public var read = 0
     /// Dead letters to read in this run (from the committed offsets to the end at the start).
     public var toRead = 0
+    /// Whether the redrive was stopped (SIGINT/SIGTERM) before reading everything.
+    public var interrupted = false
 
     public init(dryRun: Bool) {
         self.dryRun = dryRun

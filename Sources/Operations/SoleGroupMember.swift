@@ -28,8 +28,9 @@ public final class SoleGroupMember: Sendable {
     }
 
     private let consumer: KafkaConsumer
-    private let state = Locked(State())
-    private let pump: Task<Void, Never>
+    private let state = Mutex(State())
+    /// The task draining the consumer's events into `state`; set at the end of `init`.
+    private let pump = Mutex<Task<Void, Never>?>(nil)
     private let logger: Logger
     public let groupID: String
 
@@ -41,35 +42,38 @@ public final class SoleGroupMember: Sendable {
             $0.sessionTimeout = sessionTimeout
             $0.heartbeatInterval = max(.milliseconds(100), sessionTimeout / 5)
         }
-        let state = self.state
         self.consumer = consumer
         self.groupID = groupID
         self.logger = logger
-        self.pump = Task {
-            for await event in consumer.events {
-                switch event {
-                case .assigned(let offsets):
-                    state.withLock {
-                        $0.assigned.formUnion(offsets.map(\.topicPartition))
-                        $0.assignments += 1
-                    }
-                case .revoked(let revocation):
-                    state.withLock {
-                        $0.assigned.subtract(revocation.partitions)
-                        $0.revocations += 1
-                    }
-                    revocation.acknowledge()
-                case .error(let error):
-                    state.withLock {
-                        if error.code == .inconsistentGroupProtocol { $0.protocolError = error }
-                        $0.lastError = error
-                    }
-                case .records, .endOfPartition, .statistics:
-                    break
+        let task = Task { await self.pumpEvents() }
+        pump.withLock { $0 = task }
+    }
+
+    /// Records assignments, revocations and errors until the consumer closes.
+    private func pumpEvents() async {
+        for await event in consumer.events {
+            switch event {
+            case .assigned(let offsets):
+                state.withLock {
+                    $0.assigned.formUnion(offsets.map(\.topicPartition))
+                    $0.assignments += 1
                 }
+            case .revoked(let revocation):
+                state.withLock {
+                    $0.assigned.subtract(revocation.partitions)
+                    $0.revocations += 1
+                }
+                revocation.acknowledge()
+            case .error(let error):
+                state.withLock {
+                    if error.code == .inconsistentGroupProtocol { $0.protocolError = error }
+                    $0.lastError = error
+                }
+            case .records, .endOfPartition, .statistics:
+                break
             }
-            state.withLock { $0.finished = true }
         }
+        state.withLock { $0.finished = true }
     }
 
     /// What the join found.
@@ -141,13 +145,6 @@ public final class SoleGroupMember: Sendable {
     /// Leaves the group and waits until the member is gone.
     public func leave() async {
         await consumer.close()
-        await pump.value
+        await pump.withLock { $0 }?.value
     }
-}
-
-/// A value behind a `Mutex`, shareable with the event pump task.
-private final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    func withLock<R>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Limits the API calls in flight, adapting the limit to how CardGenius copes:
 /// additive increase on success, multiplicative decrease on an overload signal (429,
 /// 503, time-out, refused connection), never above the member's share of the budget.
@@ -13,12 +15,12 @@ public final class AdaptiveConcurrencyLimiter: Sendable {
         var lastDecrease: ContinuousClock.Instant? = nil
         var peak = 0
     }
-    private let state: LockedState<State>
+    private let state: Mutex<State>
     /// The least time between two decreases, so one burst of failures halves once.
     private let decreaseCooldown: Duration
 
     public init(ceiling: Int, decreaseCooldown: Duration = .milliseconds(500)) {
-        state = LockedState(State(ceiling: max(ceiling, 0), limit: Double(max(ceiling, 0))))
+        state = Mutex(State(ceiling: max(ceiling, 0), limit: Double(max(ceiling, 0))))
         self.decreaseCooldown = decreaseCooldown
     }
 

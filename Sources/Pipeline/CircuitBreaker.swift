@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A circuit breaker over the CardGenius API: closed (calls flow), open (the API is
 /// considered down: no calls, partitions paused) and half-open (one probe call at a time).
 ///
@@ -26,13 +28,13 @@ public final class CircuitBreaker: Sendable {
         var trips = 0
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
-    private let inner: LockedState<Inner>
+    private let inner: Mutex<Inner>
     private let configuration: Configuration
     private let onChange: @Sendable (State) -> Void
 
     public init(configuration: Configuration = .init(), onChange: @escaping @Sendable (State) -> Void = { _ in }) {
         self.configuration = configuration
-        self.inner = LockedState(Inner(currentOpen: configuration.openDuration))
+        self.inner = Mutex(Inner(currentOpen: configuration.openDuration))
         self.onChange = onChange
     }
 

@@ -1,7 +1,9 @@
+import Synchronization
+
 /// A member-wide pause: when CardGenius sends `Retry-After`, no call of this member
 /// starts before it has passed (not just the one request that was told).
 final class MemberHold: Sendable {
-    private let until = LockedState<ContinuousClock.Instant?>(nil)
+    private let until = Mutex<ContinuousClock.Instant?>(nil)
 
     /// Holds every new call for at least `duration` from now.
     func extend(by duration: Duration) {

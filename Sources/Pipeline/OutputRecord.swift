@@ -26,7 +26,7 @@ public enum OutputRecord {
         JSONText.appendString(source.topic, to: &out)
         out += #","partition":\#(source.partition),"offset":\#(source.offset)},"processed_at":""#.utf8
         out += JSONText.iso8601(now).utf8
-        out += #"","attempts":\#(attempts),"api_latency_ms":\#(apiLatency.wholeMilliseconds),"savings":"#.utf8
+        out += #"","attempts":\#(attempts),"api_latency_ms":\#(apiLatency.milliseconds),"savings":"#.utf8
         out += recommendation.savingsJSON
         out.append(UInt8(ascii: "}"))
         var headers = [KafkaHeader(name: RecordHeader.contentType, string: "application/json")]
@@ -89,16 +89,5 @@ enum JSONText {
         gmtime_r(&seconds, &tm)
         return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
                       tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis)
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, rounded down.
-    var wholeMilliseconds: Int64 {
-        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
-    }
-    /// Seconds as a Double.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -1,6 +1,7 @@
 import CardGenius
 import Kafka
 import Metrics
+import Synchronization
 
 /// The member's metrics through swift-metrics (exported as Prometheus by the CLI).
 /// Names follow Prometheus conventions: `cardgenius_*_total` counters, `_seconds` units.
@@ -17,7 +18,7 @@ final class PipelineMetrics: Sendable {
     private let kafkaErrors = Counter(label: "cardgenius_kafka_errors_total")
     private let apiLatency = Timer(label: "cardgenius_api_latency_seconds", preferredDisplayUnit: .seconds)
     private let recordLatency = Timer(label: "cardgenius_record_duration_seconds", preferredDisplayUnit: .seconds)
-    private let inFlight = LockedState(0)
+    private let inFlight = Mutex(0)
 
     init() {
         circuit.record(0)

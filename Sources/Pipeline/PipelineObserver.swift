@@ -1,6 +1,7 @@
 import DequeModule
 import Kafka
 import Metrics
+import Synchronization
 
 /// What a member measures about itself beyond counting: when the broker last answered,
 /// consumer lag per partition and in time, throughput, how long every API slot of the
@@ -19,7 +20,7 @@ final class PipelineObserver: Sendable {
         var lastPoolSample: ContinuousClock.Instant?
         var stalled: [KafkaTopicPartition] = []
     }
-    private let state = LockedState(State())
+    private let state = Mutex(State())
     private let deliveryLatency = Timer(label: "cardgenius_output_delivery_seconds", preferredDisplayUnit: .seconds)
     private let poolExhausted = FloatingPointCounter(label: "cardgenius_api_pool_exhausted_seconds_total")
     private let lagSeconds = Gauge(label: "cardgenius_consumer_lag_seconds")

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// Counts and latencies for progress lines and the end-of-run summary.
 public final class PipelineStatistics: Sendable {
@@ -28,7 +29,7 @@ public final class PipelineStatistics: Sendable {
         }
     }
 
-    private let state = LockedState(Snapshot())
+    private let state = Mutex(Snapshot())
     private static let latencyWindow = 2048
 
     public init() {}

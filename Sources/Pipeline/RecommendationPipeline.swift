@@ -2,6 +2,7 @@ import CardGenius
 import Kafka
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// One member of the recommendation consumer group, as a `Service`.
 ///
@@ -17,8 +18,8 @@ public final class RecommendationPipeline: Service, Sendable {
     let client: CardGeniusClient
     let logger: Logger
 
-    let state: LockedState<PipelineState>
-    let budgets: LockedState<Budgets>
+    let state: LockedValue<PipelineState>
+    let budgets: Mutex<Budgets>
     let wake = WakeSignal()
     let concurrency: AdaptiveConcurrencyLimiter
     let rate: TokenBucket
@@ -54,9 +55,9 @@ public final class RecommendationPipeline: Service, Sendable {
         self.producer = producer
         self.client = client
         self.logger = logger
-        self.state = LockedState(PipelineState(maxBuffered: configuration.maxBufferedPerPartition))
-        self.budgets = LockedState(Budgets(maxWorkers: configuration.maxWorkers, rate: configuration.requestsPerSecond,
-                                           burst: configuration.burst, rateEnabled: configuration.rateLimitEnabled))
+        self.state = LockedValue(PipelineState(maxBuffered: configuration.maxBufferedPerPartition))
+        self.budgets = Mutex(Budgets(maxWorkers: configuration.maxWorkers, rate: configuration.requestsPerSecond,
+                                     burst: configuration.burst, rateEnabled: configuration.rateLimitEnabled))
         self.concurrency = AdaptiveConcurrencyLimiter(ceiling: 0)
         self.rate = TokenBucket(rate: 0, burst: 1, enabled: configuration.rateLimitEnabled)
         let metrics = PipelineMetrics()

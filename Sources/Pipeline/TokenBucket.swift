@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A token bucket: at most `burst` calls at once and `rate` calls per second on average.
 ///
 /// Callers take a token when one is there and otherwise sleep until one may be, so
@@ -12,12 +14,12 @@ public final class TokenBucket: Sendable {
         var enabled: Bool
         var primed: Bool
     }
-    private let state: LockedState<State>
+    private let state: Mutex<State>
     private let clock = ContinuousClock()
 
     /// A bucket that starts full.
     public init(rate: Double, burst: Double, enabled: Bool = true) {
-        state = LockedState(State(rate: max(rate, 0), burst: max(burst, 1), tokens: max(burst, 1),
+        state = Mutex(State(rate: max(rate, 0), burst: max(burst, 1), tokens: max(burst, 1),
                                   last: ContinuousClock.now, enabled: enabled, primed: rate > 0))
     }
 

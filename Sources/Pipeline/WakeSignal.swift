@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Wakes tasks waiting for "something changed" without lost wake-ups: a waiter passes
 /// the generation it saw before checking its condition and returns at once if it has
 /// moved on. Waiters always re-check their condition, so spurious wake-ups are harmless.
@@ -7,7 +9,7 @@ final class WakeSignal: Sendable {
         var nextID: UInt64 = 0
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
     }
-    private let state = LockedState(State())
+    private let state = Mutex(State())
 
     /// The current generation; read it before checking the condition you wait for.
     var generation: UInt64 { state.withLock { $0.generation } }
@@ -42,7 +44,7 @@ final class WakeSignal: Sendable {
 
 /// A one-shot signal: fired once, awaited by any number of tasks.
 final class StopSignal: Sendable {
-    private let state = LockedState<(fired: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let state = Mutex<(fired: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     /// Fires the signal; returns false if it had already fired.
     func fire() -> Bool {

@@ -14,7 +14,8 @@ extension ServiceSettings {
     /// 4. ``defaults``.
     ///
     /// Every value is validated; the first problem is thrown as a ``SettingsError`` whose
-    /// description names the source and the key.
+    /// description names the source and the key. The layers are swift-configuration providers
+    /// merged by a `ConfigReader` (see ``SettingsFileSnapshot`` for the file format).
     public static func load(
         file: String?,
         environment: [String: String],
@@ -26,8 +27,7 @@ extension ServiceSettings {
         }
         try loader.applyEnvironment(environment)
         try loader.applyOverrides(overrides)
-        try loader.validate()
-        return loader.settings
+        return try loader.settings()
     }
 
     /// Parses and validates a configuration document on top of the defaults.
@@ -38,8 +38,7 @@ extension ServiceSettings {
     public static func parse(json: some Collection<UInt8>, source: String) throws(SettingsError) -> ServiceSettings {
         var loader = SettingsLoader()
         try loader.applyFile(json: Array(json), source: source)
-        try loader.validate()
-        return loader.settings
+        return try loader.settings()
     }
 
     /// Every dotted key the loader knows, in schema order (`kafka.bootstrap_servers`, ..., `metrics.port`).

@@ -1,9 +1,13 @@
+import Configuration
 import Foundation
 
 /// One leaf key of the configuration schema: its dotted path, type, constraints and accessor.
 ///
 /// ``SettingDescriptor/all`` is the single source of truth for the loader, the
-/// environment variable names, the JSON rendering and the schema tests.
+/// environment variable names, the JSON rendering and the schema tests. A descriptor turns
+/// a value from a file (JSON) or from text (environment, flags) into the typed
+/// swift-configuration value of its key, checking type and range, and reads the merged
+/// value back from a `ConfigReader` into ``ServiceSettings``.
 struct SettingDescriptor: Sendable {
     /// The type of a key, with the key path it reads and writes and its per-value check.
     ///
@@ -73,6 +77,176 @@ struct SettingDescriptor: Sendable {
     /// Looks a leaf key up by its environment variable name.
     static func forEnvironmentVariable(_ name: String) -> SettingDescriptor? {
         all.first { $0.environmentVariable == name }
+    }
+
+    /// The dotted path of `kafka.properties`, the one key whose value is a map.
+    static let propertiesPath = "kafka.properties"
+
+    /// Whether this is `kafka.properties`.
+    var isPropertyMap: Bool {
+        if case .stringMap = accessor { return true }
+        return false
+    }
+
+    /// The swift-configuration key: the path's components.
+    var key: AbsoluteConfigKey { AbsoluteConfigKey(path.split(separator: ".").map(String.init)) }
+
+    /// The key of one `kafka.properties` entry (its name may contain dots).
+    static func propertyKey(_ name: String) -> AbsoluteConfigKey {
+        AbsoluteConfigKey(["kafka", "properties", name])
+    }
+
+    /// The value of this key in `settings` (not for `kafka.properties`).
+    func content(in settings: ServiceSettings) -> ConfigContent {
+        switch accessor {
+        case .string(let kp, _): return .string(settings[keyPath: kp])
+        case .integer(let kp, _): return .int(settings[keyPath: kp])
+        case .number(let kp, _): return .double(settings[keyPath: kp])
+        case .boolean(let kp): return .bool(settings[keyPath: kp])
+        case .stringMap: preconditionFailure("kafka.properties is a map")
+        }
+    }
+
+    /// Stores the merged value of this key from `reader` into `settings` (not for `kafka.properties`).
+    func assign(from reader: ConfigReader, into settings: inout ServiceSettings) {
+        let key = ConfigKey(self.key.components)
+        switch accessor {
+        case .string(let kp, _): if let v = reader.string(forKey: key) { settings[keyPath: kp] = v }
+        case .integer(let kp, _): if let v = reader.int(forKey: key) { settings[keyPath: kp] = v }
+        case .number(let kp, _): if let v = reader.double(forKey: key) { settings[keyPath: kp] = v }
+        case .boolean(let kp): if let v = reader.bool(forKey: key) { settings[keyPath: kp] = v }
+        case .stringMap: preconditionFailure("kafka.properties is a map")
+        }
+    }
+
+    /// A JSON value from a configuration file as this key's typed value, checked.
+    func content(json value: JSONValue, source: String) throws(SettingsError) -> ConfigContent {
+        func wrongType() -> SettingsError {
+            SettingsError(
+                code: .wrongType, source: source, key: path,
+                message: "\"\(path)\" must be \(typeDescription), got \(value.errorDescription)"
+            )
+        }
+        switch accessor {
+        case .string(_, let check):
+            guard case .string(let s) = value else { throw wrongType() }
+            try complain(check(s), source: source)
+            return .string(s)
+        case .integer(_, let range):
+            guard case .number(let literal) = value else { throw wrongType() }
+            guard let n = SettingsLoader.integer(fromLiteral: literal) else {
+                if let dbl = Double(literal), dbl == dbl.rounded(), dbl.isFinite {  // integral but too large
+                    throw SettingsError(
+                        code: .invalidValue, source: source, key: path,
+                        message: "\"\(path)\" \(Checks.range(range, dbl < 0 ? Int.min : Int.max) ?? "is out of range"): \(literal)"
+                    )
+                }
+                throw wrongType()
+            }
+            try complain(Checks.range(range, n), source: source)
+            return .int(n)
+        case .number(_, let check):
+            guard case .number(let literal) = value, let dbl = Double(literal) else { throw wrongType() }
+            try complain(check(dbl), source: source)
+            return .double(dbl)
+        case .boolean:
+            guard case .bool(let b) = value else { throw wrongType() }
+            return .bool(b)
+        case .stringMap:
+            preconditionFailure("kafka.properties is a map")
+        }
+    }
+
+    /// Text from an environment variable or a flag as this key's typed value, checked.
+    func content(text: String, source: String) throws(SettingsError) -> ConfigContent {
+        func wrongType() -> SettingsError {
+            SettingsError(
+                code: .wrongType, source: source, key: path,
+                message: "\"\(path)\" must be \(typeDescription), got \(JSONValue.quoted(text, limit: 60))"
+            )
+        }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        switch accessor {
+        case .string(_, let check):
+            try complain(check(text), source: source)
+            return .string(text)
+        case .integer(_, let range):
+            guard Self.looksNumeric(trimmed), let n = SettingsLoader.integer(fromLiteral: trimmed) else { throw wrongType() }
+            try complain(Checks.range(range, n), source: source)
+            return .int(n)
+        case .number(_, let check):
+            guard Self.looksNumeric(trimmed), let dbl = Double(trimmed) else { throw wrongType() }
+            try complain(check(dbl), source: source)
+            return .double(dbl)
+        case .boolean:
+            switch trimmed.lowercased() {
+            case "true", "1", "yes", "on": return .bool(true)
+            case "false", "0", "no", "off": return .bool(false)
+            default: throw wrongType()
+            }
+        case .stringMap:
+            preconditionFailure("kafka.properties is a map")
+        }
+    }
+
+    /// The entries of a `kafka.properties` object, stringified, in document order.
+    func properties(json value: JSONValue, source: String) throws(SettingsError) -> [(String, String)] {
+        guard case .object(let members) = value else {
+            throw SettingsError(
+                code: .wrongType, source: source, key: path,
+                message: "\"\(path)\" must be \(typeDescription), got \(value.errorDescription)"
+            )
+        }
+        var entries: [(String, String)] = []
+        for member in members {
+            let name = member.key
+            let propertyPath = "\(path).\(name)"
+            if name.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw SettingsError(
+                    code: .invalidValue, source: source, key: propertyPath,
+                    message: "\"\(path)\" must not contain an empty property name"
+                )
+            }
+            switch member.value {
+            case .string(let s): entries.append((name, s))
+            case .number(let literal): entries.append((name, literal))
+            case .bool(let b): entries.append((name, b ? "true" : "false"))
+            default:
+                throw SettingsError(
+                    code: .wrongType, source: source, key: propertyPath,
+                    message: "\"\(propertyPath)\" must be a string, number or boolean, got \(member.value.errorDescription)"
+                )
+            }
+        }
+        return entries
+    }
+
+    /// The entries of a `kafka.properties` JSON object given as text (environment, flags).
+    func properties(text: String, source: String) throws(SettingsError) -> [(String, String)] {
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(Array(text.utf8))
+        } catch {
+            throw SettingsError(
+                code: .invalidJSON, source: source, key: path,
+                message: "\"\(path)\" must be a JSON object, invalid JSON at \(error.description)"
+            )
+        }
+        return try properties(json: json, source: source)
+    }
+
+    private func complain(_ complaint: String?, source: String) throws(SettingsError) {
+        if let complaint {
+            throw SettingsError(code: .invalidValue, source: source, key: path, message: "\"\(path)\" \(complaint)")
+        }
+    }
+
+    /// Only decimal notation: `Double("0x1p3")` and `Double("nan")` would otherwise be accepted.
+    private static func looksNumeric(_ s: String) -> Bool {
+        !s.isEmpty && s.utf8.allSatisfy { b in
+            (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "-") || b == UInt8(ascii: "+")
+                || b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E")
+        }
     }
 
     /// The value of this key in `settings`, as JSON (secrets in `kafka.properties` masked when `redacted`).

@@ -1,19 +1,16 @@
-import Foundation
+import Configuration
 
-/// Applies configuration layers (file, environment, overrides) on top of the
-/// defaults, validating each value as it arrives and the cross-key rules at the end.
+/// Builds ``ServiceSettings`` from configuration layers with swift-configuration.
 ///
-/// It remembers which layer set each key so that errors name the right source.
+/// Each layer is read through a provider — the file as a ``SettingsFileSnapshot``, the
+/// `CARDGENIUS_*` variables through an `EnvironmentVariablesProvider`, the flags through an
+/// `InMemoryProvider` — and every value is checked as it is read, so a bad value is reported
+/// with its source even when a higher layer overrides it. The checked, typed layers are then
+/// merged by a `ConfigReader` (flags > environment > file > defaults) and the cross-key
+/// rules are checked on the result.
 struct SettingsLoader {
-    /// Layers in increasing precedence.
-    enum Layer: Int, Comparable {
-        case defaults, file, environment, overrides
-        static func < (a: Layer, b: Layer) -> Bool { a.rawValue < b.rawValue }
-    }
-
-    private(set) var settings = ServiceSettings.defaults
-    /// Key path → (layer, source) of the value currently in effect.
-    private var origins: [String: (layer: Layer, source: String)] = [:]
+    /// The checked layers, in increasing precedence.
+    private var layers: [SettingsLayer] = []
 
     /// Source names for the non-file layers.
     static let commandLineSource = "command line"
@@ -25,119 +22,96 @@ struct SettingsLoader {
             || name.hasPrefix("CARDGENIUS_LOG_")
     }
 
-    // MARK: - File layer
+    // MARK: - Layers
 
-    /// Applies a configuration document.
+    /// Adds a configuration document (the file layer).
     mutating func applyFile(json bytes: [UInt8], source: String) throws(SettingsError) {
-        let root: JSONValue
-        do {
-            root = try JSONParser.parse(bytes)
-        } catch {
-            throw SettingsError(code: .invalidJSON, source: source, message: "invalid JSON at \(error.description)")
-        }
-        guard case .object(let members) = root else {
-            throw SettingsError(
-                code: .wrongType, source: source,
-                message: "the top level must be a JSON object, got \(root.errorDescription)"
-            )
-        }
-        try applyObject(members, prefix: "", source: source)
+        layers.append(try SettingsFileSnapshot(bytes: bytes, source: source).layer)
     }
 
-    private mutating func applyObject(_ members: [JSONValue.Member], prefix: String, source: String) throws(SettingsError) {
-        for member in members {
-            let path = prefix + member.key
-            if prefix.isEmpty && member.key == "$schema" {
-                guard case .string = member.value else {
-                    throw SettingsError(
-                        code: .wrongType, source: source, key: path,
-                        message: "\"$schema\" must be a string, got \(member.value.errorDescription)"
-                    )
-                }
-                continue
+    /// Adds the `CARDGENIUS_*` variables of `environment`, read through swift-configuration's
+    /// `EnvironmentVariablesProvider` under the `cardgenius` key prefix.
+    mutating func applyEnvironment(_ environment: [String: String]) throws(SettingsError) {
+        let provider = EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: ["cardgenius"])
+        var layer = SettingsLayer(rank: .environment, name: "environment")
+        for name in environment.keys.sorted() where name.hasPrefix("CARDGENIUS_") {
+            guard !Self.isReservedEnvironmentVariable(name) else { continue }
+            let source = Self.environmentSource(name)
+            guard let descriptor = SettingDescriptor.forEnvironmentVariable(name) else {
+                let known = SettingDescriptor.all.map(\.environmentVariable)
+                var message = "unknown variable \(name)"
+                if let guess = Self.closest(to: name, among: known) { message += " (did you mean \(guess)?)" }
+                message += "; unset it or use one of the names in docs/configuration.md"
+                throw SettingsError(code: .unknownEnvironmentVariable, source: "environment", key: name, message: message)
             }
-            if SettingDescriptor.sections.contains(path) {
-                guard case .object(let nested) = member.value else {
-                    throw SettingsError(
-                        code: .wrongType, source: source, key: path,
-                        message: "\"\(path)\" must be an object, got \(member.value.errorDescription)"
-                    )
-                }
-                try applyObject(nested, prefix: path + ".", source: source)
-            } else if let descriptor = SettingDescriptor.named(path) {
-                try apply(json: member.value, to: descriptor, layer: .file, source: source)
+            guard let text = Self.text(of: descriptor.key, in: provider) else { continue }
+            try Self.apply(text: text, to: descriptor, source: source, into: &layer)
+        }
+        layers.append(layer)
+    }
+
+    /// Adds command-line overrides keyed by dotted path (`processing.max_workers`).
+    ///
+    /// `kafka.properties` takes a JSON object; `kafka.properties.<name>` sets one property.
+    mutating func applyOverrides(_ overrides: [String: String]) throws(SettingsError) {
+        let source = Self.commandLineSource
+        let provider = InMemoryProvider(
+            name: source,
+            values: Dictionary(
+                overrides.map { (AbsoluteConfigKey([$0.key]), ConfigValue(.string($0.value), isSecret: false)) },
+                uniquingKeysWith: { a, _ in a })
+        )
+        var layer = SettingsLayer(rank: .overrides, name: source)
+        let prefix = SettingDescriptor.propertiesPath + "."
+        for path in overrides.keys.sorted() {
+            guard let text = Self.text(of: AbsoluteConfigKey([path]), in: provider) else { continue }
+            if let descriptor = SettingDescriptor.named(path) {
+                try Self.apply(text: text, to: descriptor, source: source, into: &layer)
+            } else if path.hasPrefix(prefix), path.count > prefix.count {
+                layer.setProperty(String(path.dropFirst(prefix.count)), text, source: source)
             } else {
                 throw Self.unknownKey(path, source: source)
             }
         }
+        layers.append(layer)
     }
 
-    private mutating func apply(json value: JSONValue, to d: SettingDescriptor, layer: Layer, source: String) throws(SettingsError) {
-        func wrongType() -> SettingsError {
-            SettingsError(
-                code: .wrongType, source: source, key: d.path,
-                message: "\"\(d.path)\" must be \(d.typeDescription), got \(value.errorDescription)"
-            )
-        }
-        switch d.accessor {
-        case .string(let kp, let check):
-            guard case .string(let s) = value else { throw wrongType() }
-            try set(s, at: kp, check: check(s), d, layer, source)
-        case .integer(let kp, let range):
-            guard case .number(let literal) = value else { throw wrongType() }
-            guard let n = Self.integer(fromLiteral: literal) else {
-                if let dbl = Double(literal), dbl == dbl.rounded(), dbl.isFinite {  // integral but too large
-                    throw SettingsError(
-                        code: .invalidValue, source: source, key: d.path,
-                        message: "\"\(d.path)\" \(Checks.range(range, dbl < 0 ? Int.min : Int.max) ?? "is out of range"): \(literal)"
-                    )
-                }
-                throw wrongType()
-            }
-            try set(n, at: kp, check: Checks.range(range, n), d, layer, source)
-        case .number(let kp, let check):
-            guard case .number(let literal) = value, let dbl = Double(literal) else { throw wrongType() }
-            try set(dbl, at: kp, check: check(dbl), d, layer, source)
-        case .boolean(let kp):
-            guard case .bool(let b) = value else { throw wrongType() }
-            try set(b, at: kp, check: nil, d, layer, source)
-        case .stringMap(let kp):
-            guard case .object(let members) = value else { throw wrongType() }
-            var merged = settings[keyPath: kp]
-            for member in members {
-                let name = member.key
-                let propertyPath = "\(d.path).\(name)"
-                if name.trimmingCharacters(in: .whitespaces).isEmpty {
-                    throw SettingsError(
-                        code: .invalidValue, source: source, key: propertyPath,
-                        message: "\"\(d.path)\" must not contain an empty property name"
-                    )
-                }
-                switch member.value {
-                case .string(let s): merged[name] = s
-                case .number(let literal): merged[name] = literal
-                case .bool(let b): merged[name] = b ? "true" : "false"
-                default:
-                    throw SettingsError(
-                        code: .wrongType, source: source, key: propertyPath,
-                        message: "\"\(propertyPath)\" must be a string, number or boolean, got \(member.value.errorDescription)"
-                    )
-                }
-            }
-            settings[keyPath: kp] = merged
-            origins[d.path] = (layer, source)
-        }
+    /// The raw text a provider holds for `key`.
+    private static func text(of key: AbsoluteConfigKey, in provider: some ConfigProvider) -> String? {
+        guard case .string(let text)? = (try? provider.value(forKey: key, type: .string))?.value?.content else { return nil }
+        return text
     }
 
-    private mutating func set<T>(
-        _ value: T, at kp: WritableKeyPath<ServiceSettings, T>, check complaint: String?,
-        _ d: SettingDescriptor, _ layer: Layer, _ source: String
+    private static func apply(
+        text: String, to descriptor: SettingDescriptor, source: String, into layer: inout SettingsLayer
     ) throws(SettingsError) {
-        if let complaint {
-            throw SettingsError(code: .invalidValue, source: source, key: d.path, message: "\"\(d.path)\" \(complaint)")
+        if descriptor.isPropertyMap {
+            for (name, value) in try descriptor.properties(text: text, source: source) {
+                layer.setProperty(name, value, source: source)
+            }
+        } else {
+            layer.set(try descriptor.content(text: text, source: source), for: descriptor, source: source)
         }
-        settings[keyPath: kp] = value
-        origins[d.path] = (layer, source)
+    }
+
+    // MARK: - Merging
+
+    /// The layers merged by a `ConfigReader` (highest precedence first, defaults last),
+    /// checked against the cross-key rules.
+    func settings() throws(SettingsError) -> ServiceSettings {
+        let ordered = layers.reversed() + [SettingsLayer.defaults]
+        let reader = ConfigReader(providers: ordered.map { $0.provider as any ConfigProvider })
+        var settings = ServiceSettings.defaults
+        for descriptor in SettingDescriptor.all where !descriptor.isPropertyMap {
+            descriptor.assign(from: reader, into: &settings)
+        }
+        let names = layers.reduce(into: Set<String>()) { $0.formUnion($1.propertyNames) }
+        for name in names {
+            let key = ConfigKey(SettingDescriptor.propertyKey(name).components)
+            settings.kafka.properties[name] = reader.string(forKey: key, isSecret: ServiceSettings.isSecretProperty(name))
+        }
+        try validate(settings)
+        return settings
     }
 
     /// Parses an integer literal; accepts integral values written with a fraction or exponent (`2e1`, `20.0`).
@@ -147,95 +121,10 @@ struct SettingsLoader {
         return Int(d)
     }
 
-    // MARK: - Text layers (environment, overrides)
-
-    /// Applies the `CARDGENIUS_*` variables of `environment`.
-    mutating func applyEnvironment(_ environment: [String: String]) throws(SettingsError) {
-        for name in environment.keys.sorted() where name.hasPrefix("CARDGENIUS_") {
-            guard !Self.isReservedEnvironmentVariable(name), let value = environment[name] else { continue }
-            let source = Self.environmentSource(name)
-            guard let descriptor = SettingDescriptor.forEnvironmentVariable(name) else {
-                let known = SettingDescriptor.all.map(\.environmentVariable)
-                var message = "unknown variable \(name)"
-                if let guess = Self.closest(to: name, among: known) { message += " (did you mean \(guess)?)" }
-                message += "; unset it or use one of the names in docs/configuration.md"
-                throw SettingsError(code: .unknownEnvironmentVariable, source: "environment", key: name, message: message)
-            }
-            try apply(text: value, to: descriptor, layer: .environment, source: source)
-        }
-    }
-
-    /// Applies command-line overrides keyed by dotted path (`processing.max_workers`).
-    ///
-    /// `kafka.properties` takes a JSON object; `kafka.properties.<name>` sets one property.
-    mutating func applyOverrides(_ overrides: [String: String]) throws(SettingsError) {
-        let source = Self.commandLineSource
-        for path in overrides.keys.sorted() {
-            guard let value = overrides[path] else { continue }
-            if let descriptor = SettingDescriptor.named(path) {
-                try apply(text: value, to: descriptor, layer: .overrides, source: source)
-            } else if path.hasPrefix("kafka.properties."), path.count > "kafka.properties.".count {
-                let name = String(path.dropFirst("kafka.properties.".count))
-                settings.kafka.properties[name] = value
-                origins["kafka.properties"] = (.overrides, source)
-            } else {
-                throw Self.unknownKey(path, source: source)
-            }
-        }
-    }
-
-    private mutating func apply(text: String, to d: SettingDescriptor, layer: Layer, source: String) throws(SettingsError) {
-        func wrongType() -> SettingsError {
-            SettingsError(
-                code: .wrongType, source: source, key: d.path,
-                message: "\"\(d.path)\" must be \(d.typeDescription), got \(JSONValue.quoted(text, limit: 60))"
-            )
-        }
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        switch d.accessor {
-        case .string(let kp, let check):
-            try set(text, at: kp, check: check(text), d, layer, source)
-        case .integer(let kp, let range):
-            guard Self.looksNumeric(trimmed), let n = Self.integer(fromLiteral: trimmed) else { throw wrongType() }
-            try set(n, at: kp, check: Checks.range(range, n), d, layer, source)
-        case .number(let kp, let check):
-            guard Self.looksNumeric(trimmed), let dbl = Double(trimmed) else { throw wrongType() }
-            try set(dbl, at: kp, check: check(dbl), d, layer, source)
-        case .boolean(let kp):
-            let b: Bool
-            switch trimmed.lowercased() {
-            case "true", "1", "yes", "on": b = true
-            case "false", "0", "no", "off": b = false
-            default: throw wrongType()
-            }
-            try set(b, at: kp, check: nil, d, layer, source)
-        case .stringMap:
-            let json: JSONValue
-            do {
-                json = try JSONParser.parse(Array(text.utf8))
-            } catch {
-                throw SettingsError(
-                    code: .invalidJSON, source: source, key: d.path,
-                    message: "\"\(d.path)\" must be a JSON object, invalid JSON at \(error.description)"
-                )
-            }
-            try apply(json: json, to: d, layer: layer, source: source)
-        }
-    }
-
-    /// Only decimal notation: `Double("0x1p3")` and `Double("nan")` would otherwise be accepted.
-    private static func looksNumeric(_ s: String) -> Bool {
-        !s.isEmpty && s.utf8.allSatisfy { b in
-            (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "-") || b == UInt8(ascii: "+")
-                || b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E")
-        }
-    }
-
     // MARK: - Cross-key rules
 
     /// Checks the rules that involve more than one key.
-    func validate() throws(SettingsError) {
-        let s = settings
+    func validate(_ s: ServiceSettings) throws(SettingsError) {
         if s.api.retry.baseDelayMilliseconds > s.api.retry.maxDelayMilliseconds {
             throw invalid(
                 ["api.retry.base_delay_ms", "api.retry.max_delay_ms"],
@@ -272,10 +161,12 @@ struct SettingsLoader {
 
     /// An `.invalidValue` error attributed to the highest-precedence layer that set one of `keys`.
     private func invalid(_ keys: [String], _ message: String) -> SettingsError {
-        var best: (key: String, layer: Layer, source: String)? = nil
+        var best: (key: String, rank: SettingsLayer.Rank, source: String)? = nil
         for key in keys {
-            if let origin = origins[key], origin.layer > (best?.layer ?? .defaults) {
-                best = (key, origin.layer, origin.source)
+            for layer in layers {
+                if let source = layer.sources[key], layer.rank > (best?.rank ?? .defaults) {
+                    best = (key, layer.rank, source)
+                }
             }
         }
         return SettingsError(code: .invalidValue, source: best?.source ?? "defaults", key: best?.key ?? keys[0], message: message)

@@ -1,4 +1,5 @@
 import CardGenius
+import StrictJSON
 
 /// Validates a request body the way the real API does and extracts the spends.
 ///

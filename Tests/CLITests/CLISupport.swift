@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import Kafka
 import Logging
+@_exported import ProcessTestSupport
 import Testing
 
 // Helpers for process-level tests: `cardgenius` child processes with captured output,
@@ -11,26 +12,12 @@ import Testing
 
 enum CLI {
     /// A quiet logger for in-process Kafka clients (CARDGENIUS_TEST_LOG=debug to see librdkafka).
-    static func logger(_ label: String = "cli-test") -> Logger {
-        var logger = Logger(label: label)
-        logger.logLevel = ProcessInfo.processInfo.environment["CARDGENIUS_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .error
-        return logger
-    }
+    static func logger(_ label: String = "cli-test") -> Logger { TestLogging.logger(label) }
 
-    static func unique(_ prefix: String) -> String { "\(prefix)-\(UInt32.random(in: 0...UInt32.max))" }
+    static func unique(_ prefix: String) -> String { TestLogging.unique(prefix) }
 
     /// The `cardgenius` executable built next to the test bundle (or $CARDGENIUS_BIN).
-    static var binary: String {
-        if let path = ProcessInfo.processInfo.environment["CARDGENIUS_BIN"] { return path }
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("cardgenius").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/cardgenius").path
-    }
+    static var binary: String { CardgeniusExecutable.path }
 
     /// Runs `cardgenius arguments` to completion (SIGKILLed after `timeout`).
     static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
@@ -64,101 +51,6 @@ struct TimedOut: Error, CustomStringConvertible {
     var description: String { "timed out waiting for \(what)" }
 }
 
-/// Polls `condition` every `interval` until it holds or `timeout` passes; returns whether it held.
-@discardableResult
-func waitUntil(timeout: Duration, interval: Duration = .milliseconds(100),
-               _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while true {
-        if try await condition() { return true }
-        if ContinuousClock.now >= deadline { return false }
-        try? await Task.sleep(for: interval)
-    }
-}
-
-/// A `cardgenius` child process with stdout and stderr captured in files.
-/// It is SIGKILLed when released, so no test leaves a process behind.
-final class ChildProcess: @unchecked Sendable {
-    enum Status: Equatable, CustomStringConvertible {
-        case exited(Int32)
-        case signalled(Int32)
-        var description: String {
-            switch self {
-            case .exited(let code): return "exit \(code)"
-            case .signalled(let signal): return "signal \(signal)"
-            }
-        }
-    }
-
-    let process = Process()
-    let arguments: [String]
-    let stdoutPath: String
-    let stderrPath: String
-
-    /// Starts `cardgenius arguments`. CARDGENIUS_* variables of the test's environment are
-    /// not passed on; `environment` is added.
-    init(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws {
-        let dir = FileManager.default.temporaryDirectory
-        let id = UUID().uuidString
-        self.arguments = arguments
-        stdoutPath = dir.appendingPathComponent("cg-cli-\(id).out").path
-        stderrPath = dir.appendingPathComponent("cg-cli-\(id).err").path
-        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CARDGENIUS_") }
-        env.merge(environment) { $1 }
-        process.environment = env
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
-        process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        try process.run()
-    }
-
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
-
-    func signal(_ sig: Int32) { if process.isRunning { _ = Foundation.kill(pid, sig) } }
-
-    /// SIGKILL, if still running.
-    func kill() { signal(SIGKILL) }
-
-    /// Waits for the process to end; nil on time-out (the process is left running).
-    func waitForExit(timeout: Duration) async -> Status? {
-        let ended = await waitUntil(timeout: timeout, interval: .milliseconds(50)) { !process.isRunning }
-        guard ended else { return nil }
-        switch process.terminationReason {
-        case .exit: return .exited(process.terminationStatus)
-        case .uncaughtSignal: return .signalled(process.terminationStatus)
-        @unknown default: return .exited(process.terminationStatus)
-        }
-    }
-
-    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
-    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
-
-    /// Complete lines of stdout (a line still being written is left out).
-    var stdoutLines: [String] { Self.completeLines(stdout) }
-    var stderrLines: [String] { Self.completeLines(stderr) }
-
-    private static func completeLines(_ text: String) -> [String] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        lines.removeLast()  // after the last "\n": empty, or a partial line
-        return lines.filter { !$0.isEmpty }
-    }
-
-    deinit {
-        if process.isRunning {
-            _ = Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(atPath: stdoutPath)
-        try? FileManager.default.removeItem(atPath: stderrPath)
-    }
-}
-
 /// A scratch directory, removed when released.
 final class ScratchDirectory: @unchecked Sendable {
     let path: String
@@ -189,33 +81,6 @@ final class ScratchDirectory: @unchecked Sendable {
 /// Parses one line of JSON into an object (nil if it is not one).
 func jsonObject(_ line: String) -> [String: Any]? {
     (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
-}
-
-// MARK: - HTTP
-
-enum HTTP {
-    /// A TCP port nobody listens on right now (bound to port 0, then released).
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    /// GET `url`: the status and body, or nil when nothing answered.
-    static func get(_ url: String) async -> (status: Int, body: String)? {
-        var request = URLRequest(url: URL(string: url)!)
-        request.timeoutInterval = 2
-        guard let (data, response) = try? await URLSession.shared.data(for: request),
-              let http = response as? HTTPURLResponse else { return nil }
-        return (http.statusCode, String(decoding: data, as: UTF8.self))
-    }
 }
 
 // MARK: - Kafka
@@ -371,10 +236,5 @@ enum TestKafka {
     }
 }
 
-final class RecordBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [KafkaRecord] = []
-    func append(_ r: [KafkaRecord]) { lock.withLock { storage += r } }
-    var count: Int { lock.withLock { storage.count } }
-    var records: [KafkaRecord] { lock.withLock { storage } }
-}
+/// Records collected by a reader task.
+typealias RecordBox = Collected<KafkaRecord>

@@ -2,33 +2,19 @@ import CardGenius
 import Foundation
 import Kafka
 import Logging
+@_exported import ProcessTestSupport
 import ServiceLifecycle
 import Simulator
 
 /// Real parts for end-to-end tests: the mock cluster over TCP, the simulator over HTTP,
 /// and `cardgenius` members as separate processes.
 enum Harness {
-    static func logger(_ label: String = "test") -> Logger {
-        var logger = Logger(label: label)
-        logger.logLevel = ProcessInfo.processInfo.environment["CARDGENIUS_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .error
-        return logger
-    }
+    static func logger(_ label: String = "test") -> Logger { TestLogging.logger(label) }
 
-    static func unique(_ prefix: String) -> String { "\(prefix)-\(UInt32.random(in: 0...UInt32.max))" }
+    static func unique(_ prefix: String) -> String { TestLogging.unique(prefix) }
 
     /// The `cardgenius` executable built next to the test bundle (or $CARDGENIUS_BIN).
-    static var binary: String {
-        if let path = ProcessInfo.processInfo.environment["CARDGENIUS_BIN"] { return path }
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("cardgenius").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        let fallback = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/cardgenius").path
-        return fallback
-    }
+    static var binary: String { CardgeniusExecutable.path }
 
     /// A broker with the three topics, 8 partitions each unless told.
     static func cluster(partitions: Int32 = 8, topics: (String, String, String)) throws -> KafkaMockCluster {
@@ -161,35 +147,20 @@ struct RunningSimulator {
     }
 }
 
-final class RecordBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [KafkaRecord] = []
-    func append(_ r: [KafkaRecord]) { lock.withLock { storage += r } }
-    var count: Int { lock.withLock { storage.count } }
-    var records: [KafkaRecord] { lock.withLock { storage } }
-}
+/// Records collected by a reader task.
+typealias RecordBox = Collected<KafkaRecord>
 
-/// A `cardgenius` child process with its output captured in files.
+/// A `cardgenius` child process with its output captured in files: a ``ChildProcess``
+/// under the name the pipeline tests use.
 final class Member: @unchecked Sendable {
-    let process = Process()
-    let stdoutPath: String
-    let stderrPath: String
+    /// The process.
+    let child: ChildProcess
+    var process: Process { child.process }
+    var stdoutPath: String { child.stdoutPath }
+    var stderrPath: String { child.stderrPath }
 
     init(_ arguments: [String], environment: [String: String] = [:]) throws {
-        let dir = FileManager.default.temporaryDirectory
-        let id = UUID().uuidString
-        stdoutPath = dir.appendingPathComponent("cg-\(id).out").path
-        stderrPath = dir.appendingPathComponent("cg-\(id).err").path
-        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Harness.binary)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CARDGENIUS_") }
-        env.merge(environment) { $1 }
-        process.environment = env
-        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
-        process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        try process.run()
+        child = try ChildProcess(arguments, environment: environment)
     }
 
     /// `cardgenius consume` against a broker and API.
@@ -197,26 +168,20 @@ final class Member: @unchecked Sendable {
         try Member(["consume", "--brokers", bootstrap, "--api-url", api, "--group", group, "--log-level", "info"] + extra)
     }
 
-    func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
+    func signal(_ sig: Int32) { child.signal(sig) }
 
-    /// Waits for the process to exit; returns its status, or nil on time-out.
+    /// Waits for the process to exit; returns its exit status (or the signal that ended it),
+    /// or nil on time-out.
     func wait(timeout: Duration) async -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            if ContinuousClock.now > deadline { return nil }
-            try? await Task.sleep(for: .milliseconds(100))
+        switch await child.waitForExit(timeout: timeout) {
+        case .exited(let code)?: return code
+        case .signalled(let signal)?: return signal
+        case nil: return nil
         }
-        return process.terminationStatus
     }
 
-    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
-    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        try? FileManager.default.removeItem(atPath: stdoutPath)
-        try? FileManager.default.removeItem(atPath: stderrPath)
-    }
+    var stdout: String { child.stdout }
+    var stderr: String { child.stderr }
 }
 
 /// What the output and dead-letter topics say about a run.

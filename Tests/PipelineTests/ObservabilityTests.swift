@@ -226,31 +226,12 @@ struct ObservabilityTests {
 /// Reading a member's endpoint: HTTP GETs and the Prometheus text format.
 enum Scrape {
     /// The repository's root.
-    static var repository: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    }
+    static var repository: String { CardgeniusExecutable.repository }
 
     /// A TCP port nobody listens on right now.
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    static func freePort() -> Int { HTTP.freePort() }
 
-    static func get(_ url: String) async -> (status: Int, body: String)? {
-        var request = URLRequest(url: URL(string: url)!)
-        request.timeoutInterval = 2
-        guard let (data, response) = try? await URLSession.shared.data(for: request),
-              let http = response as? HTTPURLResponse else { return nil }
-        return (http.statusCode, String(decoding: data, as: UTF8.self))
-    }
+    static func get(_ url: String) async -> (status: Int, body: String)? { await HTTP.get(url) }
 
     static func metrics(_ base: String) async -> Samples? {
         guard let answer = await get(base + "/metrics"), answer.status == 200 else { return nil }

@@ -1,3 +1,4 @@
+import Configuration
 import Foundation
 import Testing
 
@@ -383,6 +384,24 @@ private func writeTemp(_ json: String) throws -> String {
     }
 }
 
+@Suite struct ConfigurationLibraryTests {
+    /// The file format works with swift-configuration's own file providers.
+    @Test func fileProviderReadsTheFormat() async throws {
+        let path = try writeTemp(#"{ "processing": { "max_workers": 50 }, "kafka": { "properties": { "sasl.password": "x" } } }"#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let location = ConfigReader(provider: InMemoryProvider(values: ["filePath": ConfigValue(.string(path), isSecret: false)]))
+        let reader = ConfigReader(provider: try await FileProvider<SettingsFileSnapshot>(config: location))
+        #expect(reader.int(forKey: "processing.max_workers") == 50)
+        #expect(reader.string(forKey: ConfigKey(["kafka", "properties", "sasl.password"])) == "x")
+        #expect(reader.string(forKey: "kafka.group_id") == nil)
+
+        let bad = try writeTemp(#"{ "processing": { "max_workers": 0 } }"#)
+        defer { try? FileManager.default.removeItem(atPath: bad) }
+        let badLocation = ConfigReader(provider: InMemoryProvider(values: ["filePath": ConfigValue(.string(bad), isSecret: false)]))
+        await #expect(throws: (any Error).self) { _ = try await FileProvider<SettingsFileSnapshot>(config: badLocation) }
+    }
+}
+
 @Suite struct ShippedFilesTests {
     static let root = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -393,13 +412,13 @@ private func writeTemp(_ json: String) throws -> String {
         // The shipped file is the defaults, verbatim; nothing differs intentionally.
         #expect(s == ServiceSettings.defaults)
         // And it spells out every key, so it doubles as a template.
-        let json = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        let json = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
         #expect(Set(Self.leafPaths(ofDocument: json)) == Set(ServiceSettings.knownKeys))
     }
 
     @Test func schemaListsEveryKnownKey() throws {
         let bytes = Array(try Data(contentsOf: Self.root.appendingPathComponent("config/real_config.schema.json")))
-        let schema = try JSONParser.parse(bytes)
+        let schema = try JSONValue.parse(bytes)
         let keys = Self.leafPaths(ofSchema: schema).filter { $0 != "$schema" }
         #expect(Set(keys) == Set(ServiceSettings.knownKeys))
         #expect(keys.count == ServiceSettings.knownKeys.count)
@@ -408,7 +427,7 @@ private func writeTemp(_ json: String) throws -> String {
 
     @Test func schemaDefaultsMatchDefaults() throws {
         let bytes = Array(try Data(contentsOf: Self.root.appendingPathComponent("config/real_config.schema.json")))
-        let schema = try JSONParser.parse(bytes)
+        let schema = try JSONValue.parse(bytes)
         for key in ServiceSettings.knownKeys {
             var node: JSONValue? = schema
             for part in key.split(separator: ".") {

@@ -3,7 +3,7 @@
 /// It does not build a document tree: callers walk the top-level object key by key,
 /// decode only the values they care about and skip (while validating) the rest. Skipping
 /// a value yields its exact byte range, so a value can be handed on verbatim without being
-/// re-encoded. Shared by the response parser and the simulator's request parser.
+/// re-encoded. Shared by the response parser, the simulator's request parser and the configuration file reader.
 ///
 /// The scanner borrows the bytes: it must not outlive the `withUnsafeBytes` closure that
 /// produced `bytes`.

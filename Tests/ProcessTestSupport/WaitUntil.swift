@@ -1,0 +1,11 @@
+/// Polls `condition` every `interval` until it holds or `timeout` passes; returns whether it held.
+@discardableResult
+public func waitUntil(timeout: Duration, interval: Duration = .milliseconds(100),
+                      _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while true {
+        if try await condition() { return true }
+        if ContinuousClock.now >= deadline { return false }
+        try? await Task.sleep(for: interval)
+    }
+}
