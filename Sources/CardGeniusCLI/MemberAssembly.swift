@@ -23,6 +23,14 @@ struct MemberAssembly {
         consumerConfig.revocationTimeout = settings.processing.drainTimeout + .seconds(10)
         var producerConfig = KafkaProducerConfiguration(bootstrapServers: settings.kafka.bootstrapServers)
         producerConfig.clientID = "cardgenius-member"
+        // One produce request in flight per broker. librdkafka 2.0.2's idempotent producer
+        // takes a later batch's acknowledgement as proof that the earlier, failed ones were
+        // written ("implicit ack"): true on Kafka, which enforces the sequence order, but on
+        // the mock cluster (no sequence checks outside transactions) a batch refused with a
+        // retriable error was then reported delivered and never written — a result lost with
+        // its offset committed. With one request at a time there is no later batch to
+        // vouch for an earlier one. `kafka.properties` may raise it for real clusters.
+        producerConfig.maxInFlightRequests = 1
         producerConfig.properties = settings.kafka.properties
         let clientConfig = CardGeniusClient.Configuration(
             url: settings.api.url, userAgent: settings.api.userAgent,

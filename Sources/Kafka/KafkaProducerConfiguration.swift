@@ -16,6 +16,9 @@ public struct KafkaProducerConfiguration: Sendable, Equatable {
     public var messageTimeout: Duration = .seconds(120)
     /// The most records librdkafka may hold locally before ``KafkaProducer/send(_:)`` waits.
     public var maxQueuedMessages: Int = 100_000
+    /// Produce requests in flight per broker connection (librdkafka's
+    /// `max.in.flight.requests.per.connection`; 1...5 with idempotence).
+    public var maxInFlightRequests: Int = 5
     /// Compression codec: `none`, `gzip`, `snappy`, `lz4` or `zstd`.
     public var compression: String = "lz4"
     /// librdkafka debug contexts (for example `broker,topic,msg`), or `nil`.
@@ -36,6 +39,7 @@ public struct KafkaProducerConfiguration: Sendable, Equatable {
             "linger.ms": String(linger.milliseconds),
             "message.timeout.ms": String(messageTimeout.milliseconds),
             "queue.buffering.max.messages": String(maxQueuedMessages),
+            "max.in.flight.requests.per.connection": String(maxInFlightRequests),
             "compression.codec": compression,
         ]
         if enableIdempotence { p["acks"] = "all" }

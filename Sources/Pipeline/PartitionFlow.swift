@@ -8,7 +8,7 @@ import Logging
 /// by different tasks can never land in the wrong order, and a change meant for an
 /// assignment that is gone is never applied to the next one.
 struct PartitionFlow: Sendable {
-    let state: LockedState<PipelineState>
+    let state: LockedValue<PipelineState>
     let consumer: KafkaConsumer
     let logger: Logger
 

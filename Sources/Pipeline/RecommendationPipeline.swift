@@ -31,7 +31,7 @@ public final class RecommendationPipeline: Service, Sendable {
     let observer = PipelineObserver()
     let flow: PartitionFlow
     /// The fault that ends this member, if any (``run()`` throws it after leaving the group).
-    let failure = LockedState<PipelineError?>(nil)
+    let failure = LockedValue<PipelineError?>(nil)
     private let stopRequested = StopSignal()
     /// Fired once the shutdown drain is over: records still waiting are cancelled.
     let drained = StopSignal()

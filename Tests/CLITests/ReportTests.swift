@@ -42,7 +42,7 @@ extension CLITests {
                 #expect(o["records_published"] as? Int == 7)
                 #expect(o["users_recommended"] as? Int == 2)
                 #expect(o["recommendation_records"] as? Int == 3)
-                #expect(o["dead_lettered_by_class"] as? [String: Int] == ["invalid-record": 1, "api-rejected": 1, "retries-exhausted": 1])
+                #expect(o["dead_lettered_by_class"] as? [String: Int] == ["invalid-record": 1, "api-rejected": 1, "retries-exhausted": 1, "output-rejected": 0])
                 #expect(o["users_dead_lettered"] as? Int == 3)
                 #expect(o["pending"] as? Int == 1)
                 #expect(o["pending_sample"] as? [String] == ["u6"])

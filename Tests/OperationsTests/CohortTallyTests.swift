@@ -31,7 +31,7 @@ struct CohortTallyTests {
         #expect(r.recordsPublished == 7)
         #expect(r.usersRecommended == 1)
         #expect(r.recommendationRecords == 2)
-        #expect(r.deadLetteredUsers == ["invalid-record": 1, "api-rejected": 1, "retries-exhausted": 0])
+        #expect(r.deadLetteredUsers == ["invalid-record": 1, "api-rejected": 1, "retries-exhausted": 0, "output-rejected": 0])
         #expect(r.usersDeadLettered == 2)
         #expect(r.pending == 3)
         #expect(r.pendingSample == ["d", "e", "y"])

@@ -142,6 +142,7 @@ struct EndToEndTests {
         // of commits at 60 calls/s = 12) — the completed offsets above the watermark are
         // skipped thanks to the commit metadata.
         #expect(duplicates <= 10 + 12 + 4, "duplicates \(duplicates)")
+        print("chaos: one SIGKILL, \(users.count) records, \(duplicates) redone")
         await sim.stop()
         await cluster.shutdown()
     }

@@ -43,6 +43,7 @@ struct HardeningTests {
         let results = RunResults(try await Harness.readToEnd(cluster.bootstrapServers, topics: [topics.output, topics.dlq]), outputTopic: topics.output)
         #expect(results.userIDsWithResult == Set(users.compactMap(\.key)))
         #expect(results.deadLetters.isEmpty)
+        print("chaos: 3 joins, 1 SIGTERM, 1 SIGKILL under backlog, \(users.count) records, \(results.sources.count - Set(results.sources).count) redone")
         await sim.stop()
         await cluster.shutdown()
     }

@@ -52,30 +52,24 @@ enum Harness {
                 if high > 0 { ends[tp] = high }
             }
         }
-        try await consumer.subscribe(topics: topics)
-        let deadline = ContinuousClock.now + timeout
-        let box = RecordBox()
-        let reader = Task {
-            for await event in consumer.events {
-                if case .records(let batch) = event { box.append(batch) }
-                if case .revoked(let r) = event { r.acknowledge() }
-            }
-        }
-        func done() -> Bool {
+        return try await read(consumer, topics: topics, timeout: timeout, settle: .zero) { records in
             var reached: [KafkaTopicPartition: Int64] = [:]
-            for r in box.records { reached[r.topicPartition] = max(reached[r.topicPartition] ?? -1, r.offset) }
+            for r in records { reached[r.topicPartition] = max(reached[r.topicPartition] ?? -1, r.offset) }
             return ends.allSatisfy { (reached[$0.key] ?? -1) >= $0.value - 1 }
         }
-        while ContinuousClock.now < deadline && !done() { try await Task.sleep(for: .milliseconds(200)) }
-        await consumer.close()
-        _ = await reader.value
-        return box.records
     }
 
     /// Reads `topics` from the beginning until `count` records arrived or `timeout`.
     static func readAll(_ bootstrap: String, topics: [String], atLeast count: Int, timeout: Duration = .seconds(60),
                         settle: Duration = .seconds(1)) async throws -> [KafkaRecord] {
         let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: bootstrap, groupID: unique("reader")), logger: logger())
+        // `settle`: let duplicates, if any, arrive too.
+        return try await read(consumer, topics: topics, timeout: timeout, settle: settle) { $0.count >= count }
+    }
+
+    /// Reads `topics` with `consumer` (in a group of its own) until `done` holds or `timeout`.
+    private static func read(_ consumer: KafkaConsumer, topics: [String], timeout: Duration, settle: Duration,
+                             until done: @escaping ([KafkaRecord]) -> Bool) async throws -> [KafkaRecord] {
         try await consumer.subscribe(topics: topics)
         let deadline = ContinuousClock.now + timeout
         let box = RecordBox()
@@ -85,8 +79,8 @@ enum Harness {
                 if case .revoked(let r) = event { r.acknowledge() }
             }
         }
-        while ContinuousClock.now < deadline && box.count < count { try await Task.sleep(for: .milliseconds(200)) }
-        try await Task.sleep(for: settle)  // let duplicates, if any, arrive too
+        while ContinuousClock.now < deadline && !done(box.records) { try await Task.sleep(for: .milliseconds(200)) }
+        try await Task.sleep(for: settle)
         await consumer.close()
         _ = await reader.value
         return box.records

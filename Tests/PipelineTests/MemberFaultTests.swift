@@ -4,6 +4,7 @@ import Foundation
 import Logging
 @testable import Pipeline
 import Simulator
+import ProcessTestSupport
 import Testing
 
 /// A member in this process (so the test can reach its librdkafka handles) against the mock
@@ -124,13 +125,9 @@ struct MemberFaultTests {
     }
 }
 
-/// Polls `condition` every 100 ms until it holds, or throws after `timeout`.
+/// Waits until `condition` holds (``waitUntil(timeout:interval:_:)``), or throws naming `what`.
 func waitFor(_ what: String, timeout: Duration = .seconds(60), _ condition: () -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while !condition() {
-        guard ContinuousClock.now < deadline else { throw HarnessTimeout(what: what) }
-        try await Task.sleep(for: .milliseconds(100))
-    }
+    guard await waitUntil(timeout: timeout, { condition() }) else { throw HarnessTimeout(what: what) }
 }
 
 /// The value of `body`, or a ``HarnessTimeout`` after `timeout`.

@@ -283,7 +283,8 @@ struct SimulatorTests {
             #expect(stats.byStatus == [200: 3, 400: 1])
             #expect(stats.inFlight == 0)
             #expect(stats.peakConcurrency == 1)
-            #expect(stats.peakRPS == 4)
+            // Four requests in a row: all in one calendar second, or split by a second's edge.
+            #expect((2...4).contains(stats.peakRPS), "peak calls/s \(stats.peakRPS)")
             #expect(stats.resets == 0 && stats.hangs == 0)
             #expect(stats.startedAt > 1_700_000_000)
             let text = String(decoding: body, as: UTF8.self)
