@@ -19,11 +19,8 @@ struct HardeningTests {
 
     @Test("members joining, leaving (SIGTERM) and dying (SIGKILL) while partitions are paused: every record completes")
     func rebalancesUnderBacklog() async throws {
-        let cluster = try Harness.cluster(topics: (topics.input, topics.output, topics.dlq))
-        let sim = try await Harness.simulator(SimulatorConfiguration(top: 2, latencyMilliseconds: 250, latencySigma: 0.1))
         // 400 records per partition: more than a member buffers (200), so fetching pauses.
-        let users = (0..<3200).map(Harness.user)
-        try await Harness.produce(cluster.bootstrapServers, topic: topics.input, records: users)
+        let (cluster, sim, users) = try await topics.start(users: 3200, SimulatorConfiguration(top: 2, latencyMilliseconds: 250, latencySigma: 0.1))
         let group = Harness.unique("g")
         let args = ["--exit-when-idle", "3", "--max-workers", "12", "--rate", "200", "--burst", "20"]
         let drain = ["CARDGENIUS_PROCESSING_DRAIN_TIMEOUT_S": "3"]
@@ -84,11 +81,9 @@ struct HardeningTests {
 
     @Test("a result larger than the output topic accepts goes to the dead-letter topic as output-rejected")
     func outputRejected() async throws {
-        let cluster = try Harness.cluster(partitions: 2, topics: (topics.input, topics.output, topics.dlq))
         // 20 cards ≈ 50 KB: over a 5,000-byte message.max.bytes; the dead letters fit.
-        let sim = try await Harness.simulator(SimulatorConfiguration(top: 20, latencyMilliseconds: 10, latencySigma: 0.1))
-        let users = (0..<30).map(Harness.user)
-        try await Harness.produce(cluster.bootstrapServers, topic: topics.input, records: users)
+        let (cluster, sim, users) = try await topics.start(partitions: 2, users: 30,
+                                                           SimulatorConfiguration(top: 20, latencyMilliseconds: 10, latencySigma: 0.1))
         let group = Harness.unique("g")
         let m = try member(cluster, sim.url, group: group, ["--exit-when-idle", "2", "--max-workers", "4", "--rate", "100"],
                            ["CARDGENIUS_KAFKA_PROPERTIES": #"{"message.max.bytes":"5000"}"#])
@@ -110,10 +105,8 @@ struct HardeningTests {
 
     @Test("every write refused by the broker: the member exits non-zero with one line naming the topic, commits nothing unproven")
     func writesRefused() async throws {
-        let cluster = try Harness.cluster(partitions: 2, topics: (topics.input, topics.output, topics.dlq))
-        let sim = try await Harness.simulator(SimulatorConfiguration(top: 2, latencyMilliseconds: 10, latencySigma: 0.1))
-        let users = (0..<40).map(Harness.user)
-        try await Harness.produce(cluster.bootstrapServers, topic: topics.input, records: users)
+        let (cluster, sim, _) = try await topics.start(partitions: 2, users: 40,
+                                                       SimulatorConfiguration(top: 2, latencyMilliseconds: 10, latencySigma: 0.1))
         cluster.pushRequestErrors(.produce, Array(repeating: .topicAuthorizationFailed, count: 500))
         defer { cluster.clearRequestErrors(.produce) }
         let group = Harness.unique("g")

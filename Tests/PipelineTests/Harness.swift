@@ -115,6 +115,17 @@ struct TestTopics {
     let output = Harness.unique("out")
     let dlq = Harness.unique("dlq")
 
+    /// A broker with these topics (`partitions` each), the simulator, and `count` valid users
+    /// published to the input topic.
+    func start(partitions: Int32 = 8, users count: Int, _ simulator: SimulatorConfiguration) async throws
+        -> (cluster: KafkaMockCluster, sim: RunningSimulator, users: [(key: String?, value: String)]) {
+        let cluster = try Harness.cluster(partitions: partitions, topics: (input, output, dlq))
+        let sim = try await Harness.simulator(simulator)
+        let users = (0..<count).map(Harness.user)
+        if !users.isEmpty { try await Harness.produce(cluster.bootstrapServers, topic: input, records: users) }
+        return (cluster, sim, users)
+    }
+
     /// Environment that points a member at these topics (plus extras).
     func environment(_ extra: [String: String] = [:]) -> [String: String] {
         ["CARDGENIUS_KAFKA_INPUT_TOPIC": input, "CARDGENIUS_KAFKA_OUTPUT_TOPIC": output,

@@ -53,10 +53,8 @@ struct MemberFaultTests {
     @Test("a fatal producer error ends the member with an error; nothing is committed past a record without its result",
           arguments: ["producer", "consumer"])
     func fatalClientError(which: String) async throws {
-        let cluster = try Harness.cluster(partitions: 4, topics: (topics.input, topics.output, topics.dlq))
-        let sim = try await Harness.simulator(SimulatorConfiguration(top: 2, latencyMilliseconds: 100, latencySigma: 0.1))
-        let users = (0..<400).map(Harness.user)
-        try await Harness.produce(cluster.bootstrapServers, topic: topics.input, records: users)
+        let (cluster, sim, _) = try await topics.start(partitions: 4, users: 400,
+                                                       SimulatorConfiguration(top: 2, latencyMilliseconds: 100, latencySigma: 0.1))
         let member = try InProcessMember(cluster, api: sim.url, topics: topics)
         let run = Task { try await member.pipeline.run() }
         try await waitFor("some records complete") { member.pipeline.statistics.snapshot.completed >= 40 }
@@ -92,8 +90,8 @@ struct MemberFaultTests {
 
     @Test("a partition with lag where nothing completes makes the member report a stall, until it flows again")
     func stall() async throws {
-        let cluster = try Harness.cluster(partitions: 2, topics: (topics.input, topics.output, topics.dlq))
-        let sim = try await Harness.simulator(SimulatorConfiguration(top: 2, latencyMilliseconds: 20, latencySigma: 0.1))
+        let (cluster, sim, _) = try await topics.start(partitions: 2, users: 0,
+                                                       SimulatorConfiguration(top: 2, latencyMilliseconds: 20, latencySigma: 0.1))
         let member = try InProcessMember(cluster, api: sim.url, topics: topics) { $0.stallTimeout = .seconds(3) }
         let run = Task { try await member.pipeline.run() }
         try await waitFor("the member joined") { member.pipeline.health.joined && member.pipeline.health.assignedPartitions == 2 }
