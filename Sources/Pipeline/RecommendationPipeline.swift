@@ -206,9 +206,10 @@ public final class RecommendationPipeline: Service, Sendable {
         let revoked = revocation.partitions.filter { $0.topic == configuration.inputTopic }
         state.withLock { $0.beginRevoke(revoked) }
         wake.notify()
-        // While the member closes, the shutdown drain has already committed, and librdkafka
-        // 2.0.2 never answers a commit made from the revocation of a closing consumer.
-        let closing = state.withLock { $0.stopping && $0.busyTotal == 0 }
+        // While the member closes, the shutdown drain has already waited and committed, and
+        // librdkafka 2.0.2 never answers a commit made from the revocation of a closing
+        // consumer.
+        let closing = state.withLock { $0.stopping }
         if !revocation.isLost && !closing {
             let deadline = ContinuousClock.now + configuration.drainTimeout
             while ContinuousClock.now < deadline {
