@@ -36,6 +36,15 @@ struct PipelineState: Sendable {
         var lastProgress: ContinuousClock.Instant
 
         var buffered: Int { ready.count + blockedCount }
+
+        /// The offset to commit now, with the completed offsets above it as metadata; nil
+        /// before the partition has a position.
+        func commitPoint(_ tp: KafkaTopicPartition) -> KafkaPartitionOffset? {
+            let watermark = tracker.watermark
+            guard watermark >= 0 else { return nil }
+            return KafkaPartitionOffset(topicPartition: tp, offset: watermark,
+                                        metadata: CommitMetadata.encode(watermark: watermark, completed: tracker.completedAboveWatermark))
+        }
     }
 
     private(set) var partitions: [KafkaTopicPartition: Partition] = [:]
@@ -75,11 +84,7 @@ struct PipelineState: Sendable {
                               lastProgress: now)
             // What is committed now is what this member would commit first: no commit until
             // it has something new to say (the previous owner's metadata is carried on).
-            if committed >= 0 {
-                p.lastCommit = KafkaPartitionOffset(
-                    topicPartition: o.topicPartition, offset: committed,
-                    metadata: CommitMetadata.encode(watermark: committed, completed: p.tracker.completedAboveWatermark))
-            }
+            p.lastCommit = p.commitPoint(o.topicPartition)
             if breakerOpen {
                 p.paused = true
                 pause.append(o.topicPartition)
@@ -281,10 +286,7 @@ struct PipelineState: Sendable {
     /// Offsets (with metadata) that changed since the last commit, for `only` or all.
     func pendingCommits(only: [KafkaTopicPartition]? = nil) -> [KafkaPartitionOffset] {
         (only ?? ownedPartitions).compactMap { tp in
-            guard let p = partitions[tp], p.tracker.watermark >= 0 else { return nil }
-            let offset = KafkaPartitionOffset(
-                topicPartition: tp, offset: p.tracker.watermark,
-                metadata: CommitMetadata.encode(watermark: p.tracker.watermark, completed: p.tracker.completedAboveWatermark))
+            guard let p = partitions[tp], let offset = p.commitPoint(tp) else { return nil }
             return offset == p.lastCommit ? nil : offset
         }
     }

@@ -42,9 +42,7 @@ extension RecommendationPipeline {
         var outputRecord: KafkaProducerRecord
         switch outcome {
         case .abandoned:
-            state.withLock { $0.abandon(item) }
-            wake.notify()
-            return
+            return giveUp(item)
         case .recommended(let recommendation, let user, let attempts, let latency):
             outputRecord = OutputRecord.recommendation(
                 recommendation, user: user, source: item.record, attempts: attempts, apiLatency: latency,
@@ -53,17 +51,13 @@ extension RecommendationPipeline {
             // while the same assignment holds the partition: a call that outlived the
             // revocation drain must not overwrite the next owner's newer result for the key.
             guard state.withLock({ $0.holds(item) }) else {
-                state.withLock { $0.abandon(item) }
-                wake.notify()
-                return
+                return giveUp(item)
             }
         case .deadLetter(let errorClass, let message, let attempts):
             outputRecord = OutputRecord.deadLetter(
                 item.record, errorClass: errorClass, message: message, attempts: attempts, topic: configuration.deadLetterTopic)
             guard state.withLock({ $0.beginPublish(item) }) else {
-                state.withLock { $0.abandon(item) }
-                wake.notify()
-                return
+                return giveUp(item)
             }
         }
         let answered = ContinuousClock.now
@@ -82,17 +76,13 @@ extension RecommendationPipeline {
         case .delivered:
             break
         case .abandoned:
-            state.withLock { $0.abandon(item) }
-            wake.notify()
-            return
+            return giveUp(item)
         case .rejected(let error), .refused(let error):
             fail(PipelineError(code: .topicRefused, message: "\(outputRecord.topic) refuses this member's writes: \(error)"))
-            state.withLock { $0.abandon(item) }
-            return
+            return giveUp(item)
         case .fatal(let error):
             fail(PipelineError(code: .producerFatal, message: "the producer raised a fatal error publishing to \(outputRecord.topic): \(error)"))
-            state.withLock { $0.abandon(item) }
-            return
+            return giveUp(item)
         }
         observer.delivered(after: ContinuousClock.now - answered)
         _ = state.withLock { $0.complete(item) }
@@ -111,6 +101,13 @@ extension RecommendationPipeline {
             break
         }
         metrics.recordLatency(ContinuousClock.now - started)
+        wake.notify()
+    }
+
+    /// Gives a started record up without a result (its partition's next owner, or this
+    /// member after a restart, redoes it) and wakes the dispatcher.
+    func giveUp(_ item: WorkItem) {
+        state.withLock { $0.abandon(item) }
         wake.notify()
     }
 
