@@ -8,19 +8,20 @@ public struct KafkaPartitionControl: Sendable {
 
     /// Stops fetching from `partitions`; records already delivered stay delivered.
     public func pause(_ partitions: [KafkaTopicPartition]) throws {
-        guard !partitions.isEmpty else { return }
-        let list = RDKafkaTopicPartitionList(partitions)
-        let err = rd_kafka_pause_partitions(client.handle, list.pointer)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "pause") }
-        try list.throwFirstError("pause")
+        try apply(rd_kafka_pause_partitions, to: partitions, "pause")
     }
 
     /// Resumes fetching from `partitions` after the last delivered record.
     public func resume(_ partitions: [KafkaTopicPartition]) throws {
+        try apply(rd_kafka_resume_partitions, to: partitions, "resume")
+    }
+
+    private func apply(_ call: (OpaquePointer?, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) -> rd_kafka_resp_err_t,
+                       to partitions: [KafkaTopicPartition], _ operation: String) throws {
         guard !partitions.isEmpty else { return }
         let list = RDKafkaTopicPartitionList(partitions)
-        let err = rd_kafka_resume_partitions(client.handle, list.pointer)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "resume") }
-        try list.throwFirstError("resume")
+        let err = call(client.handle, list.pointer)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, operation) }
+        try list.throwFirstError(operation)
     }
 }

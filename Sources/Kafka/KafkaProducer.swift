@@ -200,13 +200,12 @@ public final class KafkaProducer: Sendable {
                 while let message = rd_kafka_event_message_next(event) {
                     let m = message.pointee
                     let id = UInt(bitPattern: m._private)
+                    let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
                     let result: Result<KafkaDeliveryReport, any Error>
                     if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                        let topic = String(cString: rd_kafka_topic_name(m.rkt))
                         result = .success(KafkaDeliveryReport(
                             topicPartition: KafkaTopicPartition(topic: topic, partition: m.partition), offset: m.offset))
                     } else {
-                        let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
                         result = .failure(KafkaError.from(m.err, "delivery to \(topic)"))
                     }
                     state.withLock { $0.pending.removeValue(forKey: id) }?.complete(result)
