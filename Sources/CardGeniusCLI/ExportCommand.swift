@@ -66,15 +66,8 @@ struct ExportCommand: AsyncParsableCommand {
         let logger = common.logging.makeLogger("cardgenius.export")
         try await CommandJob.run(logger: logger) { [self] in
             let settings = try common.settings()
-            let access = KafkaAccess(bootstrapServers: settings.kafka.bootstrapServers,
-                                     properties: settings.kafka.properties, logger: logger)
             if let group {
-                do {
-                    try await PipelineGroupGuard(access, pipelineGroup: settings.kafka.groupID, inputTopic: settings.kafka.inputTopic)
-                        .check(group, command: "export")
-                } catch let refusal as OperationError where refusal.isRefusal {
-                    refusal.exitAsRefusal()
-                }
+                try await PipelineGroupGuard(settings, logger: logger).exitIfRefused(group, command: "export")
             }
             let topic = topic ?? settings.kafka.outputTopic
             let format = ExportFormat(rawValue: format)!
@@ -95,7 +88,7 @@ struct ExportCommand: AsyncParsableCommand {
                 let seconds = max(0.001, (ContinuousClock.now - started) / .seconds(1))
                 line.draw("\(s.records) records written, \(s.rows) rows, \(Int(Double(s.read) / seconds)) rec/s")
             }
-            let exporter = RecommendationExporter(access)
+            let exporter = RecommendationExporter(KafkaAccess(settings, logger: logger))
             do {
                 if let group {
                     try await exporter.exportNew(topic: topic, group: group, to: writer, file: file,

@@ -9,3 +9,15 @@ extension OperationError {
         Foundation.exit(2)
     }
 }
+
+extension PipelineGroupGuard {
+    /// Ends the process with the refusal (exit status 2) when `command` may not commit as
+    /// `group`; returns when it may.
+    func exitIfRefused(_ group: String, command: String) async throws {
+        do {
+            try await check(group, command: command)
+        } catch let refusal as OperationError where refusal.isRefusal {
+            refusal.exitAsRefusal()
+        }
+    }
+}

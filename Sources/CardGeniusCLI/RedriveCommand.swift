@@ -62,8 +62,7 @@ struct RedriveCommand: AsyncParsableCommand {
             let to = to ?? settings.kafka.inputTopic
             if from == to { throw StartupError("--from and --to are the same topic (\(from))") }
             let line = ProgressLine(enabled: progress || isatty(STDERR_FILENO) != 0, label: "redrive")
-            let redriver = DeadLetterRedriver(KafkaAccess(bootstrapServers: settings.kafka.bootstrapServers,
-                                              properties: settings.kafka.properties, logger: logger))
+            let redriver = DeadLetterRedriver(KafkaAccess(settings, logger: logger))
             let summary: RedriveSummary
             do {
                 summary = try await redriver.redrive(from: from, to: to, selection: selection, dryRun: dryRun,

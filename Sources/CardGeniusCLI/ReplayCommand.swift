@@ -100,7 +100,7 @@ struct ReplayCommand: AsyncParsableCommand {
         let topic = topic ?? settings.kafka.inputTopic
         let group = group ?? settings.kafka.groupID
         guard !group.isEmpty else { throw StartupError("replay: --group must not be empty") }
-        let access = KafkaAccess(bootstrapServers: settings.kafka.bootstrapServers, properties: settings.kafka.properties, logger: logger)
+        let access = KafkaAccess(settings, logger: logger)
         var executor = ReplayExecutor(access, topic: topic, groupID: group)
         executor.joinTimeout = .milliseconds(Int64(joinTimeout * 1000))
 

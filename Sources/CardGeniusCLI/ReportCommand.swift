@@ -59,8 +59,7 @@ struct ReportCommand: AsyncParsableCommand {
             let names = [input, output, dlq]
             if Set(names).count != 3 { throw StartupError("the input, output and dead-letter topics must differ (\(names.joined(separator: ", ")))") }
             let line = ProgressLine(enabled: progress || isatty(STDERR_FILENO) != 0, label: "report")
-            let reporter = CohortReporter(KafkaAccess(bootstrapServers: settings.kafka.bootstrapServers,
-                                          properties: settings.kafka.properties, logger: logger))
+            let reporter = CohortReporter(KafkaAccess(settings, logger: logger))
             let report: CohortReport
             do {
                 report = try await reporter.report(cohort: cohort, inputTopic: input, outputTopic: output, dlqTopic: dlq,

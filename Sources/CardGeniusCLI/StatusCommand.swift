@@ -126,11 +126,10 @@ struct StatusCommand: AsyncParsableCommand {
 
     func makeReport(settings: ServiceSettings, overrides: Overrides, topic: String, group: String,
                     logger: Logger) async throws -> StatusReport {
-        let scanner = TopicScanner(KafkaAccess(bootstrapServers: settings.kafka.bootstrapServers, properties: settings.kafka.properties, logger: logger))
+        let scanner = TopicScanner(KafkaAccess(settings, logger: logger))
         let reader: GroupOffsets
         do {
-            reader = try GroupOffsets(KafkaAccess(bootstrapServers: settings.kafka.bootstrapServers,
-                                                      properties: settings.kafka.properties, logger: logger),
+            reader = try GroupOffsets(KafkaAccess(settings, logger: logger),
                                           groupID: group)
         } catch {
             throw StartupError("status: \(ReplayCommand.describe(error))")
@@ -181,8 +180,7 @@ struct StatusCommand: AsyncParsableCommand {
         let cohort: DrainEstimate.Figure<Int64> = overrides.nextCohortMs.map { .init($0, source: "--next-cohort") }
             ?? .init(CohortSchedule.nextMonday(after: nowMs), source: "next Monday 00:00 UTC")
         let members: StatusReport.Members
-        switch await GroupDescriber(KafkaAccess(bootstrapServers: settings.kafka.bootstrapServers, properties: settings.kafka.properties,
-                                    logger: logger)).describe(group) {
+        switch await GroupDescriber(KafkaAccess(settings, logger: logger)).describe(group) {
         case .described(let d): members = .described(d)
         case .unavailable(let reason): members = .unavailable(reason: reason)
         }

@@ -41,14 +41,7 @@ struct TailCommand: AsyncParsableCommand {
         let logger = common.logging.makeLogger("cardgenius.tail")
         let topic = topic ?? settings.kafka.outputTopic
         if let group, commit {
-            let access = KafkaAccess(bootstrapServers: settings.kafka.bootstrapServers,
-                                     properties: settings.kafka.properties, logger: logger)
-            do {
-                try await PipelineGroupGuard(access, pipelineGroup: settings.kafka.groupID, inputTopic: settings.kafka.inputTopic)
-                    .check(group, command: "tail --commit")
-            } catch let refusal as OperationError where refusal.isRefusal {
-                refusal.exitAsRefusal()
-            }
+            try await PipelineGroupGuard(settings, logger: logger).exitIfRefused(group, command: "tail --commit")
         }
         var config = KafkaConsumerConfiguration(bootstrapServers: settings.kafka.bootstrapServers,
                                                 groupID: group ?? "cardgenius-tail-\(UInt32.random(in: 0...UInt32.max))")

@@ -1,5 +1,6 @@
 import Kafka
 import Logging
+import Settings
 
 /// Where the operations reach Kafka — bootstrap servers and raw librdkafka properties
 /// (security settings and the like) — and the logger for the clients they create.
@@ -12,6 +13,11 @@ public struct KafkaAccess: Sendable {
         self.bootstrapServers = bootstrapServers
         self.properties = properties
         self.logger = logger
+    }
+
+    /// The access the service settings describe (`kafka.bootstrap_servers`, `kafka.properties`).
+    public init(_ settings: ServiceSettings, logger: Logger) {
+        self.init(bootstrapServers: settings.kafka.bootstrapServers, properties: settings.kafka.properties, logger: logger)
     }
 
     /// A consumer with group id `groupID` (used for commits and offset reads only, unless

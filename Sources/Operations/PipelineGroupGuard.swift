@@ -1,4 +1,6 @@
 import Kafka
+import Logging
+import Settings
 
 /// Keeps operator commands that join a group and commit (`export --group`,
 /// `tail --group --commit`) away from the pipeline's own offsets: committing as the
@@ -15,6 +17,11 @@ public struct PipelineGroupGuard: Sendable {
         self.access = access
         self.pipelineGroup = pipelineGroup
         self.inputTopic = inputTopic
+    }
+
+    /// The guard for the pipeline the service settings describe.
+    public init(_ settings: ServiceSettings, logger: Logger) {
+        self.init(KafkaAccess(settings, logger: logger), pipelineGroup: settings.kafka.groupID, inputTopic: settings.kafka.inputTopic)
     }
 
     /// Throws a refusal (``OperationError/Code/pipelineGroup``, exit status 2) when
