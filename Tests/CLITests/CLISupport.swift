@@ -46,11 +46,6 @@ struct Finished: CustomStringConvertible {
     var description: String { "status \(status)\n--- stdout ---\n\(stdout)\n--- stderr ---\n\(stderr)" }
 }
 
-struct TimedOut: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out waiting for \(what)" }
-}
-
 /// A scratch directory, removed when released.
 final class ScratchDirectory: @unchecked Sendable {
     let path: String

@@ -125,22 +125,17 @@ struct MemberFaultTests {
 
 /// Waits until `condition` holds (``waitUntil(timeout:interval:_:)``), or throws naming `what`.
 func waitFor(_ what: String, timeout: Duration = .seconds(60), _ condition: () -> Bool) async throws {
-    guard await waitUntil(timeout: timeout, { condition() }) else { throw HarnessTimeout(what: what) }
+    guard await waitUntil(timeout: timeout, { condition() }) else { throw TimedOut(what: what) }
 }
 
-/// The value of `body`, or a ``HarnessTimeout`` after `timeout`.
+/// The value of `body`, or a ``TimedOut`` after `timeout`.
 func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { await body() }
         group.addTask { try? await Task.sleep(for: timeout); return nil }
         let first = try await group.next()!
         group.cancelAll()
-        guard let value = first else { throw HarnessTimeout(what: "a result within \(timeout)") }
+        guard let value = first else { throw TimedOut(what: "a result within \(timeout)") }
         return value
     }
-}
-
-struct HarnessTimeout: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out waiting for \(what)" }
 }

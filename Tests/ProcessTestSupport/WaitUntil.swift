@@ -9,3 +9,10 @@ public func waitUntil(timeout: Duration, interval: Duration = .milliseconds(100)
         try? await Task.sleep(for: interval)
     }
 }
+
+/// A wait that ran out of time, naming what was waited for.
+public struct TimedOut: Error, CustomStringConvertible {
+    public var what: String
+    public init(what: String) { self.what = what }
+    public var description: String { "timed out waiting for \(what)" }
+}
