@@ -137,8 +137,17 @@ public final class KafkaConsumer: Sendable {
     public func commitEach(_ offsets: [KafkaPartitionOffset], timeout: Duration = .seconds(60)) async throws -> KafkaCommitResult {
         guard !offsets.isEmpty else { return KafkaCommitResult(committed: [], failed: []) }
         let ms = Int32(clamping: timeout.milliseconds)
+        let closing = control.withLock { $0.closeRequested }
         return try await client.runBlocking { rk in
             let list = RDKafkaTopicPartitionList(offsets)
+            if closing {
+                // librdkafka 2.0.2 never delivers the OFFSET_COMMIT event of a commit made
+                // while the consumer closes (from a revocation during close); its synchronous
+                // commit does return. Per-partition results are not known then.
+                let err = rd_kafka_commit(rk, list.pointer, 0)
+                if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "commit") }
+                return KafkaCommitResult(committed: offsets, failed: [])
+            }
             // The result arrives as an OFFSET_COMMIT event on a queue of our own, with the
             // per-partition errors that rd_kafka_commit() does not hand back.
             guard let queue = rd_kafka_queue_new(rk) else { throw KafkaError(code: .closed, message: "commit: no queue") }
