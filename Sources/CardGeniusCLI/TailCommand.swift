@@ -54,11 +54,16 @@ struct TailCommand: AsyncParsableCommand {
 
         var printed = 0
         let idle = IdleTracker()
-        let watcher = exitWhenIdle.map { seconds in
-            idle.watch(idle: .milliseconds(Int(seconds * 1000))) { await consumer.close() }
+        let checkpoint = TailCheckpoint()
+        let commit = commit
+        // Whoever stops the consumer commits first: librdkafka does not answer a commit
+        // made once the consumer closes (the revocation during close commits nothing).
+        let stop: @Sendable () async -> Void = {
+            if commit { await checkpoint.commit(consumer) }
+            await consumer.close()
         }
+        let watcher = exitWhenIdle.map { seconds in idle.watch(idle: .milliseconds(Int(seconds * 1000)), stop: stop) }
         defer { watcher?.cancel() }
-        var pending: [KafkaTopicPartition: Int64] = [:]
         loop: for await event in consumer.events {
             switch event {
             case .records(let records):
@@ -67,23 +72,20 @@ struct TailCommand: AsyncParsableCommand {
                 for r in records {
                     if let max, printed >= max { break }
                     out += Self.render(r) + "\n"
-                    pending[r.topicPartition] = r.offset + 1
+                    checkpoint.printed(r)
                     printed += 1
                 }
                 FileHandle.standardOutput.write(Data(out.utf8))
-                if commit {
-                    try? await consumer.commit(pending.map { KafkaPartitionOffset(topicPartition: $0.key, offset: $0.value) })
-                }
+                if commit { await checkpoint.commit(consumer) }
                 if let max, printed >= max { break loop }
             case .assigned(let offsets):
                 idle.assigned(offsets.map(\.topicPartition))
                 Self.event("assigned", offsets.map(\.topicPartition), member: consumer.memberID)
             case .revoked(let revocation):
-                if commit {
-                    try? await consumer.commit(pending.filter { revocation.partitions.contains($0.key) }
-                        .map { KafkaPartitionOffset(topicPartition: $0.key, offset: $0.value) })
+                if commit && !consumer.isClosing {
+                    await checkpoint.commit(consumer, of: revocation.partitions)
                 }
-                pending = pending.filter { !revocation.partitions.contains($0.key) }
+                checkpoint.revoked(revocation.partitions)
                 idle.revoked(revocation.partitions)
                 Self.event("revoked", revocation.partitions, member: consumer.memberID)
                 revocation.acknowledge()
@@ -95,7 +97,7 @@ struct TailCommand: AsyncParsableCommand {
                 break
             }
         }
-        await consumer.close()
+        await stop()
     }
 
     static func event(_ name: String, _ partitions: [KafkaTopicPartition], member: String?) {

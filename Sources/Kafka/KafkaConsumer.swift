@@ -53,6 +53,9 @@ public final class KafkaConsumer: Sendable {
         control.withLock { $0.closeRequested = true }
     }
 
+    /// True once ``close()`` was called: commits are refused from then on.
+    public var isClosing: Bool { control.withLock { $0.closeRequested } }
+
     /// Subscribes to `topics`, joining the group. (librdkafka's call blocks: it runs on the
     /// consumer's blocking queue.)
     public func subscribe(topics: [String]) async throws {
@@ -133,21 +136,18 @@ public final class KafkaConsumer: Sendable {
     /// some partitions only.
     ///
     /// - Throws: ``KafkaError`` only when the request failed as a whole (no partition's
-    ///   outcome is known, for example while the coordinator is unreachable).
+    ///   outcome is known, for example while the coordinator is unreachable), or with code
+    ///   `closed` once ``close()`` was called.
     public func commitEach(_ offsets: [KafkaPartitionOffset], timeout: Duration = .seconds(60)) async throws -> KafkaCommitResult {
         guard !offsets.isEmpty else { return KafkaCommitResult(committed: [], failed: []) }
         let ms = Int32(clamping: timeout.milliseconds)
-        let closing = control.withLock { $0.closeRequested }
+        // librdkafka 2.0.2 answers neither the OFFSET_COMMIT event nor (at times) the
+        // synchronous call of a commit made once the consumer closes: refuse it rather than hang.
+        if control.withLock({ $0.closeRequested }) {
+            throw KafkaError(code: .closed, message: "commit after close(): commit before closing the consumer")
+        }
         return try await client.runBlocking { rk in
             let list = RDKafkaTopicPartitionList(offsets)
-            if closing {
-                // librdkafka 2.0.2 never delivers the OFFSET_COMMIT event of a commit made
-                // while the consumer closes (from a revocation during close); its synchronous
-                // commit does return. Per-partition results are not known then.
-                let err = rd_kafka_commit(rk, list.pointer, 0)
-                if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "commit") }
-                return KafkaCommitResult(committed: offsets, failed: [])
-            }
             // The result arrives as an OFFSET_COMMIT event on a queue of our own, with the
             // per-partition errors that rd_kafka_commit() does not hand back.
             guard let queue = rd_kafka_queue_new(rk) else { throw KafkaError(code: .closed, message: "commit: no queue") }
