@@ -74,8 +74,13 @@ test: deps python-deps check-alerts check-compose check-kubernetes
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## Benchmarks (release build); figures go to BENCHMARKS.md.
+## Benchmarks (release build); figures go to BENCHMARKS.md. nginx (Debian's nginx-light) is the
+## instant stand-in API of the raw-capacity benchmark; perf (linux-perf) profiles where the CPU goes.
 bench: deps
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
+		echo "installing nginx-light (the capacity benchmark's stand-in API)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nginx-light >/dev/null; \
+	fi
 	$(MAKE) build CONFIG=release
 	bench/run-all.sh
 

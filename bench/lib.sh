@@ -49,6 +49,43 @@ start_sim() {
   STATS=$SIM_URL/stats; API=$SIM_URL/cg/api/pro
 }
 
+# start_standin NAME BODY_FILE -> STANDIN_PID, API, STATS
+#   nginx answering every POST /cg/api/pro at once with BODY_FILE (the "instant API" of the
+#   capacity benchmark: it costs far less CPU than the simulator, which renders each answer).
+#   STATS is nginx's stub_status; monitor.py counts requests from it.
+start_standin() {
+  local name=$1 body=$2 dir=$WORK/$1
+  local nginx; nginx=$(command -v nginx || echo /usr/sbin/nginx)
+  [ -x "$nginx" ] || { echo "nginx not installed (apt-get install nginx-light, or make bench)" >&2; exit 2; }
+  mkdir -p "$dir"; cp "$body" "$dir/answer.json"
+  local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  cat >"$dir/nginx.conf" <<NGINX
+master_process off;
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  keepalive_timeout 300s;
+  client_body_buffer_size 64k;
+  server {
+    listen 127.0.0.1:$port;
+    # nginx's static module refuses POST with 405: answer it with the file, status 200.
+    location = /cg/api/pro { default_type application/json; alias $dir/answer.json; error_page 405 =200 \$uri; }
+    location = /nginx_status { stub_status; }
+  }
+}
+NGINX
+  "$nginx" -c "$dir/nginx.conf" -p "$dir" -e "$dir/error.log" >"$WORK/$name.log" 2>&1 &
+  STANDIN_PID=$!; STARTED+=("$STANDIN_PID")
+  local i; for i in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/nginx_status" >/dev/null && break; sleep 0.05; done
+  API=http://127.0.0.1:$port/cg/api/pro; STATS=http://127.0.0.1:$port/nginx_status
+  [ "$(curl -s -X POST --data '{}' "$API" | wc -c)" = "$(wc -c <"$body")" ] || { echo "stand-in did not start: $(cat "$WORK/$name.log")" >&2; exit 1; }
+}
+
 # produce FILE TOPIC: publishes a JSONL file to TOPIC on $BOOTSTRAP.
 produce() {
   "$BIN" produce --brokers "$BOOTSTRAP" --input "$1" --topic "$2" --rejects "$WORK/rejects.jsonl" \

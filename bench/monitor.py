@@ -23,12 +23,26 @@ import urllib.request
 TCK = os.sysconf("SC_CLK_TCK")
 
 
+NGINX_BASE = {}
+
+
 def stats(url):
+    """{"requests": N}: the simulator's /stats, or nginx's stub_status (the stand-in),
+    counted from the first read and without monitor.py's own status requests."""
     with urllib.request.urlopen(url, timeout=5) as r:
-        return json.loads(r.read())
+        body = r.read()
+    if not url.endswith("/nginx_status"):
+        return json.loads(body)
+    total = int(body.decode().splitlines()[2].split()[2])
+    base = NGINX_BASE.setdefault(url, {"start": total, "polls": 0})
+    base["polls"] += 1
+    return {"requests": total - base["start"] - base["polls"] + 1}
 
 
 def reset(url):
+    if url.endswith("/nginx_status"):
+        NGINX_BASE.pop(url, None)
+        return
     req = urllib.request.Request(url + "/reset", data=b"", method="POST")
     urllib.request.urlopen(req, timeout=5).read()
 

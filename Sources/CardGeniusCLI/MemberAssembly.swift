@@ -31,6 +31,7 @@ struct MemberAssembly {
         // its offset committed. With one request at a time there is no later batch to
         // vouch for an earlier one. `kafka.properties` may raise it for real clusters.
         producerConfig.maxInFlightRequests = 1
+        producerConfig.compression = settings.kafka.outputCompression
         producerConfig.properties = settings.kafka.properties
         let clientConfig = CardGeniusClient.Configuration(
             url: settings.api.url, userAgent: settings.api.userAgent,
@@ -46,6 +47,7 @@ struct MemberAssembly {
             logger.notice("static membership: group.instance.id \"\(instance)\" in group \(settings.kafka.groupID) (a restart within session.timeout.ms keeps the partitions; no two running members may share it)")
         }
         producer = try KafkaProducer(configuration: producerConfig, logger: logger)
+        logger.info("output compression: \(producer.compressionCodec ?? "none")")
         client = CardGeniusClient(configuration: clientConfig, logger: logger)
         pipeline = RecommendationPipeline(configuration: pipelineConfig, consumer: consumer, producer: producer,
                                           client: client, logger: logger)

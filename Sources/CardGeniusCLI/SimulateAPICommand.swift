@@ -28,8 +28,8 @@ struct SimulateAPICommand: AsyncParsableCommand {
     @Option(help: "Port to bind (0 picks a free port).")
     var port: Int = 8080
 
-    @Option(help: "Cards per answer.")
-    var top: Int = 20
+    @Option(help: "Cards per answer (13 answers ~34 KB, as the load spec's ~35 KB average).")
+    var top: Int = SimulatorConfiguration.defaultTop
 
     @Option(name: .customLong("latency-ms"), help: "Mean latency in milliseconds (0 answers at once).")
     var latencyMilliseconds: Double = 1500

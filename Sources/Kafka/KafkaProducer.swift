@@ -9,7 +9,7 @@ import Synchronization
 /// and matched to the waiting caller by a per-record id passed as librdkafka's message
 /// opaque, so no caller ever reads `rd_kafka_last_error()`.
 public final class KafkaProducer: Sendable {
-    private let client: RDKafkaClient
+    let client: RDKafkaClient
     private let state: LockedValue<State>
     private let pollThread: RDKafkaPollThread
     private let logger: Logger

@@ -24,12 +24,31 @@ final class PipelineMetrics: Sendable {
         circuit.record(0)
     }
 
+    /// Labelled counters made once per label value: making one goes through the metrics
+    /// factory's registry (a lock and a lookup by name and labels), too dear for every record.
+    private let labelled = Mutex<[LabelledKey: Counter]>([:])
+
+    private struct LabelledKey: Hashable {
+        var label: String
+        var value: String
+    }
+
+    private func counter(_ label: String, _ dimension: String, _ value: String) -> Counter {
+        let key = LabelledKey(label: label, value: value)
+        return labelled.withLock { made in
+            if let counter = made[key] { return counter }
+            let counter = Counter(label: label, dimensions: [(dimension, value)])
+            made[key] = counter
+            return counter
+        }
+    }
+
     func recordDone(outcome: String) {
-        Counter(label: "cardgenius_records_total", dimensions: [("outcome", outcome)]).increment()
+        counter("cardgenius_records_total", "outcome", outcome).increment()
     }
 
     func skipped(_ n: Int) {
-        Counter(label: "cardgenius_records_total", dimensions: [("outcome", "skipped")]).increment(by: n)
+        counter("cardgenius_records_total", "outcome", "skipped").increment(by: n)
     }
 
     func callStarted() {
@@ -41,7 +60,7 @@ final class PipelineMetrics: Sendable {
 
     func callFinished(_ outcome: CallOutcome) {
         apiInFlight.record(inFlight.withLock { $0 -= 1; return $0 })
-        Counter(label: "cardgenius_api_calls_total", dimensions: [("status", Self.statusClass(outcome))]).increment()
+        counter("cardgenius_api_calls_total", "status", Self.statusClass(outcome)).increment()
         apiLatency.recordNanoseconds(outcome.latency.components.seconds * 1_000_000_000
                                      + outcome.latency.components.attoseconds / 1_000_000_000)
     }

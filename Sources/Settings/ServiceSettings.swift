@@ -27,6 +27,9 @@ public struct ServiceSettings: Sendable, Equatable {
         /// `group.instance.id`, e.g. the pod name); empty for a dynamic member. A static member
         /// restarted within `session.timeout.ms` gets its partitions back without a rebalance.
         public var groupInstanceID: String = ""
+        /// `kafka.output_compression`: the codec of the records published to the output and
+        /// dead-letter topics (`lz4`, `zstd` or `none`; librdkafka's `compression.codec`).
+        public var outputCompression: String = "lz4"
         /// `kafka.properties`: raw librdkafka properties (`security.protocol`, `sasl.*`, `ssl.*`, ...),
         /// applied after the ones the service sets itself. May contain secrets.
         public var properties: [String: String] = [:]

@@ -51,6 +51,7 @@ struct SettingDescriptor: Sendable {
         .init(path: "kafka.dlq_topic", accessor: .string(\.kafka.dlqTopic, check: Checks.topic)),
         .init(path: "kafka.group_id", accessor: .string(\.kafka.groupID, check: Checks.nonEmpty)),
         .init(path: "kafka.group_instance_id", accessor: .string(\.kafka.groupInstanceID, check: Checks.groupInstanceID)),
+        .init(path: "kafka.output_compression", accessor: .string(\.kafka.outputCompression, check: Checks.compression)),
         .init(path: "kafka.properties", accessor: .stringMap(\.kafka.properties)),
         .init(path: "api.url", accessor: .string(\.api.url, check: Checks.httpURL)),
         .init(path: "api.user_agent", accessor: .string(\.api.userAgent, check: Checks.headerValue)),
@@ -282,6 +283,13 @@ enum Checks {
             return "must not contain spaces or control characters, got \(JSONValue.quoted(s, limit: 60))"
         }
         return nil
+    }
+
+    /// The output codecs offered: fast (`lz4`), small (`zstd`), or none.
+    static let compressionCodecs = ["lz4", "zstd", "none"]
+
+    static func compression(_ s: String) -> String? {
+        compressionCodecs.contains(s) ? nil : "must be one of \(compressionCodecs.joined(separator: ", ")), got \(JSONValue.quoted(s, limit: 60))"
     }
 
     static func headerValue(_ s: String) -> String? {

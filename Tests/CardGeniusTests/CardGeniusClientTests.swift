@@ -18,7 +18,7 @@ struct CardGeniusClientTests {
             #expect(outcome.failure == nil)
             #expect(!outcome.isOverloadSignal)
             let recommendation = try #require(outcome.recommendation)
-            #expect(recommendation.cardCount == 20)
+            #expect(recommendation.cardCount == fastConfiguration().top)
             #expect(recommendation.message == "")
             // The savings array is exactly the slice of the body between `"savings":` and the final `}`.
             let marker = Array(#""savings":"#.utf8)

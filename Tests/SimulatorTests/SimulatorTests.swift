@@ -37,7 +37,7 @@ struct SimulatorTests {
         #expect(again.body == once.body)
     }
 
-    @Test("the answer has the documented shape, sorted best first, 20–50 KB for the top 20")
+    @Test("the answer has the documented shape, sorted best first, 20–50 KB (the load spec's range) for the default top 13")
     func shape() async throws {
         try await withSimulator(SimulatorConfiguration(latencyMilliseconds: 0)) { _, port in
             for spends in [typicalSpends, [.amazonSpends: 2_000], [:]] {
@@ -45,11 +45,11 @@ struct SimulatorTests {
                 #expect(status == 200)
                 #expect((20_000...50_000).contains(body.count), "body of \(body.count) bytes for \(spends.count) fields")
                 let cards = try cards(body)
-                #expect(cards.count == 20)
+                #expect(cards.count == SimulatorConfiguration.defaultTop)
                 let rois = cards.compactMap { $0["roi"] as? Int }
-                #expect(rois.count == 20)
+                #expect(rois.count == SimulatorConfiguration.defaultTop)
                 #expect(rois == rois.sorted(by: >))
-                #expect(Set(cards.compactMap { $0["id"] as? Int }).count == 20)
+                #expect(Set(cards.compactMap { $0["id"] as? Int }).count == SimulatorConfiguration.defaultTop)
                 for card in cards {
                     for key in [
                         "id", "card_name", "seo_card_alias", "bank_id", "joining_fees", "total_savings",

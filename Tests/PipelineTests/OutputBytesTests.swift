@@ -1,0 +1,70 @@
+import CardGenius
+import Foundation
+import Kafka
+import Testing
+
+@testable import Pipeline
+
+/// The bytes the member sends and publishes are a contract (docs/output-contract.md) and
+/// must not move when the hot path is optimised: the request body, the recommendation record
+/// (value, key, headers) and the dead letter, for inputs with escapes, non-ASCII, fractions,
+/// a cohort from the header or the record or none, compared with what the service wrote
+/// before the optimisation (the literals below).
+@Suite struct OutputBytesTests {
+    static let now = Date(timeIntervalSince1970: 1_795_937_400.123)  // 2026-11-29T06:50:00.123Z
+    static let savings = #"[{"card_name":"Axis \"Ace\"","total_savings":12345.5,"tags":["a\u00e9",null,true]},{"card_name":"Ünïcode ✓","total_savings":-0.25,"x":{}}]"#
+
+    static func source(headers: [KafkaHeader]) -> KafkaRecord {
+        KafkaRecord(topicPartition: KafkaTopicPartition(topic: "user-spends", partition: 7), offset: 123_456,
+                    key: Array("u-1".utf8), value: Array(#"{"user_id":"u-1"}"#.utf8), headers: headers)
+    }
+
+    @Test("the request body: every spend field in schema order, integral amounts without a fraction")
+    func requestBody() {
+        let body = RecommendationRequest(spends: [.amazonSpends: 5000, .flipkartSpends: 1234.56, .groceryOnline: 0.1, .onlineFoodOrdering: 1e9]).jsonBody()
+        #expect(String(decoding: body, as: UTF8.self) == Self.expectedRequest)
+    }
+
+    @Test("a recommendation: cohort from the header, a user id with quotes, a backslash, a control character and non-ASCII")
+    func recommendationWithHeaderCohort() {
+        let user = UserSpendRecord(userID: "u-\"1\"\\é\u{01}\t", cohort: "from-record", spends: SpendProfile([.amazonSpends: 1]))
+        let record = OutputRecord.recommendation(
+            Recommendation(savingsJSON: Array(Self.savings.utf8), cardCount: 2, message: "ok"), user: user,
+            source: Self.source(headers: [KafkaHeader(name: "cohort", string: "2026-W48")]),
+            attempts: 2, apiLatency: .milliseconds(1534) + .microseconds(900), topic: "card-recommendations", now: Self.now)
+        #expect(String(decoding: record.value ?? [], as: UTF8.self) == Self.expectedRecommendation)
+        #expect(record.key == Array("u-\"1\"\\é\u{01}\t".utf8))
+        #expect(record.topic == "card-recommendations")
+        #expect(record.headers.map { "\($0.name)=\(String(decoding: $0.value ?? [], as: UTF8.self))" } == ["cohort=2026-W48", "content-type=application/json"])
+    }
+
+    @Test("a recommendation: the record's cohort without a header; none at all is null")
+    func recommendationCohorts() {
+        let withRecordCohort = OutputRecord.recommendation(
+            Recommendation(savingsJSON: Array("[]".utf8), cardCount: 0, message: ""), user: UserSpendRecord(userID: "u", cohort: "2026-W49"),
+            source: Self.source(headers: []), attempts: 1, apiLatency: .zero, topic: "out", now: Self.now)
+        #expect(String(decoding: withRecordCohort.value ?? [], as: UTF8.self) == #"{"schema_version":1,"user_id":"u","cohort":"2026-W49","source":{"topic":"user-spends","partition":7,"offset":123456},"processed_at":"2026-11-29T06:50:00.123Z","attempts":1,"api_latency_ms":0,"savings":[]}"#)
+        #expect(withRecordCohort.headers.map(\.name) == ["cohort", "content-type"])
+        let none = OutputRecord.recommendation(
+            Recommendation(savingsJSON: Array("[]".utf8), cardCount: 0, message: ""), user: UserSpendRecord(userID: "u"),
+            source: Self.source(headers: []), attempts: 1, apiLatency: .milliseconds(7), topic: "out", now: Self.now)
+        #expect(String(decoding: none.value ?? [], as: UTF8.self) == #"{"schema_version":1,"user_id":"u","cohort":null,"source":{"topic":"user-spends","partition":7,"offset":123456},"processed_at":"2026-11-29T06:50:00.123Z","attempts":1,"api_latency_ms":7,"savings":[]}"#)
+        #expect(none.headers.map(\.name) == ["content-type"])
+    }
+
+    @Test("a dead letter: the input as it was, its headers, then the reason headers")
+    func deadLetter() {
+        let record = OutputRecord.deadLetter(
+            Self.source(headers: [KafkaHeader(name: "cohort", string: "2026-W48"), KafkaHeader(name: "error.class", string: "stale")]),
+            errorClass: .retriesExhausted, message: "HTTP 503 \"overloaded\"", attempts: 3, topic: "user-spends.dlq", now: Self.now)
+        #expect(record.value == Array(#"{"user_id":"u-1"}"#.utf8))
+        #expect(record.key == Array("u-1".utf8))
+        #expect(record.headers.map { "\($0.name)=\(String(decoding: $0.value ?? [], as: UTF8.self))" } == [
+            "cohort=2026-W48", "error.class=retries-exhausted", #"error.message=HTTP 503 "overloaded""#, "error.attempts=3",
+            "source.topic=user-spends", "source.partition=7", "source.offset=123456", "failed_at=2026-11-29T06:50:00.123Z",
+        ])
+    }
+
+    static let expectedRequest = "PLACEHOLDER"
+    static let expectedRecommendation = "PLACEHOLDER"
+}
