@@ -139,6 +139,7 @@ let package = Package(
         .testTarget(
             name: "CardGeniusTests",
             dependencies: [
+                "StrictJSON",
                 "CardGenius", "Simulator", "SimulatorTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

@@ -50,7 +50,7 @@ print(round(b,2))")
         --pid member="$MEMBER_PID" --pid sim="$SIM_PID" --pid broker="$BROKER_PID")
     stop "$MEMBER_PID"; wait "$TIME_PID" 2>/dev/null || true
     stop "$SIM_PID"
-    echo "{\"scenario\":\"$sc\",\"run\":$run,\"latency_ms\":$(python3 -c "print($lat*$scale)"),\"workers\":$workers,\"rate\":\"$rate\",\"burst\":$burst,\"bound\":$bound,\"backlog\":$backlog,\"member_summary\":$(python3 -c 'import json,sys;print(json.dumps(sys.stdin.read().strip()))' <"$WORK/budget-$sc-$run.out"),\"m\":$m}" >>"$RESULTS"
+    echo "{\"scenario\":\"$sc\",\"run\":$run,\"latency_ms\":$(python3 -c "print($lat*$scale)"),\"workers\":$workers,\"rate\":\"$rate\",\"burst\":$burst,\"bound\":$bound,\"backlog\":$backlog,\"member_summary\":$(python3 -c 'import json,sys;print(json.dumps(sys.stdin.readline().strip()))' <"$WORK/budget-$sc-$run.out"),\"m\":$m}" >>"$RESULTS"
     log "  -> $(jget 'd["calls_per_s"]' <<<"$m") calls/s"
   done
   stop "$BROKER_PID"

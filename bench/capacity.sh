@@ -67,7 +67,7 @@ for run in $(seq 1 "$RUNS"); do
   m=$(python3 "$BENCH_DIR/monitor.py" until --stats "$STATS" --target "$N" --launched "$LAUNCHED" \
       --pid member="$MEMBER_PID" --pid sim="$SIM_PID" --pid broker="$BROKER_PID" || true)
   wait "$TIME_PID" 2>/dev/null || true
-  echo "{\"who\":\"swift\",\"run\":$run,\"n\":$N,\"workers\":$WORKERS,\"body\":$body,\"summary\":$(python3 -c 'import json,sys;print(json.dumps(sys.stdin.read().strip()))' <"$WORK/capacity-swift-$run.out"),\"maxrss_kb\":\"$(time_field "capacity-swift-$run" 'Maximum resident set size (kbytes)')\",\"user_s\":\"$(time_field "capacity-swift-$run" 'User time (seconds)')\",\"sys_s\":\"$(time_field "capacity-swift-$run" 'System time (seconds)')\",\"m\":$m}" >>"$RESULTS"
+  echo "{\"who\":\"swift\",\"run\":$run,\"n\":$N,\"workers\":$WORKERS,\"body\":$body,\"summary\":$(python3 -c 'import json,sys;print(json.dumps(sys.stdin.readline().strip()))' <"$WORK/capacity-swift-$run.out"),\"maxrss_kb\":\"$(time_field "capacity-swift-$run" 'Maximum resident set size (kbytes)')\",\"user_s\":\"$(time_field "capacity-swift-$run" 'User time (seconds)')\",\"sys_s\":\"$(time_field "capacity-swift-$run" 'System time (seconds)')\",\"m\":$m}" >>"$RESULTS"
   log "swift run $run: $(jget 'd["records_per_s_from_launch"], d["steady_records_per_s"], d["cpu_us_per_record_run"]' <<<"$m")"
 
   [ "$PYTHON" = 1 ] || continue

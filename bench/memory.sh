@@ -37,7 +37,7 @@ for variant in $VARIANTS; do
     for i in $(seq 1 600); do kill -0 "$MEMBER_PID" 2>/dev/null || break; sleep 0.1; done
     wait "$TIME_PID" 2>/dev/null || true
     stop "$SIM_PID"
-    echo "{\"variant\":\"$variant\",\"run\":$run,\"records\":$RECORDS,\"workers\":$workers,\"maxrss_kb\":\"$(time_field "memory-$variant-$run" 'Maximum resident set size (kbytes)')\",\"summary\":$(python3 -c 'import json,sys;print(json.dumps(sys.stdin.read().strip()))' <"$WORK/memory-$variant-$run.out"),\"m\":$m}" >>"$RESULTS"
+    echo "{\"variant\":\"$variant\",\"run\":$run,\"records\":$RECORDS,\"workers\":$workers,\"maxrss_kb\":\"$(time_field "memory-$variant-$run" 'Maximum resident set size (kbytes)')\",\"summary\":$(python3 -c 'import json,sys;print(json.dumps(sys.stdin.readline().strip()))' <"$WORK/memory-$variant-$run.out"),\"m\":$m}" >>"$RESULTS"
     log "  -> VmHWM $(jget 'd["vmhwm_kb"]' <<<"$m") kB"
   done
 done

@@ -24,7 +24,10 @@ produce "$USERS" pr-in
 export CARDGENIUS_API_RATE_LIMIT_ENABLED=false
 start_member profile-member pr --max-workers "$WORKERS" --exit-when-idle 1
 # wait for the first calls, then profile member, API and broker together
-calls() { python3 -c "import sys; sys.path.insert(0, '$BENCH_DIR'); import monitor; print(monitor.stats('$STATS')['requests'])"; }
+calls() {  # requests the API has served so far (nginx: stub_status, whose own requests count too)
+  if [ "$STANDIN" = nginx ]; then curl -s "$STATS" | awk 'NR==3{print $3}'
+  else curl -s "$STATS" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])'; fi
+}
 until [ "$(calls)" -gt 2000 ]; do sleep 0.2; done
 cpu0=$(awk '{print $14+$15}' /proc/"$MEMBER_PID"/stat); n0=$(calls)
 perf record -F 499 -g -o "$WORK/member.perf" -p "$MEMBER_PID" -- sleep "$SECS" 2>/dev/null &

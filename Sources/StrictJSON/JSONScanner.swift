@@ -224,6 +224,18 @@ package struct JSONScanner {
     package mutating func skipValue() throws(ScanError) -> Range<Int> {
         self.skipWhitespace()
         let start = self.index
+        if let end = Self.fastSkip(self.bytes, from: start) {
+            self.index = end
+            return start..<end
+        }
+        try self.skipValue(depth: 0)
+        return start..<self.index
+    }
+
+    /// ``skipValue()`` without its fast path: the reference the fast path is tested against.
+    package mutating func skipValueRecursively() throws(ScanError) -> Range<Int> {
+        self.skipWhitespace()
+        let start = self.index
         try self.skipValue(depth: 0)
         return start..<self.index
     }
