@@ -23,7 +23,9 @@ public struct CardGeniusClient: Sendable {
     public let configuration: Configuration
     let httpClient: HTTPClient
     let logger: Logger
-    let headers: [(String, String)]
+    /// The request every call sends, parsed once (each call sets its body), or why
+    /// AsyncHTTPClient refuses the URL (every call then fails with that error).
+    let requestTemplate: Result<HTTPClient.Request, any Error>
     let parser = RecommendationResponseParser()
 
     /// Creates a client with its own `HTTPClient` on the shared NIO event loop group.
@@ -53,11 +55,15 @@ public struct CardGeniusClient: Sendable {
             backgroundActivityLogger: logger
         )
 
-        self.headers = [
-            ("Content-Type", "application/json"),
-            ("Accept", "application/json"),
-            ("User-Agent", configuration.userAgent),
-        ]
+        self.requestTemplate = Result {
+            var template = try HTTPClient.Request(url: configuration.url, method: .POST)
+            template.headers.add(contentsOf: [
+                ("Content-Type", "application/json"),
+                ("Accept", "application/json"),
+                ("User-Agent", configuration.userAgent),
+            ])
+            return template
+        }
     }
 
     /// Makes one attempt to get a recommendation for `request`.
@@ -67,36 +73,26 @@ public struct CardGeniusClient: Sendable {
     public func recommend(_ request: RecommendationRequest) async -> CallOutcome {
         let clock = ContinuousClock()
         let start = clock.now
-        var httpRequest = HTTPClientRequest(url: self.configuration.url)
-        httpRequest.method = .POST
-        httpRequest.headers.add(contentsOf: self.headers)
-        let body = request.jsonBody()
-        httpRequest.headers.add(name: "Content-Length", value: String(body.count))
-        httpRequest.body = .bytes(body)
         let deadline = NIODeadline.now() + Self.timeAmount(self.configuration.requestTimeout)
+        let collector = CardGeniusResponseCollector(maxBodyBytes: self.configuration.maxBodyBytes)
 
         let outcome: CallOutcome
         do {
-            let response = try await self.httpClient.execute(httpRequest, deadline: deadline, logger: self.logger)
-            let status = Int(response.status.code)
-            let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0) }
-            let remaining = response.headers.first(name: "X-RateLimit-Remaining").flatMap {
-                Int($0.trimmingCharacters(in: .whitespaces))
+            var httpRequest = try self.requestTemplate.get()
+            let body = request.jsonBody()
+            httpRequest.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
+            httpRequest.body = .bytes(body)
+            let task = self.httpClient.execute(request: httpRequest, delegate: collector, deadline: deadline, logger: self.logger)
+            let answer = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
             }
-            let responseBody: ByteBuffer
-            do {
-                responseBody = try await response.body.collect(upTo: self.configuration.maxBodyBytes)
-            } catch {
-                var failed = Self.classify(error: error, latency: start.duration(to: clock.now), duringBody: true)
-                failed.failure?.httpStatus = status
-                failed.httpStatus = status
-                failed.retryAfter = retryAfter
-                failed.rateLimitRemaining = remaining
-                return self.logged(failed)
-            }
-            outcome = responseBody.withUnsafeReadableBytes { bytes in
+            let retryAfter = answer.head.retryAfter.flatMap { RetryAfter.parse($0) }
+            let remaining = answer.head.rateLimitRemaining.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            outcome = answer.body.withUnsafeReadableBytes { bytes in
                 self.classify(
-                    status: status,
+                    status: answer.head.status,
                     body: bytes,
                     retryAfter: retryAfter,
                     rateLimitRemaining: remaining,
@@ -104,7 +100,17 @@ public struct CardGeniusClient: Sendable {
                 )
             }
         } catch {
-            outcome = Self.classify(error: error, latency: start.duration(to: clock.now), duringBody: false)
+            // A head without its whole body: the failure happened while reading the body.
+            let head = collector.head
+            var failed = Self.classify(error: error is CardGeniusResponseCollector.BodyTooLarge ? NIOTooManyBytesError() : error,
+                                       latency: start.duration(to: clock.now), duringBody: head != nil)
+            if let head {
+                failed.failure?.httpStatus = head.status
+                failed.httpStatus = head.status
+                failed.retryAfter = head.retryAfter.flatMap { RetryAfter.parse($0) }
+                failed.rateLimitRemaining = head.rateLimitRemaining.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            }
+            outcome = failed
         }
         return self.logged(outcome)
     }

@@ -1,0 +1,86 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// Collects one CardGenius answer on the connection's event loop: the status, the two
+/// headers the client reads, and the body in one buffer sized from `Content-Length`.
+///
+/// The async `HTTPClient.execute` hands the head and then every body chunk to the calling
+/// task, one thread hop each; collecting on the event loop and completing once costs one
+/// hop per call (BENCHMARKS.md, section 2). It also remembers whether the head had arrived,
+/// so that a connection lost mid-body is told from one lost before the answer.
+final class CardGeniusResponseCollector: HTTPClientResponseDelegate {
+    /// What the client reads of a head.
+    struct Head: Sendable {
+        var status: Int
+        var retryAfter: String?
+        var rateLimitRemaining: String?
+
+        init(_ head: HTTPResponseHead) {
+            status = Int(head.status.code)
+            retryAfter = head.headers.first(name: "Retry-After")
+            rateLimitRemaining = head.headers.first(name: "X-RateLimit-Remaining")
+        }
+    }
+
+    /// A complete answer.
+    struct Answer: Sendable {
+        var head: Head
+        var body: ByteBuffer
+    }
+
+    /// The answer to a body over ``maxBodyBytes``.
+    struct BodyTooLarge: Error {}
+
+    private struct State {
+        var head: Head?
+        var body: ByteBuffer?
+    }
+
+    private let state = Mutex(State())
+    private let maxBodyBytes: Int
+
+    init(maxBodyBytes: Int) {
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    /// The head, once it has arrived.
+    var head: Head? { state.withLock { $0.head } }
+
+    func didReceiveHead(task: HTTPClient.Task<Answer>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+        let announced = head.headers.first(name: "Content-Length").flatMap { Int($0) }
+        if let announced, announced > maxBodyBytes {
+            state.withLock { $0.head = Head(head) }
+            return task.eventLoop.makeFailedFuture(BodyTooLarge())
+        }
+        state.withLock { s in
+            s.head = Head(head)
+            if let announced { s.body = ByteBufferAllocator().buffer(capacity: announced) }
+        }
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didReceiveBodyPart(task: HTTPClient.Task<Answer>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        let fits = state.withLock { s -> Bool in
+            guard (s.body?.readableBytes ?? 0) + buffer.readableBytes <= maxBodyBytes else { return false }
+            if s.body == nil {
+                s.body = buffer
+            } else {
+                var part = buffer
+                s.body!.writeBuffer(&part)
+            }
+            return true
+        }
+        return fits ? task.eventLoop.makeSucceededVoidFuture() : task.eventLoop.makeFailedFuture(BodyTooLarge())
+    }
+
+    func didReceiveError(task: HTTPClient.Task<Answer>, _ error: any Error) {}
+
+    func didFinishRequest(task: HTTPClient.Task<Answer>) throws -> Answer {
+        try state.withLock { s in
+            guard let head = s.head else { throw HTTPClientError.remoteConnectionClosed }
+            return Answer(head: head, body: s.body ?? ByteBuffer())
+        }
+    }
+}
