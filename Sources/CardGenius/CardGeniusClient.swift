@@ -102,7 +102,7 @@ public struct CardGeniusClient: Sendable {
         } catch {
             // A head without its whole body: the failure happened while reading the body.
             let head = collector.head
-            var failed = Self.classify(error: error is CardGeniusResponseCollector.BodyTooLarge ? NIOTooManyBytesError() : error,
+            var failed = Self.classify(error: error is CardGeniusResponseCollector.BodyTooLarge ? NIOTooManyBytesError(maxBytes: self.configuration.maxBodyBytes) : error,
                                        latency: start.duration(to: clock.now), duringBody: head != nil)
             if let head {
                 failed.failure?.httpStatus = head.status
