@@ -25,7 +25,8 @@ extension CardGeniusClient {
         body: UnsafeRawBufferPointer,
         retryAfter: Duration?,
         rateLimitRemaining: Int?,
-        latency: Duration
+        latency: Duration,
+        retaining buffer: ByteBuffer? = nil
     ) -> CallOutcome {
         func failure(_ code: CallFailure.Code, _ kind: CallOutcome.Kind, overload: Bool, _ message: String) -> CallOutcome {
             .failure(
@@ -54,11 +55,11 @@ extension CardGeniusClient {
                 guard let range = parsed.savingsRange else {
                     return failure(.malformedBody, .retriable, overload: false, "success=true without a savings array")
                 }
-                let recommendation = Recommendation(
-                    savingsJSON: Array(UnsafeRawBufferPointer(rebasing: body[range])),
-                    cardCount: parsed.cardCount,
-                    message: parsed.message
-                )
+                // `body` is `buffer`'s readable bytes when it is given: the savings are then a
+                // slice of it (shared storage), else a copy.
+                let savings = buffer.flatMap { $0.getSlice(at: $0.readerIndex + range.lowerBound, length: range.count) }
+                    ?? ByteBuffer(bytes: UnsafeRawBufferPointer(rebasing: body[range]))
+                let recommendation = Recommendation(savings: savings, cardCount: parsed.cardCount, message: parsed.message)
                 var outcome = CallOutcome.success(
                     recommendation,
                     latency: latency,

@@ -96,7 +96,8 @@ public struct CardGeniusClient: Sendable {
                     body: bytes,
                     retryAfter: retryAfter,
                     rateLimitRemaining: remaining,
-                    latency: start.duration(to: clock.now)
+                    latency: start.duration(to: clock.now),
+                    retaining: answer.body
                 )
             }
         } catch {

@@ -35,6 +35,7 @@ final class CardGeniusResponseCollector: HTTPClientResponseDelegate {
 
     private struct State {
         var head: Head?
+        var announced: Int?
         var body: ByteBuffer?
     }
 
@@ -56,7 +57,7 @@ final class CardGeniusResponseCollector: HTTPClientResponseDelegate {
         }
         state.withLock { s in
             s.head = Head(head)
-            if let announced { s.body = ByteBufferAllocator().buffer(capacity: announced) }
+            s.announced = announced
         }
         return task.eventLoop.makeSucceededVoidFuture()
     }
@@ -65,9 +66,12 @@ final class CardGeniusResponseCollector: HTTPClientResponseDelegate {
         let fits = state.withLock { s -> Bool in
             guard (s.body?.readableBytes ?? 0) + buffer.readableBytes <= maxBodyBytes else { return false }
             if s.body == nil {
+                // Often the whole body: kept as NIO read it, without a copy.
                 s.body = buffer
             } else {
                 var part = buffer
+                // One copy into room for the whole announced body.
+                s.body!.reserveCapacity(minimumWritableBytes: max(part.readableBytes, (s.announced ?? 0) - s.body!.readableBytes))
                 s.body!.writeBuffer(&part)
             }
             return true

@@ -17,7 +17,7 @@ public enum OutputRecord {
     ) -> KafkaProducerRecord {
         let cohort = source.headers.string(RecordHeader.cohort) ?? user.cohort
         var out: [UInt8] = []
-        out.reserveCapacity(recommendation.savingsJSON.count + 320)
+        out.reserveCapacity(recommendation.withSavingsBytes(\.count) + 320)
         out += #"{"schema_version":1,"user_id":"#.utf8
         JSONText.appendString(user.userID, to: &out)
         out += #","cohort":"#.utf8
@@ -27,7 +27,7 @@ public enum OutputRecord {
         out += #","partition":\#(source.partition),"offset":\#(source.offset)},"processed_at":""#.utf8
         out += JSONText.iso8601(now).utf8
         out += #"","attempts":\#(attempts),"api_latency_ms":\#(apiLatency.milliseconds),"savings":"#.utf8
-        out += recommendation.savingsJSON
+        recommendation.withSavingsBytes { out.append(contentsOf: $0) }
         out.append(UInt8(ascii: "}"))
         var headers = [KafkaHeader(name: RecordHeader.contentType, string: "application/json")]
         if let cohort { headers.insert(KafkaHeader(name: RecordHeader.cohort, string: cohort), at: 0) }
