@@ -17,6 +17,7 @@
 source "$(dirname "$0")/lib.sh"
 SCENARIOS=${SCENARIOS:-A B C D}
 RUNS=${RUNS:-2}
+TOP=${TOP:-14}   # cards per simulator answer: 14 ≈ 37 KB (the load spec: 20–50 KB, ~35 KB)
 WINDOW=${WINDOW:-60}
 WARMUP=${WARMUP:-5}
 RESULTS=$WORK/budget.jsonl; : >"$RESULTS"
@@ -38,7 +39,7 @@ print(round(b,2))")
   start_broker "budget-$sc-broker" 8 --topic "b$sc-in:32" --topic "b$sc-out:8" --topic "b$sc-dlq:1"
   produce "$(users "$backlog")" "b$sc-in"
   for run in $(seq 1 "$RUNS"); do
-    start_sim "budget-$sc-$run-sim" --latency-ms "$lat" --latency-scale "$scale" --latency-sigma 0.3 --top 20
+    start_sim "budget-$sc-$run-sim" --latency-ms "$lat" --latency-scale "$scale" --latency-sigma 0.3 --top "$TOP"
     if [ "$rate" = off ]; then
       export CARDGENIUS_API_RATE_LIMIT_ENABLED=false; rateargs=()
     else

@@ -21,6 +21,7 @@ RUNS=${RUNS:-2}
 WORKERS=${WORKERS:-64}
 PY_WORKERS=${PY_WORKERS:-20}
 PYTHON=${PYTHON:-1}   # PYTHON=0: Swift member only
+BEFORE_BIN=${BEFORE_BIN:-}   # another cardgenius binary (e.g. an older commit's) run in the same rounds, as "swift-before"
 TOP=${TOP:-14}
 STANDIN=${STANDIN:-nginx}
 VENV=${VENV:-$ROOT/.venv-bench}
@@ -35,7 +36,7 @@ log "confluent-kafka $("$VENV/bin/python" -c 'import confluent_kafka as c; print
 
 topics=()
 for run in $(seq 1 "$RUNS"); do
-  for who in s p; do topics+=(--topic "c$who$run-in:16" --topic "c$who$run-out:16" --topic "c$who$run-dlq:1"); done
+  for who in s p b; do topics+=(--topic "c$who$run-in:16" --topic "c$who$run-out:16" --topic "c$who$run-dlq:1"); done
 done
 start_broker capacity-broker 8 "${topics[@]}"
 start_sim capacity-sim --latency-ms 0 --top "$TOP"
@@ -57,18 +58,30 @@ if [ "$STANDIN" = nginx ]; then
   SIM_PID=$STANDIN_PID; body=$(wc -c <"$WORK/answer-$best.json")
   log "stand-in: nginx at $API answering every call with $body bytes (user $best's answer)"
 fi
-for run in $(seq 1 "$RUNS"); do produce "$USERS" "cs$run-in"; if [ "$PYTHON" = 1 ]; then produce "$USERS" "cp$run-in"; fi; done
-
-export CARDGENIUS_API_RATE_LIMIT_ENABLED=false
 for run in $(seq 1 "$RUNS"); do
-  # Swift member
+  produce "$USERS" "cs$run-in"
+  if [ "$PYTHON" = 1 ]; then produce "$USERS" "cp$run-in"; fi
+  if [ -n "$BEFORE_BIN" ]; then produce "$USERS" "cb$run-in"; fi
+done
+
+# swift_run WHO PREFIX RUN: one member of binary $BIN over PREFIX-in, recorded as WHO.
+swift_run() {
+  local who=$1 prefix=$2 run=$3
   curl -s -X POST "$STATS/reset" >/dev/null
-  start_member "capacity-swift-$run" "cs$run" --max-workers "$WORKERS" --exit-when-idle 1
+  start_member "capacity-$who-$run" "$prefix" --max-workers "$WORKERS" --exit-when-idle 1
   m=$(python3 "$BENCH_DIR/monitor.py" until --stats "$STATS" --target "$N" --launched "$LAUNCHED" \
       --pid member="$MEMBER_PID" --pid sim="$SIM_PID" --pid broker="$BROKER_PID" || true)
   wait "$TIME_PID" 2>/dev/null || true
-  echo "{\"who\":\"swift\",\"run\":$run,\"n\":$N,\"workers\":$WORKERS,\"body\":$body,\"summary\":$(python3 -c 'import json,sys;print(json.dumps(sys.stdin.readline().strip()))' <"$WORK/capacity-swift-$run.out"),\"maxrss_kb\":\"$(time_field "capacity-swift-$run" 'Maximum resident set size (kbytes)')\",\"user_s\":\"$(time_field "capacity-swift-$run" 'User time (seconds)')\",\"sys_s\":\"$(time_field "capacity-swift-$run" 'System time (seconds)')\",\"m\":$m}" >>"$RESULTS"
-  log "swift run $run: $(jget 'd["records_per_s_from_launch"], d["steady_records_per_s"], d["cpu_us_per_record_run"]' <<<"$m")"
+  echo "{\"who\":\"$who\",\"run\":$run,\"n\":$N,\"workers\":$WORKERS,\"body\":$body,\"summary\":$(python3 -c 'import json,sys;print(json.dumps(sys.stdin.readline().strip()))' <"$WORK/capacity-$who-$run.out"),\"maxrss_kb\":\"$(time_field "capacity-$who-$run" 'Maximum resident set size (kbytes)')\",\"user_s\":\"$(time_field "capacity-$who-$run" 'User time (seconds)')\",\"sys_s\":\"$(time_field "capacity-$who-$run" 'System time (seconds)')\",\"m\":$m}" >>"$RESULTS"
+  log "$who run $run: $(jget 'd["records_per_s_from_launch"], d["steady_records_per_s"], d["cpu_us_per_record_run"]' <<<"$m")"
+}
+
+export CARDGENIUS_API_RATE_LIMIT_ENABLED=false
+for run in $(seq 1 "$RUNS"); do
+  swift_run swift "cs$run" "$run"
+  if [ -n "$BEFORE_BIN" ]; then
+    AFTER_BIN=$BIN; BIN=$BEFORE_BIN; swift_run swift-before "cb$run" "$run"; BIN=$AFTER_BIN
+  fi
 
   [ "$PYTHON" = 1 ] || continue
   # Python baseline
@@ -106,8 +119,9 @@ def aggmin(who, f):
     v = [f(r) for r in rows if r["who"] == who and r["m"].get("complete")]
     return (min(v), round(statistics.median(v), 1)) if v else (None, None)
 print("\n### Raw capacity (summary: best / median)\n")
-print("| figure | Swift best | Swift median | Python best | Python median | ratio (median) |")
-print("|---|---|---|---|---|---|")
+before = any(r["who"] == "swift-before" for r in rows)
+print("| figure | Swift best | Swift median | Python best | Python median | Swift ÷ Python (median) |" + (" Swift before median | before ÷ Python (median) |" if before else ""))
+print("|---|---|---|---|---|---|" + ("---|---|" if before else ""))
 for label, f, lo in [("records/s, launch → N (incl. group join)", lambda r: r["m"]["records_per_s_from_launch"], False),
                      ("records/s, first API call → N", lambda r: r["m"]["records_per_s_from_first_call"], False),
                      ("records/s, steady (10 %→90 % of N)", lambda r: r["m"]["steady_records_per_s"], False),
@@ -118,7 +132,24 @@ for label, f, lo in [("records/s, launch → N (incl. group join)", lambda r: r[
     s = (aggmin if lo else agg)("swift", f); p = (aggmin if lo else agg)("python", f)
     if p[0] is None: p = ("–", None)
     ratio = f"{s[1]/p[1]:.2f}×" if s[1] and p[1] else "n/a"
-    print(f"| {label} | {s[0]} | {s[1]} | {p[0]} | {p[1] if p[1] is not None else '–'} | {ratio} |")
+    extra = ""
+    if before:
+        b = (aggmin if lo else agg)("swift-before", f)
+        extra = f" {b[1]} | " + (f"{b[1]/p[1]:.2f}×" if b[1] and p[1] else "n/a") + " |"
+    print(f"| {label} | {s[0]} | {s[1]} | {p[0]} | {p[1] if p[1] is not None else '–'} | {ratio} |{extra}")
+# The machine's noise moves every process of a round together: the ratio within a round is the figure to trust.
+def per_round(who):
+    out = []
+    for run in sorted({r["run"] for r in rows}):
+        s = [r for r in rows if r["run"] == run and r["who"] == who and r["m"].get("complete")]
+        p = [r for r in rows if r["run"] == run and r["who"] == "python" and r["m"].get("complete")]
+        if s and p:
+            out.append(round(s[0]["m"]["cpu_us_per_record_run"]["member"] / p[0]["m"]["cpu_us_per_record_run"]["member"], 3))
+    return out
+for who in ["swift", "swift-before"]:
+    r = per_round(who)
+    if r:
+        print(f"\nmember CPU per record ÷ Python's, round by round ({who}): {r}; median {statistics.median(r):.3f}")
 py_own = [r["own"]["records_per_s"] for r in rows if r["who"] == "python" and r.get("own")]
 if py_own: print(f"\nPython's own printed figure (records/s): {py_own}")
 print("\nGoal: Swift ≥ 4,000 records/s.")

@@ -15,6 +15,7 @@
 source "$(dirname "$0")/lib.sh"
 RECORDS=${RECORDS:-100000}
 RUNS=${RUNS:-2}
+TOP=${TOP:-14}   # cards per simulator answer: 14 ≈ 37 KB (the load spec: 20–50 KB, ~35 KB)
 VARIANTS=${VARIANTS:-drain held}
 HOLD=${HOLD:-45}
 RESULTS=$WORK/memory.jsonl; : >"$RESULTS"
@@ -26,8 +27,8 @@ export CARDGENIUS_API_RATE_LIMIT_ENABLED=false
 for variant in $VARIANTS; do
   for run in $(seq 1 "$RUNS"); do
     case $variant in
-      drain) start_sim "memory-$variant-$run-sim" --latency-ms 5 --latency-sigma 0.3 --top 20; workers=64; timeout=600 ;;
-      held)  start_sim "memory-$variant-$run-sim" --latency-ms 150 --latency-sigma 0.3 --top 20; workers=20; timeout=$HOLD ;;
+      drain) start_sim "memory-$variant-$run-sim" --latency-ms 5 --latency-sigma 0.3 --top "$TOP"; workers=64; timeout=600 ;;
+      held)  start_sim "memory-$variant-$run-sim" --latency-ms 150 --latency-sigma 0.3 --top "$TOP"; workers=20; timeout=$HOLD ;;
     esac
     GROUP="m-$variant-$run" start_member "memory-$variant-$run" m --max-workers "$workers" --exit-when-idle 2
     log "variant $variant run $run: member pid $MEMBER_PID"
