@@ -23,7 +23,8 @@ struct MemberAssembly {
         // librdkafka threads, so freed memory sits in many arenas: two arenas hold the
         // 100,000-record drain's peak RSS ~5 % lower (BENCHMARKS.md, section 0) at no
         // measurable CPU cost.
-        _ = mallopt(M_ARENA_MAX, 2)
+        let arenaMax: Int32 = -8  // M_ARENA_MAX of <malloc.h> (a macro Swift does not import)
+        _ = mallopt(arenaMax, 2)
         #endif
         var consumerConfig = KafkaConsumerConfiguration(bootstrapServers: settings.kafka.bootstrapServers,
                                                         groupID: settings.kafka.groupID)
