@@ -23,8 +23,12 @@ struct MemberAssembly {
         // librdkafka threads, so freed memory sits in many arenas: two arenas hold the
         // 100,000-record drain's peak RSS ~5 % lower (BENCHMARKS.md, section 0) at no
         // measurable CPU cost.
-        let arenaMax: Int32 = -8  // M_ARENA_MAX of <malloc.h> (a macro Swift does not import)
-        _ = mallopt(arenaMax, 2)
+        // Swift's Glibc module does not import <malloc.h>: mallopt is looked up by name.
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
+            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+            let arenaMax: Int32 = -8  // M_ARENA_MAX
+            _ = unsafeBitCast(symbol, to: Mallopt.self)(arenaMax, 2)
+        }
         #endif
         var consumerConfig = KafkaConsumerConfiguration(bootstrapServers: settings.kafka.bootstrapServers,
                                                         groupID: settings.kafka.groupID)
