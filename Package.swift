@@ -37,7 +37,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // The strict JSON scanner over bytes shared by the hot paths and the configuration file.
+        // The project's JSON pieces: the strict scanner over bytes shared by the input-record,
+        // response and simulator-request parsers and the configuration file; the byte writer of
+        // the hot paths; a Codable JSON value for operations and CLI output.
         .target(name: "StrictJSON"),
         // Typed service configuration over swift-configuration: the schema, the file format,
         // the CARDGENIUS_* environment, flags, validation and redaction.
@@ -96,6 +98,7 @@ let package = Package(
                 "Pipeline",
                 "Planning",
                 "Settings",
+                "StrictJSON",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -112,6 +115,7 @@ let package = Package(
                 "Settings",
                 "Planning",
                 "Operations",
+                "StrictJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

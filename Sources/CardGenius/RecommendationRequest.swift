@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// The body sent to `POST /cg/api/pro`.
 ///
 /// Built by the pipeline from a validated record's spends. The JSON carries every

@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// The header line of a CSV input file, and the conversion of rows to records.
 ///
 /// CSV follows RFC 4180 within one line: fields separated by `,`, optionally
@@ -117,10 +119,7 @@ public struct CSVHeader: Sendable, Equatable {
         var utf8 = Array(text.utf8)
         // Leniency for spreadsheets: a leading '+'.
         if utf8.first == UInt8(ascii: "+") && utf8.count > 1 { utf8.removeFirst() }
-        let scanned = utf8.withUnsafeBufferPointer { buffer -> Double? in
-            guard let (end, value) = SpendRecordNumber.scan(buffer, from: 0), end == buffer.count else { return nil }
-            return value
-        }
+        let scanned = utf8.withUnsafeBytes { JSONScanner.double(exactly: $0) }
         guard let value = scanned else {
             switch text.lowercased() {
             case "nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity":

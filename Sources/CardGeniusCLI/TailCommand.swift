@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Operations
+import StrictJSON
 import Logging
 
 /// `cardgenius tail`: prints a topic's records as JSON lines (a debugging consumer).
@@ -106,24 +107,33 @@ struct TailCommand: AsyncParsableCommand {
         FileHandle.standardError.write(Data(line.utf8))
     }
 
+    /// One record as one JSON line (keys sorted): `topic`, `partition`, `offset`, `key`
+    /// (null when none), `headers` {name: text or null}, `value` (inline when it is JSON,
+    /// else as a string; null when none).
     static func render(_ r: KafkaRecord) -> String {
-        var object: [String: Any] = [
-            "topic": r.topic, "partition": r.partition, "offset": r.offset,
-            "key": r.keyString.map { $0 as Any } ?? NSNull(),
-        ]
-        var headers: [String: Any] = [:]
-        for h in r.headers { headers[h.name] = h.stringValue.map { $0 as Any } ?? NSNull() }
-        object["headers"] = headers
-        if let value = r.value {
-            if let json = try? JSONSerialization.jsonObject(with: Data(value), options: [.fragmentsAllowed]) {
-                object["value"] = json
-            } else {
-                object["value"] = String(decoding: value, as: UTF8.self)
-            }
+        var headers: [String: CodableJSONValue] = [:]
+        for h in r.headers { headers[h.name] = h.stringValue.map(CodableJSONValue.string) ?? .null }
+        let value: CodableJSONValue
+        if let bytes = r.value {
+            value = (try? JSONDecoder().decode(CodableJSONValue.self, from: Data(bytes)))
+                ?? .string(String(decoding: bytes, as: UTF8.self))
         } else {
-            object["value"] = NSNull()
+            value = .null
         }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        let line = TailLine(topic: r.topic, partition: r.partition, offset: r.offset,
+                            key: r.keyString.map(CodableJSONValue.string) ?? .null, headers: headers, value: value)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]  // slashes escaped ("\/"), as JSONSerialization wrote them
+        return String(decoding: (try? encoder.encode(line)) ?? Data(), as: UTF8.self)
+    }
+
+    /// The shape of a line ``render(_:)`` prints.
+    private struct TailLine: Encodable {
+        var topic: String
+        var partition: Int32
+        var offset: Int64
+        var key: CodableJSONValue
+        var headers: [String: CodableJSONValue]
+        var value: CodableJSONValue
     }
 }

@@ -16,7 +16,8 @@ public final class KafkaConsumer: Sendable {
     public let events: AsyncStream<KafkaConsumerEvent>
 
     let client: RDKafkaClient
-    private let control: LockedValue<Control>
+    /// The poll-thread body; it owns the ``Control`` state shared with this member.
+    private let loop: RDKafkaConsumerLoop
     /// Pauses and resumes, in the order they were asked for.
     private let flowQueue = DispatchQueue(label: "cardgenius.kafka.consumer.partition-control")
     private let pollThread: RDKafkaPollThread
@@ -36,13 +37,12 @@ public final class KafkaConsumer: Sendable {
         if configuration.statisticsInterval != nil { mask |= RD_KAFKA_EVENT_STATS }
         let client = try RDKafkaClient.make(.consumer, properties: configuration.rdKafkaProperties(),
                                             events: mask, logger: logger)
-        let control = LockedValue(Control())
         let (stream, continuation) = AsyncStream<KafkaConsumerEvent>.makeStream()
-        continuation.onTermination = { _ in control.withLock { $0.streamTerminated = true } }
-        let loop = RDKafkaConsumerLoop(client: client, control: control, continuation: continuation,
+        let loop = RDKafkaConsumerLoop(client: client, continuation: continuation,
                                        revocationTimeout: configuration.revocationTimeout)
+        continuation.onTermination = { [weak loop] _ in loop?.control.withLock { $0.streamTerminated = true } }
         self.client = client
-        self.control = control
+        self.loop = loop
         self.events = stream
         self.logger = logger
         self.groupID = configuration.groupID
@@ -50,11 +50,11 @@ public final class KafkaConsumer: Sendable {
     }
 
     deinit {
-        control.withLock { $0.closeRequested = true }
+        loop.control.withLock { $0.closeRequested = true }
     }
 
     /// True once ``close()`` was called: commits are refused from then on.
-    public var isClosing: Bool { control.withLock { $0.closeRequested } }
+    public var isClosing: Bool { loop.control.withLock { $0.closeRequested } }
 
     /// Subscribes to `topics`, joining the group. (librdkafka's call blocks: it runs on the
     /// consumer's blocking queue.)
@@ -143,7 +143,7 @@ public final class KafkaConsumer: Sendable {
         let ms = Int32(clamping: timeout.milliseconds)
         // librdkafka 2.0.2 answers neither the OFFSET_COMMIT event nor (at times) the
         // synchronous call of a commit made once the consumer closes: refuse it rather than hang.
-        if control.withLock({ $0.closeRequested }) {
+        if loop.control.withLock({ $0.closeRequested }) {
             throw KafkaError(code: .closed, message: "commit after close(): commit before closing the consumer")
         }
         return try await client.runBlocking { rk in
@@ -240,7 +240,7 @@ public final class KafkaConsumer: Sendable {
     /// acknowledged), then the stream finishes and the handle is freed.
     /// Commit what you need before calling this.
     public func close() async {
-        control.withLock { $0.closeRequested = true }
+        loop.control.withLock { $0.closeRequested = true }
         await pollThread.join()
     }
 }

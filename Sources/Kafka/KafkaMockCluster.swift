@@ -13,7 +13,6 @@ public final class KafkaMockCluster: Sendable {
     private let client: RDKafkaClient
     let cluster: MockClusterHandle
     private let pollThread: RDKafkaPollThread
-    private let stopped: LockedValue<Bool>
     /// The comma-separated bootstrap list of the cluster's brokers.
     public let bootstrapServers: String
     /// The number of brokers.
@@ -29,18 +28,16 @@ public final class KafkaMockCluster: Sendable {
         guard let mcluster = rd_kafka_mock_cluster_new(client.handle, Int32(brokers)) else {
             throw KafkaError(code: .mockCluster, message: "rd_kafka_mock_cluster_new failed")
         }
-        let stopped = LockedValue(false)
         self.client = client
         self.cluster = MockClusterHandle(mcluster)
         self.brokerCount = brokers
         self.bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(mcluster))
-        self.stopped = stopped
         self.pollThread = RDKafkaPollThread(name: "kafka-mock-poll") {
             if let event = rd_kafka_queue_poll(client.queue, 100) {
                 _ = client.handleCommonEvent(event)
                 rd_kafka_event_destroy(event)
             }
-            return !stopped.withLock { $0 }
+            return true  // until shutdown() or deinit stops the thread
         }
     }
 
@@ -64,13 +61,13 @@ public final class KafkaMockCluster: Sendable {
     /// Stops the brokers and frees the cluster.
     public func shutdown() async {
         guard cluster.destroy() else { return }
-        stopped.withLock { $0 = true }
+        pollThread.stop()
         await pollThread.join()
     }
 
     deinit {
         _ = cluster.destroy()
-        stopped.withLock { $0 = true }
+        pollThread.stop()
     }
 }
 

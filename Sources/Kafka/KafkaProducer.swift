@@ -10,7 +10,8 @@ import Synchronization
 /// opaque, so no caller ever reads `rd_kafka_last_error()`.
 public final class KafkaProducer: Sendable {
     let client: RDKafkaClient
-    private let state: LockedValue<State>
+    /// The delivery bookkeeping, shared with the poll thread (which starts before the producer exists).
+    private let deliveries: Deliveries
     private let pollThread: RDKafkaPollThread
     private let logger: Logger
 
@@ -26,12 +27,12 @@ public final class KafkaProducer: Sendable {
     public init(configuration: KafkaProducerConfiguration, logger: Logger) throws {
         let client = try RDKafkaClient.make(.producer, properties: configuration.rdKafkaProperties(),
                                             events: RD_KAFKA_EVENT_DR, logger: logger)
-        let state = LockedValue(State())
+        let deliveries = Deliveries()
         self.client = client
-        self.state = state
+        self.deliveries = deliveries
         self.logger = logger
         self.pollThread = RDKafkaPollThread(name: "kafka-producer-poll") {
-            Self.pollOnce(client: client, state: state)
+            deliveries.pollOnce(client: client)
         }
     }
 
@@ -43,7 +44,7 @@ public final class KafkaProducer: Sendable {
         while true {
             do {
                 return try await withCheckedThrowingContinuation { continuation in
-                    let id: UInt? = state.withLock { state in
+                    let id: UInt? = deliveries.state.withLock { state in
                         guard !state.closing else { return nil }
                         let id = state.nextID
                         state.nextID &+= 1
@@ -55,7 +56,7 @@ public final class KafkaProducer: Sendable {
                         return
                     }
                     if let error = enqueue(record, id: id) {
-                        let waiting = state.withLock { $0.pending.removeValue(forKey: id) }
+                        let waiting = deliveries.state.withLock { $0.pending.removeValue(forKey: id) }
                         waiting?.complete(.failure(error))
                     }
                 }
@@ -74,7 +75,7 @@ public final class KafkaProducer: Sendable {
         let collector = DeliveryBatch(count: records.count)
         var index = 0
         while index < records.count {
-            let id: UInt? = state.withLock { state in
+            let id: UInt? = deliveries.state.withLock { state in
                 guard !state.closing else { return nil }
                 let id = state.nextID
                 state.nextID &+= 1
@@ -86,7 +87,7 @@ public final class KafkaProducer: Sendable {
                 break
             }
             if let error = enqueue(records[index], id: id) {
-                _ = state.withLock { $0.pending.removeValue(forKey: id) }
+                _ = deliveries.state.withLock { $0.pending.removeValue(forKey: id) }
                 if error.code == .queueFull {
                     try await Task.sleep(for: .milliseconds(5))
                     continue
@@ -100,7 +101,7 @@ public final class KafkaProducer: Sendable {
 
     /// The fatal error this producer raised, if any: from then on it delivers nothing, and
     /// its owner must stop (librdkafka's `rd_kafka_fatal_error`).
-    public var fatalError: KafkaError? { state.withLock { $0.fatalError } }
+    public var fatalError: KafkaError? { deliveries.state.withLock { $0.fatalError } }
 
     /// Raises a fatal error as librdkafka would on a fatal idempotence failure (tests only:
     /// `rd_kafka_test_fatal_error`).
@@ -109,7 +110,7 @@ public final class KafkaProducer: Sendable {
     }
 
     /// How many records have been handed to librdkafka and await their delivery report.
-    public var outstanding: Int { state.withLock { $0.pending.count } }
+    public var outstanding: Int { deliveries.state.withLock { $0.pending.count } }
 
     /// The low and high watermarks of a partition, asked of its leader over the producer's
     /// connections: no fetch long-poll holds the answer up, and no commit waits for it.
@@ -128,7 +129,7 @@ public final class KafkaProducer: Sendable {
 
     /// Flushes, fails whatever is still undelivered, stops the poll thread and frees the handle.
     public func close(timeout: Duration = .seconds(30)) async {
-        let alreadyClosing = state.withLock { s -> Bool in
+        let alreadyClosing = deliveries.state.withLock { s -> Bool in
             defer { s.closing = true }
             return s.closing
         }
@@ -136,13 +137,13 @@ public final class KafkaProducer: Sendable {
             do { try await flush(timeout: timeout) } catch {
                 logger.warning("producer closed with undelivered records: \(error)")
             }
-            state.withLock { $0.stopped = true }
+            deliveries.state.withLock { $0.stopped = true }
         }
         await pollThread.join()
     }
 
     deinit {
-        state.withLock { $0.closing = true; $0.stopped = true }
+        deliveries.state.withLock { $0.closing = true; $0.stopped = true }
     }
 
     // MARK: - C boundary
@@ -190,10 +191,16 @@ public final class KafkaProducer: Sendable {
         if let headers { rd_kafka_headers_destroy(headers) }
         return KafkaError.consume(error, "produce to \(record.topic)")
     }
+}
+
+/// A ``KafkaProducer``'s delivery bookkeeping: the records awaiting their delivery report,
+/// shared by reference between the producer and its poll thread.
+private final class Deliveries: Sendable {
+    let state = Mutex(KafkaProducer.State())
 
     /// One turn of the poll thread: drains events, resolves delivery reports.
     /// Returns false once the producer is stopped and nothing is pending.
-    private static func pollOnce(client: RDKafkaClient, state: LockedValue<State>) -> Bool {
+    func pollOnce(client: RDKafkaClient) -> Bool {
         if let event = rd_kafka_queue_poll(client.queue, 100) {
             defer { rd_kafka_event_destroy(event) }
             if rd_kafka_event_type(event) == RD_KAFKA_EVENT_DR {
@@ -212,19 +219,19 @@ public final class KafkaProducer: Sendable {
                 }
             } else if let error = client.handleCommonEvent(event), error.isFatal {
                 state.withLock { s in if s.fatalError == nil { s.fatalError = error } }
-                failAll(state, error)
+                failAll(error)
             }
             return true
         }
         let (stopped, waiting) = state.withLock { ($0.stopped, $0.pending.count) }
         if stopped {
-            if waiting > 0 { failAll(state, KafkaError.closed("delivery (producer closed before the broker answered)")) }
+            if waiting > 0 { failAll(KafkaError.closed("delivery (producer closed before the broker answered)")) }
             return false
         }
         return true
     }
 
-    private static func failAll(_ state: LockedValue<State>, _ error: KafkaError) {
+    private func failAll(_ error: KafkaError) {
         let waiting = state.withLock { s in
             defer { s.pending = [:] }
             return Array(s.pending.values)

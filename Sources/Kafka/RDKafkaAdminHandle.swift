@@ -1,11 +1,12 @@
 import CRDKafka
 import Foundation
 import Logging
+import Synchronization
 
 /// The C side of ``KafkaAdminClient``: a client handle plus the queue Admin results are
 /// delivered on. Every librdkafka call runs on the client's blocking dispatch queue.
 final class RDKafkaAdminHandle: @unchecked Sendable {
-    private let client: LockedValue<RDKafkaClient?>
+    private let client: Mutex<RDKafkaClient?>
     /// `rd_kafka_queue_t *` for Admin results (destroyed before the client handle).
     private let results: QueuePointer
 
@@ -18,7 +19,7 @@ final class RDKafkaAdminHandle: @unchecked Sendable {
     init(properties: [String: String], logger: Logger) throws {
         let client = try RDKafkaClient.make(.producer, properties: properties, events: 0, logger: logger)
         self.results = QueuePointer(pointer: rd_kafka_queue_new(client.handle))
-        self.client = LockedValue(client)
+        self.client = Mutex(client)
         self.logger = logger
     }
 
@@ -144,11 +145,11 @@ final class RDKafkaAdminHandle: @unchecked Sendable {
     /// result queue and then the handle. Returns the semaphore signalled when done, or nil
     /// when already released.
     private func releaseOnThread() -> DispatchSemaphoreBox? {
-        let box = LockedValue<RDKafkaClient?>(nil)
+        let handOff = ClientHandOff()
         let taken = client.withLock { value -> Bool in
             guard let current = value else { return false }
             value = nil
-            box.withLock { $0 = current }
+            handOff.client.withLock { $0 = current }
             return true
         }
         guard taken else { return nil }
@@ -156,12 +157,18 @@ final class RDKafkaAdminHandle: @unchecked Sendable {
         let done = DispatchSemaphoreBox()
         let thread = Thread {
             rd_kafka_queue_destroy(results.pointer)
-            box.withLock { $0 = nil }  // the last reference: RDKafkaClient.deinit destroys the handle here
+            handOff.client.withLock { $0 = nil }  // the last reference: RDKafkaClient.deinit destroys the handle here
             done.signal()
         }
         thread.name = "kafka-admin-release"
         thread.start()
         return done
+    }
+
+    /// Carries the last reference to the client from ``releaseOnThread()`` to its thread
+    /// (no local variable of the caller may keep it alive).
+    private final class ClientHandOff: Sendable {
+        let client = Mutex<RDKafkaClient?>(nil)
     }
 
     deinit {

@@ -2,6 +2,7 @@ import CRDKafka
 import Dispatch
 import Foundation
 import Logging
+import Synchronization
 
 /// Owns one `rd_kafka_t` and the queue its events are drained from.
 ///
@@ -54,7 +55,7 @@ final class RDKafkaClient: @unchecked Sendable {
 
     /// Set when the consumer could not close cleanly (after a fatal error): destroying it
     /// must then not try to close it again, which would wait for ever.
-    let skipConsumerClose = LockedValue(false)
+    let skipConsumerClose = Mutex(false)
 
     deinit {
         rd_kafka_queue_destroy(queue)

@@ -1,6 +1,7 @@
 import CRDKafka
 import Foundation
 import Logging
+import Synchronization
 
 /// The consumer's poll-thread body: drains the consumer queue, batches records, runs
 /// rebalances in order with the records, and carries out `close`.
@@ -8,17 +9,16 @@ import Logging
 /// Only the poll thread calls ``pollOnce()``; its mutable state is confined to that thread.
 final class RDKafkaConsumerLoop: @unchecked Sendable {
     private let client: RDKafkaClient
-    private let control: LockedValue<KafkaConsumer.Control>
+    /// What the member asked for and what the loop did, shared with ``KafkaConsumer``.
+    let control = Mutex(KafkaConsumer.Control())
     private let continuation: AsyncStream<KafkaConsumerEvent>.Continuation
     private let revocationTimeout: Duration
     private var batch: [KafkaRecord] = []
     private var closing = false
     private static let maxBatch = 512
 
-    init(client: RDKafkaClient, control: LockedValue<KafkaConsumer.Control>,
-         continuation: AsyncStream<KafkaConsumerEvent>.Continuation, revocationTimeout: Duration) {
+    init(client: RDKafkaClient, continuation: AsyncStream<KafkaConsumerEvent>.Continuation, revocationTimeout: Duration) {
         self.client = client
-        self.control = control
         self.continuation = continuation
         self.revocationTimeout = revocationTimeout
     }

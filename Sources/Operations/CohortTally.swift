@@ -53,18 +53,35 @@ public struct CohortTally: Sendable {
 
     private func belongs(_ record: KafkaRecord) -> Bool {
         if let header = record.headers.string(RecordHeader.cohort) { return header == cohort }
-        return Self.field("cohort", of: record) == cohort
+        return Self.field(.cohort, of: record) == cohort
     }
 
     private static func user(of record: KafkaRecord) -> String? {
         if let key = record.keyString, !key.isEmpty { return key }
-        return field("user_id", of: record)
+        return field(.userID, of: record)
     }
 
-    /// A string field of the record's JSON value, if it has one.
-    private static func field(_ name: String, of record: KafkaRecord) -> String? {
-        guard let value = record.value,
-              let object = try? JSONSerialization.jsonObject(with: Data(value)) as? [String: Any] else { return nil }
-        return object[name] as? String
+    /// The `cohort` or `user_id` of the record's JSON value, when it is a string.
+    private static func field(_ key: RecordKeys.CodingKeys, of record: KafkaRecord) -> String? {
+        guard let value = record.value, let keys = try? JSONDecoder().decode(RecordKeys.self, from: Data(value)) else {
+            return nil
+        }
+        return key == .cohort ? keys.cohort : keys.userID
+    }
+
+    /// The two string fields a record is counted by; a field of another type reads as absent.
+    private struct RecordKeys: Decodable {
+        var cohort: String?
+        var userID: String?
+
+        enum CodingKeys: String, CodingKey {
+            case cohort, userID = "user_id"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            cohort = (try? container.decodeIfPresent(String.self, forKey: .cohort)) ?? nil
+            userID = (try? container.decodeIfPresent(String.self, forKey: .userID)) ?? nil
+        }
     }
 }

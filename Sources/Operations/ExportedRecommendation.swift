@@ -1,4 +1,5 @@
 import Foundation
+import StrictJSON
 
 /// An output record (schema v1, docs/output-contract.md) as `export` reads it: the fields
 /// its CSV rows need, as text.
@@ -41,61 +42,69 @@ public struct ExportedRecommendation: Sendable, Hashable {
     /// - Throws: ``ExportRecordError`` naming the field when it is not JSON or not schema v1.
     public init(value: [UInt8]?) throws(ExportRecordError) {
         guard let value, !value.isEmpty else { throw ExportRecordError(.notJSON, "the record has no value") }
-        let parsed: Any
+        let fields: OutputRecordFields
         do {
-            parsed = try JSONSerialization.jsonObject(with: Data(value))
+            fields = try JSONDecoder().decode(OutputRecordFields.self, from: Data(value))
+        } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
+            // Valid JSON, not an object. A bare scalar counts as not JSON, as it did with JSONSerialization.
+            let array = value.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "[")
+            throw ExportRecordError(.notJSON, array ? "the value is not a JSON object" : "the value is not valid JSON")
         } catch {
             throw ExportRecordError(.notJSON, "the value is not valid JSON")
         }
-        guard let object = parsed as? [String: Any] else {
-            throw ExportRecordError(.notJSON, "the value is not a JSON object")
-        }
-        guard let version = object["schema_version"] as? NSNumber, !(object["schema_version"] is String) else {
+        guard let version = fields.schemaVersion, let number = Self.number(version) else {
             throw ExportRecordError(.unsupportedSchema, "schema_version: missing or not a number")
         }
-        guard version.doubleValue == 1 else {
+        guard number == 1 else {
             throw ExportRecordError(.unsupportedSchema, "schema_version: \(Self.text(version)) is not supported (only 1)")
         }
-        guard let user = object["user_id"] as? String, !user.isEmpty else {
+        guard case .string(let user)? = fields.userID, !user.isEmpty else {
             throw ExportRecordError(.badField, "user_id: must be a non-empty string")
         }
         let cohort: String?
-        switch object["cohort"] {
-        case nil, is NSNull: cohort = nil
-        case let s as String: cohort = s
+        switch fields.cohort {
+        case nil, .null?: cohort = nil
+        case .string(let s)?: cohort = s
         default: throw ExportRecordError(.badField, "cohort: must be a string or null")
         }
-        guard let savings = object["savings"] as? [Any] else {
+        guard let savings = fields.savings else {
             throw ExportRecordError(.badField, "savings: must be an array")
         }
         var cards: [Card] = []
         cards.reserveCapacity(savings.count)
         for (index, entry) in savings.enumerated() {
-            guard let card = entry as? [String: Any] else {
+            guard let card = entry.card else {
                 throw ExportRecordError(.badField, "savings[\(index)]: must be an object")
             }
-            cards.append(Card(id: Self.text(card["id"]), name: Self.text(card["card_name"]),
-                              totalSavingsYearly: Self.text(card["total_savings_yearly"]), roi: Self.text(card["roi"])))
+            cards.append(Card(id: Self.text(card.id), name: Self.text(card.cardName),
+                              totalSavingsYearly: Self.text(card.totalSavingsYearly), roi: Self.text(card.roi)))
         }
-        let source = object["source"] as? [String: Any]
-        self.init(userID: user, cohort: cohort, processedAt: Self.text(object["processed_at"]),
-                  sourcePartition: Self.text(source?["partition"]), sourceOffset: Self.text(source?["offset"]),
+        self.init(userID: user, cohort: cohort, processedAt: Self.text(fields.processedAt),
+                  sourcePartition: Self.text(fields.source?.partition), sourceOffset: Self.text(fields.source?.offset),
                   cards: cards)
     }
 
+    /// A number's value; booleans count as 1 and 0 (they were `NSNumber`s with `JSONSerialization`).
+    private static func number(_ value: CodableJSONValue) -> Double? {
+        if case .bool(let flag) = value { return flag ? 1 : 0 }
+        return value.numberValue
+    }
+
     /// A JSON value as CSV text: strings as they are, whole numbers without a fraction,
-    /// other numbers in their shortest form, null and absent as empty, objects and arrays as JSON.
-    static func text(_ value: Any?) -> String {
+    /// other numbers in their shortest form (booleans as 1 and 0), null and absent as empty,
+    /// objects and arrays as JSON (keys sorted, slashes escaped).
+    static func text(_ value: CodableJSONValue?) -> String {
         switch value {
-        case nil, is NSNull: return ""
-        case let s as String: return s
-        case let n as NSNumber:
-            let d = n.doubleValue
+        case nil, .null?: return ""
+        case .string(let s)?: return s
+        case .int?, .double?, .bool?:
+            guard let d = value.flatMap(number) else { return "" }
             if d.isFinite, d == d.rounded(), abs(d) < 9.007_199_254_740_992e15 { return String(Int64(d)) }
             return "\(d)"
-        default:
-            guard let v = value,
-                  let data = try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed]) else { return "" }
+        case .array?, .object?:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]  // slashes escaped ("\/"), as JSONSerialization wrote them
+            guard let data = try? encoder.encode(value) else { return "" }
             return String(decoding: data, as: UTF8.self)
         }
     }

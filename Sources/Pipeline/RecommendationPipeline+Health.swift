@@ -9,7 +9,7 @@ extension RecommendationPipeline {
     /// The member's health and readiness, read-only (for `/readyz`, progress lines and
     /// summaries).
     public var health: PipelineHealth {
-        let (joined, owned, stopping) = state.withLock { s in
+        let (joined, owned, stopping) = flow.state.withLock { s in
             (s.joined && !s.rebalancing, s.ownedPartitions.filter { $0.topic == configuration.inputTopic }.count, s.stopping)
         }
         let figures = observer.figures
@@ -24,13 +24,13 @@ extension RecommendationPipeline {
     func observeLoop() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.lagLoop() }
-            while !state.withLock({ $0.stopping }) {
+            while !flow.state.withLock({ $0.stopping }) {
                 // Calls on the wire, not slots held: a slot waiting for a rate token is
                 // not a connection in use.
                 observer.samplePool(inFlight: metrics.callsInFlight, ceiling: concurrency.snapshot.ceiling)
                 let s = statistics.snapshot
                 observer.sampleCompleted(s.completed + s.skipped)
-                observer.updateLag(owned: state.withLock { s in
+                observer.updateLag(owned: flow.state.withLock { s in
                     guard s.joined && !s.rebalancing else { return nil }
                     var owned: [KafkaTopicPartition: Int64] = [:]
                     for (tp, p) in s.partitions where tp.topic == configuration.inputTopic { owned[tp] = p.tracker.watermark }
@@ -54,9 +54,9 @@ extension RecommendationPipeline {
     /// `cardgenius_member_stalled` 1.
     func checkStall() {
         if breaker.state != .closed || hold.isHolding {
-            state.withLock { $0.touchAll() }
+            flow.state.withLock { $0.touchAll() }
         }
-        let idle = state.withLock { $0.idleSince(ContinuousClock.now - configuration.stallTimeout) }
+        let idle = flow.state.withLock { $0.idleSince(ContinuousClock.now - configuration.stallTimeout) }
         let lag = observer.lagByPartition
         let stalled = idle.filter { (lag[$0] ?? 0) > 0 }
         let before = observer.stalled(stalled)
@@ -74,7 +74,7 @@ extension RecommendationPipeline {
     /// Kafka) follows the commit point every second in between. With no partitions, a
     /// metadata query tells whether the broker answers.
     func lagLoop() async {
-        while !state.withLock({ $0.stopping }) {
+        while !flow.state.withLock({ $0.stopping }) {
             let next = ContinuousClock.now + Self.lagInterval
             await queryWatermarks()
             try? await Task.sleep(until: next)
@@ -83,7 +83,7 @@ extension RecommendationPipeline {
 
     /// One sweep: each owned partition's watermarks (an unanswered one keeps its last).
     func queryWatermarks() async {
-        let owned = state.withLock { $0.ownedPartitions.filter { $0.topic == configuration.inputTopic } }
+        let owned = flow.state.withLock { $0.ownedPartitions.filter { $0.topic == configuration.inputTopic } }
         guard !owned.isEmpty else {
             if (try? await consumer.partitionCount(topic: configuration.inputTopic, timeout: .seconds(2))) != nil {
                 observer.brokerAnswered()
@@ -93,7 +93,7 @@ extension RecommendationPipeline {
         let started = ContinuousClock.now
         var answered = 0
         for tp in owned {
-            guard !state.withLock({ $0.stopping }),
+            guard !flow.state.withLock({ $0.stopping }),
                   let marks = try? await producer.watermarks(tp, timeout: .seconds(2)) else { continue }
             observer.brokerAnswered()
             observer.watermarks(tp, low: marks.low, high: marks.high)

@@ -10,7 +10,7 @@ extension RecommendationPipeline {
         await withDiscardingTaskGroup { group in
             while true {
                 let seen = wake.generation
-                if state.withLock({ $0.stopping }) {
+                if flow.state.withLock({ $0.stopping }) {
                     // Started records finish during the drain; those still waiting to
                     // retry after it are given up (they are not committed).
                     await drained.wait()
@@ -18,12 +18,12 @@ extension RecommendationPipeline {
                     return
                 }
                 // Records backing off hold no slot; bound them too.
-                let (active, ceiling) = (state.withLock { $0.active }, concurrency.snapshot.ceiling)
+                let (active, ceiling) = (flow.state.withLock { $0.active }, concurrency.snapshot.ceiling)
                 if active >= max(4 * ceiling, 8) {
                     await wake.wait(after: seen)
                     continue
                 }
-                let (item, resume) = state.withLock { $0.next() }
+                let (item, resume) = flow.state.withLock { $0.next() }
                 flow.apply(resume)
                 guard let item else {
                     await wake.wait(after: seen)
@@ -50,13 +50,13 @@ extension RecommendationPipeline {
             // The record has been busy since its call began. Its result is published only
             // while the same assignment holds the partition: a call that outlived the
             // revocation drain must not overwrite the next owner's newer result for the key.
-            guard state.withLock({ $0.holds(item) }) else {
+            guard flow.state.withLock({ $0.holds(item) }) else {
                 return giveUp(item)
             }
         case .deadLetter(let errorClass, let message, let attempts):
             outputRecord = OutputRecord.deadLetter(
                 item.record, errorClass: errorClass, message: message, attempts: attempts, topic: configuration.deadLetterTopic)
-            guard state.withLock({ $0.beginPublish(item) }) else {
+            guard flow.state.withLock({ $0.beginPublish(item) }) else {
                 return giveUp(item)
             }
         }
@@ -71,7 +71,7 @@ extension RecommendationPipeline {
                                                    attempts: outcome.attempts, topic: configuration.deadLetterTopic)
             published = await publish(outputRecord, for: item)
         }
-        state.withLock { $0.endBusy(item) }
+        flow.state.withLock { $0.endBusy(item) }
         switch published {
         case .delivered:
             break
@@ -85,7 +85,7 @@ extension RecommendationPipeline {
             return giveUp(item)
         }
         observer.delivered(after: ContinuousClock.now - answered)
-        _ = state.withLock { $0.complete(item) }
+        _ = flow.state.withLock { $0.complete(item) }
         switch outcome {
         case .recommended(_, _, let attempts, _):
             statistics.completed(.ok, attempts: attempts)
@@ -107,7 +107,7 @@ extension RecommendationPipeline {
     /// Gives a started record up without a result (its partition's next owner, or this
     /// member after a restart, redoes it) and wakes the dispatcher.
     func giveUp(_ item: WorkItem) {
-        state.withLock { $0.abandon(item) }
+        flow.state.withLock { $0.abandon(item) }
         wake.notify()
     }
 
@@ -142,7 +142,7 @@ extension RecommendationPipeline {
         while true {
             // Between attempts, a revoked partition or a shutdown gives the record up: the
             // next owner (or the restarted member) redoes it.
-            let (current, stopping) = state.withLock { ($0.isCurrent(item), $0.stopping) }
+            let (current, stopping) = flow.state.withLock { ($0.isCurrent(item), $0.stopping) }
             guard current, !(stopping && calls > 0) else { return .abandoned }
             let permit: CircuitBreaker.Permit
             do {
@@ -164,14 +164,14 @@ extension RecommendationPipeline {
                 breaker.record(.neutral, permit: permit)
                 return .abandoned
             }
-            guard state.withLock({ $0.beginBusy(item) }) else {
+            guard flow.state.withLock({ $0.beginBusy(item) }) else {
                 concurrency.release(.neutral)
                 breaker.record(.neutral, permit: permit)
                 return .abandoned
             }
             metrics.callStarted()
             let outcome = await client.recommend(request)
-            if outcome.kind != .success { state.withLock { $0.endBusy(item) } }
+            if outcome.kind != .success { flow.state.withLock { $0.endBusy(item) } }
             calls += 1
             metrics.callFinished(outcome)
             statistics.call(latency: outcome.latency, ok: outcome.kind == .success)
@@ -206,7 +206,7 @@ extension RecommendationPipeline {
                 let deadline = ContinuousClock.now + delay
                 while ContinuousClock.now < deadline {
                     let seen = wake.generation
-                    guard state.withLock({ $0.isCurrent(item) }), !Task.isCancelled else { return .abandoned }
+                    guard flow.state.withLock({ $0.isCurrent(item) }), !Task.isCancelled else { return .abandoned }
                     await waitForWake(after: seen, until: deadline)
                 }
             }
@@ -246,7 +246,7 @@ extension RecommendationPipeline {
                 case .retry: break
                 }
                 logger.warning("publishing to \(record.topic) failed, retrying: \(e)")
-                guard state.withLock({ $0.holds(item) }), failure.withLock({ $0 == nil }) else { return .abandoned }
+                guard flow.state.withLock({ $0.holds(item) }), failure.withLock({ $0 == nil }) else { return .abandoned }
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))
             }

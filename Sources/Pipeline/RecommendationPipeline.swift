@@ -18,7 +18,6 @@ public final class RecommendationPipeline: Service, Sendable {
     let client: CardGeniusClient
     let logger: Logger
 
-    let state: LockedValue<PipelineState>
     let budgets: Mutex<Budgets>
     let wake = WakeSignal()
     let concurrency: AdaptiveConcurrencyLimiter
@@ -31,7 +30,7 @@ public final class RecommendationPipeline: Service, Sendable {
     let observer = PipelineObserver()
     let flow: PartitionFlow
     /// The fault that ends this member, if any (``run()`` throws it after leaving the group).
-    let failure = LockedValue<PipelineError?>(nil)
+    let failure = Mutex<PipelineError?>(nil)
     private let stopRequested = StopSignal()
     /// Fired once the shutdown drain is over: records still waiting are cancelled.
     let drained = StopSignal()
@@ -55,23 +54,22 @@ public final class RecommendationPipeline: Service, Sendable {
         self.producer = producer
         self.client = client
         self.logger = logger
-        self.state = LockedValue(PipelineState(maxBuffered: configuration.maxBufferedPerPartition))
         self.budgets = Mutex(Budgets(maxWorkers: configuration.maxWorkers, rate: configuration.requestsPerSecond,
                                      burst: configuration.burst, rateEnabled: configuration.rateLimitEnabled))
         self.concurrency = AdaptiveConcurrencyLimiter(ceiling: 0)
         self.rate = TokenBucket(rate: 0, burst: 1, enabled: configuration.rateLimitEnabled)
         let metrics = PipelineMetrics()
         self.metrics = metrics
-        let flow = PartitionFlow(state: self.state, consumer: consumer, logger: logger)
+        let flow = PartitionFlow(state: PipelineState(maxBuffered: configuration.maxBufferedPerPartition),
+                                 consumer: consumer, logger: logger)
         self.flow = flow
-        let stateRef = self.state
         let log = logger
         let wakeRef = self.wake
         self.breaker = CircuitBreaker(configuration: configuration.breaker) { newState in
             log.warning("circuit breaker \(newState.rawValue)", metadata: ["breaker": "\(newState.rawValue)"])
             metrics.breakerState(newState)
             guard newState != .halfOpen else { return }
-            flow.apply(stateRef.withLock { $0.setBreakerOpen(newState == .open) })
+            flow.apply(flow.state.withLock { $0.setBreakerOpen(newState == .open) })
             wakeRef.notify()
         }
     }
@@ -132,7 +130,7 @@ public final class RecommendationPipeline: Service, Sendable {
     /// Stops taking records, lets started ones finish (up to the drain time-out), commits
     /// and closes the consumer, which ends the read loop.
     func drainAndClose() async {
-        flow.apply(state.withLock { s in
+        flow.apply(flow.state.withLock { s in
             s.stopping = true
             return s.pauseAll()
         })
@@ -142,10 +140,10 @@ public final class RecommendationPipeline: Service, Sendable {
         let deadline = ContinuousClock.now + (failing ? .zero : configuration.drainTimeout)
         while ContinuousClock.now < deadline {
             let seen = wake.generation
-            if state.withLock({ $0.busyTotal }) == 0 { break }
+            if flow.state.withLock({ $0.busyTotal }) == 0 { break }
             await waitForWake(after: seen, until: deadline)
         }
-        let (left, waiting) = state.withLock { ($0.busyTotal, $0.active - $0.busyTotal) }
+        let (left, waiting) = flow.state.withLock { ($0.busyTotal, $0.active - $0.busyTotal) }
         if left > 0 && !failing { logger.warning("drain time-out: \(left) record(s) still in flight will be redone by the next owner") }
         if waiting > 0 { logger.info("\(waiting) record(s) waiting to retry are left for the next owner") }
         await commit(only: nil, reason: "shutdown")
@@ -169,7 +167,7 @@ public final class RecommendationPipeline: Service, Sendable {
         for await event in consumer.events {
             switch event {
             case .records(let records):
-                let result = state.withLock { $0.take(records) }
+                let result = flow.state.withLock { $0.take(records) }
                 statistics.taken(result.accepted + result.skipped, skipped: result.skipped)
                 if result.skipped > 0 { metrics.skipped(result.skipped) }
                 for (tp, gap) in result.gaps {
@@ -178,7 +176,7 @@ public final class RecommendationPipeline: Service, Sendable {
                 flow.apply(result.pause)
                 wake.notify()
             case .assigned(let offsets):
-                flow.apply(state.withLock { $0.assign(offsets) })
+                flow.apply(flow.state.withLock { $0.assign(offsets) })
                 metrics.rebalance()
                 await recomputeShare()
                 logger.info("assigned", metadata: [
@@ -188,7 +186,7 @@ public final class RecommendationPipeline: Service, Sendable {
             case .revoked(let revocation):
                 await revoke(revocation)
             case .endOfPartition(let position):
-                state.withLock { $0.markEnd(position.topicPartition, offset: position.offset) }
+                flow.state.withLock { $0.markEnd(position.topicPartition, offset: position.offset) }
                 wake.notify()
             case .error(let error):
                 metrics.kafkaError()
@@ -204,17 +202,17 @@ public final class RecommendationPipeline: Service, Sendable {
     /// Finishes the revoked partitions' started records (bounded), commits, acknowledges.
     func revoke(_ revocation: KafkaRevocation) async {
         let revoked = revocation.partitions.filter { $0.topic == configuration.inputTopic }
-        state.withLock { $0.beginRevoke(revoked) }
+        flow.state.withLock { $0.beginRevoke(revoked) }
         wake.notify()
         // While the member closes, the shutdown drain has already waited and committed, and
         // librdkafka 2.0.2 never answers a commit made from the revocation of a closing
         // consumer.
-        let closing = state.withLock { $0.stopping }
+        let closing = flow.state.withLock { $0.stopping }
         if !revocation.isLost && !closing {
             let deadline = ContinuousClock.now + configuration.drainTimeout
             while ContinuousClock.now < deadline {
                 let seen = wake.generation
-                if state.withLock({ $0.busyCount(revoked) }) == 0 { break }
+                if flow.state.withLock({ $0.busyCount(revoked) }) == 0 { break }
                 await waitForWake(after: seen, until: deadline)
             }
             // A failed commit is retried a few times (what is not committed here the next
@@ -227,7 +225,7 @@ public final class RecommendationPipeline: Service, Sendable {
                 delay = delay * 2
             }
         }
-        state.withLock { $0.finishRevoke(revoked) }
+        flow.state.withLock { $0.finishRevoke(revoked) }
         metrics.rebalance()
         await recomputeShare()
         logger.info("revoked", metadata: ["partitions": "\(revoked.map(\.partition))", "lost": "\(revocation.isLost)"])
@@ -257,7 +255,7 @@ public final class RecommendationPipeline: Service, Sendable {
     }
 
     private func applyBudgets(_ change: (inout Budgets) -> Void) {
-        let owned = state.withLock { $0.ownedPartitions.filter { $0.topic == configuration.inputTopic }.count }
+        let owned = flow.state.withLock { $0.ownedPartitions.filter { $0.topic == configuration.inputTopic }.count }
         let b = budgets.withLock { b -> Budgets in
             change(&b)
             b.share = BudgetShare(maxWorkers: b.maxWorkers, rate: b.rate, burst: b.burst,
@@ -297,10 +295,10 @@ public final class RecommendationPipeline: Service, Sendable {
                 pause = min(retryDelay, configuration.commitInterval)
                 retryDelay = min(retryDelay * 2, configuration.commitInterval)
             }
-            metrics.update(state: state.withLock { ($0.bufferedTotal, $0.active) }, limiter: concurrency.snapshot)
+            metrics.update(state: flow.state.withLock { ($0.bufferedTotal, $0.active) }, limiter: concurrency.snapshot)
             wake.notify()  // a heartbeat for any waiter
             if let idle = configuration.exitWhenIdle {
-                if state.withLock({ $0.isIdleAtEnd }) {
+                if flow.state.withLock({ $0.isIdleAtEnd }) {
                     let since = idleSince ?? .now
                     idleSince = since
                     if ContinuousClock.now - since >= idle { requestStop(reason: "idle for \(idle)") }
@@ -316,11 +314,11 @@ public final class RecommendationPipeline: Service, Sendable {
     /// What is not committed is redone after a crash, never lost.
     @discardableResult
     func commit(only: [KafkaTopicPartition]?, reason: String) async -> CommitOutcome {
-        let offsets = state.withLock { $0.pendingCommits(only: only) }
+        let offsets = flow.state.withLock { $0.pendingCommits(only: only) }
         guard !offsets.isEmpty else { return .done }
         do {
             let result = try await consumer.commitEach(offsets)
-            state.withLock { $0.committed(result.committed) }
+            flow.state.withLock { $0.committed(result.committed) }
             metrics.committed(result.committed)
             if !result.committed.isEmpty {
                 logger.debug("committed", metadata: ["reason": "\(reason)", "offsets": "\(result.committed)"])

@@ -106,7 +106,7 @@ extension JSONValue {
         _ raw: (range: Range<Int>, hasEscapes: Bool), in bytes: [UInt8], scanner: JSONScanner
     ) throws(JSONScanner.ScanError) -> String {
         guard String(validating: bytes[raw.range], as: UTF8.self) != nil else {
-            throw .malformed(offset: raw.range.lowerBound, reason: "string is not valid UTF-8")
+            throw .malformed(offset: raw.range.lowerBound, reason: JSONScanner.Reason.invalidUTF8)
         }
         return scanner.decodeString(raw.range, hasEscapes: raw.hasEscapes)
     }

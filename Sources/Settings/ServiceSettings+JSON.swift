@@ -46,7 +46,7 @@ extension ServiceSettings: CustomStringConvertible, CustomDebugStringConvertible
             Self.insert(descriptor.jsonValue(in: self, redacted: redacted), at: components[...], into: &root)
         }
         var out = ""
-        JSONWriter.write(.object(root), to: &out, pretty: pretty, indent: 0)
+        JSONValue.object(root).write(to: &out, pretty: pretty, indent: 0)
         if pretty { out += "\n" }
         return out
     }

@@ -1,4 +1,5 @@
 import CardGenius
+import StrictJSON
 
 /// The simulator's built-in card catalogue, generated deterministically (the same cards on
 /// every run), with each card's request-independent JSON rendered once at start-up.

@@ -1,4 +1,5 @@
 import CardGenius
+import StrictJSON
 
 /// Computes the simulator's answer for a spend profile: every card's savings, yearly
 /// savings, extra benefits and ROI after fees, ranked best first, rendered by byte

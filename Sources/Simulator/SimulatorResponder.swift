@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import StrictJSON
 
 #if canImport(Glibc)
 import Glibc

@@ -16,6 +16,20 @@ package struct JSONScanner {
         case malformed(offset: Int, reason: String)
     }
 
+    /// The `reason`s of ``ScanError/malformed(offset:reason:)`` that callers tell apart.
+    package enum Reason {
+        /// A backslash followed by a character that is not a JSON escape; the offset is that character's.
+        package static let badEscape = "bad escape"
+        /// `\u` not followed by four hex digits; the offset is the first bad digit's.
+        package static let badUnicodeEscape = "bad \\u escape"
+        /// A byte below 0x20 inside a string; the offset is that byte's.
+        package static let controlCharacter = "control character in string"
+        /// A string whose bytes are not UTF-8; the offset is the start of its content.
+        package static let invalidUTF8 = "string is not valid UTF-8"
+        /// A `\u` escape of half a UTF-16 surrogate pair without the other half.
+        package static let unpairedSurrogate = "unpaired UTF-16 surrogate in string"
+    }
+
     /// The kind of value that starts at the current position.
     package enum ValueKind: Sendable, Equatable {
         case object, array, string, number, bool, null
@@ -108,6 +122,9 @@ package struct JSONScanner {
     }
 
     /// Scans a string at the current position; returns the raw content range (without quotes).
+    ///
+    /// When the input ends inside the string (``ScanError/truncated(offset:)``), `index` is
+    /// left at the backslash of the escape it ended in, if any, else at the end.
     package mutating func scanString() throws(ScanError) -> (range: Range<Int>, hasEscapes: Bool) {
         try self.expect(UInt8(ascii: "\""))
         let start = self.index
@@ -122,67 +139,37 @@ package struct JSONScanner {
             }
             if byte == UInt8(ascii: "\\") {
                 hasEscapes = true
+                let escape = i
                 i &+= 1
-                guard i < count else { break }
+                guard i < count else {
+                    self.index = escape
+                    throw .truncated(offset: count)
+                }
                 switch self.bytes[i] {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
                      UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     i &+= 1
                 case UInt8(ascii: "u"):
-                    guard i &+ 4 < count else { i = count; break }
+                    guard i &+ 4 < count else {
+                        self.index = escape
+                        throw .truncated(offset: count)
+                    }
                     for k in 1...4 where Self.hexValue(self.bytes[i &+ k]) == nil {
-                        throw .malformed(offset: i &+ k, reason: "bad \\u escape")
+                        throw .malformed(offset: i &+ k, reason: Reason.badUnicodeEscape)
                     }
                     i &+= 5
                 default:
-                    throw .malformed(offset: i, reason: "bad escape")
+                    throw .malformed(offset: i, reason: Reason.badEscape)
                 }
                 continue
             }
             if byte < 0x20 {
-                throw .malformed(offset: i, reason: "control character in string")
+                throw .malformed(offset: i, reason: Reason.controlCharacter)
             }
             i &+= 1
         }
         self.index = count
         throw .truncated(offset: count)
-    }
-
-    /// Scans a number at the current position (JSON grammar); returns its byte range.
-    package mutating func scanNumber() throws(ScanError) -> Range<Int> {
-        self.skipWhitespace()
-        let start = self.index
-        let count = self.bytes.count
-        var i = start
-        @inline(__always) func digits(_ i: inout Int) -> Int {
-            let from = i
-            while i < count, self.bytes[i] >= UInt8(ascii: "0"), self.bytes[i] <= UInt8(ascii: "9") { i &+= 1 }
-            return i &- from
-        }
-        if i < count, self.bytes[i] == UInt8(ascii: "-") { i &+= 1 }
-        guard i < count else { throw .truncated(offset: i) }
-        if self.bytes[i] == UInt8(ascii: "0") {
-            i &+= 1
-        } else if digits(&i) == 0 {
-            throw .malformed(offset: i, reason: "expected a digit")
-        }
-        if i < count, self.bytes[i] == UInt8(ascii: ".") {
-            i &+= 1
-            if digits(&i) == 0 {
-                if i >= count { throw .truncated(offset: i) }
-                throw .malformed(offset: i, reason: "expected a digit after '.'")
-            }
-        }
-        if i < count, self.bytes[i] == UInt8(ascii: "e") || self.bytes[i] == UInt8(ascii: "E") {
-            i &+= 1
-            if i < count, self.bytes[i] == UInt8(ascii: "+") || self.bytes[i] == UInt8(ascii: "-") { i &+= 1 }
-            if digits(&i) == 0 {
-                if i >= count { throw .truncated(offset: i) }
-                throw .malformed(offset: i, reason: "expected a digit in exponent")
-            }
-        }
-        self.index = i
-        return start..<i
     }
 
     /// Scans `true`, `false` or `null`.
@@ -207,6 +194,31 @@ package struct JSONScanner {
         }
         self.index &+= length
         return kind
+    }
+
+    /// Consumes `word` when it is at the current position (no whitespace skipped) and is not
+    /// followed by a letter or digit; otherwise leaves the position and returns false.
+    ///
+    /// For callers that recognise words JSON does not have (`NaN`, `Infinity`) to say what
+    /// they found, or that try a literal before deciding what a value is.
+    package mutating func consumeWord(_ word: StaticString) -> Bool {
+        let length = word.utf8CodeUnitCount
+        guard self.index &+ length <= self.bytes.count else { return false }
+        let pointer = word.utf8Start
+        for k in 0..<length where self.bytes[self.index &+ k] != pointer[k] {
+            return false
+        }
+        let after = self.index &+ length
+        if after < self.bytes.count {
+            switch self.bytes[after] {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                return false
+            default:
+                break
+            }
+        }
+        self.index = after
+        return true
     }
 
     /// Reads a boolean literal.
@@ -303,77 +315,5 @@ package struct JSONScanner {
             k &+= 1
         }
         return true
-    }
-
-    /// Decodes the string whose raw content is `range` (as returned by ``scanString()``).
-    package func decodeString(_ range: Range<Int>, hasEscapes: Bool) -> String {
-        let slice = UnsafeRawBufferPointer(rebasing: self.bytes[range])
-        guard hasEscapes else {
-            return String(decoding: slice, as: UTF8.self)
-        }
-        var scalars = String.UnicodeScalarView()
-        var utf8: [UInt8] = []
-        utf8.reserveCapacity(range.count)
-        var i = 0
-        let count = slice.count
-        func flush() {
-            if !utf8.isEmpty {
-                scalars.append(contentsOf: String(decoding: utf8, as: UTF8.self).unicodeScalars)
-                utf8.removeAll(keepingCapacity: true)
-            }
-        }
-        func hex4(_ at: Int) -> UInt32? {
-            guard at &+ 4 <= count else { return nil }
-            var value: UInt32 = 0
-            for k in 0..<4 {
-                guard let digit = Self.hexValue(slice[at &+ k]) else { return nil }
-                value = value << 4 | UInt32(digit)
-            }
-            return value
-        }
-        while i < count {
-            let byte = slice[i]
-            guard byte == UInt8(ascii: "\\"), i &+ 1 < count else {
-                utf8.append(byte)
-                i &+= 1
-                continue
-            }
-            let escaped = slice[i &+ 1]
-            i &+= 2
-            switch escaped {
-            case UInt8(ascii: "b"): utf8.append(0x08)
-            case UInt8(ascii: "f"): utf8.append(0x0C)
-            case UInt8(ascii: "n"): utf8.append(0x0A)
-            case UInt8(ascii: "r"): utf8.append(0x0D)
-            case UInt8(ascii: "t"): utf8.append(0x09)
-            case UInt8(ascii: "u"):
-                guard let high = hex4(i) else { continue }
-                i &+= 4
-                var scalarValue = high
-                if (0xD800..<0xDC00).contains(high), i &+ 6 <= count,
-                    slice[i] == UInt8(ascii: "\\"), slice[i &+ 1] == UInt8(ascii: "u"),
-                    let low = hex4(i &+ 2), (0xDC00..<0xE000).contains(low)
-                {
-                    scalarValue = 0x10000 &+ ((high &- 0xD800) << 10) &+ (low &- 0xDC00)
-                    i &+= 6
-                }
-                flush()
-                scalars.append(Unicode.Scalar(scalarValue) ?? "\u{FFFD}")
-            default:
-                utf8.append(escaped)
-            }
-        }
-        flush()
-        return String(scalars)
-    }
-
-    @inline(__always)
-    static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte &- UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte &- UInt8(ascii: "a") &+ 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte &- UInt8(ascii: "A") &+ 10
-        default: return nil
-        }
     }
 }

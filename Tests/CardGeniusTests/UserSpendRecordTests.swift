@@ -105,6 +105,22 @@ private func rejection(bytes: [UInt8]) -> RecordValidationError? {
         #expect(rejection(bytes: Array(#"{"user_id":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8))?.code == .invalidJSON)
     }
 
+    @Test func stringErrorsNameTheirColumn() {
+        func reason(_ json: String) -> String? { rejection(json)?.description }
+        #expect(reason(#"{"user_id":"\u12x4"}"#) == #"(record): invalid JSON at column 14: invalid \u escape in string"#)
+        #expect(reason(#"{"user_id":"\u12"#) == #"(record): invalid JSON at column 14: invalid \u escape in string"#)
+        #expect(reason(#"{"user_id":"ab\"#) == "(record): invalid JSON at column 15: unterminated string")
+        #expect(reason(#"{"user_id":"ab"#) == "(record): invalid JSON at column 15: unterminated string")
+        #expect(reason(#"{"user_id":"\ud800"}"#) == "(record): invalid JSON at column 19: unpaired UTF-16 surrogate in string")
+        #expect(reason(#"{"user_id":"\udc00"}"#) == "(record): invalid JSON at column 13: unpaired UTF-16 surrogate in string")
+        #expect(reason(#"{"user_id":"a\qb"}"#) == "(record): invalid JSON at column 15: invalid escape sequence in string")
+        #expect(reason("{\"user_id\":\"a\u{01}\"}") == "(record): invalid JSON at column 14: unescaped control character in string")
+        #expect(rejection(bytes: Array(#"{"user_id":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8))?.description
+            == "(record): invalid JSON at column 13: string is not valid UTF-8")
+        #expect(reason(#"{"user_id":"u","fuel":01}"#) == #"(record): invalid JSON at column 23: invalid number for "fuel""#)
+        #expect(reason(#"{"user_id":"u","fuel":truex}"#) == "(record): invalid JSON at column 23: expected a value")
+    }
+
     @Test func notAnObject() {
         let e = rejection("[1, 2]")
         #expect(e?.code == .notAnObject)

@@ -40,6 +40,16 @@ struct ExportFormattingTests {
         #expect(RecommendationCSV.rows(r, cohort: nil) == [#""u,2",,,,,,,x,0,5"# + "\r\n"])
     }
 
+    @Test("fields of other JSON types become text: booleans 1 and 0, objects and arrays as JSON with sorted keys")
+    func otherTypesAsText() throws {
+        let value = #"{"schema_version":1,"user_id":"u","processed_at":true,"source":{"partition":{"b":"x/y","a":[1,2.5]},"offset":12345678901234567890},"savings":[{"id":"c/1","card_name":null,"roi":false}]}"#
+        let r = try ExportedRecommendation(value: Array(value.utf8))
+        #expect(r.processedAt == "1")
+        #expect(r.sourcePartition == #"{"a":[1,2.5],"b":"x\/y"}"#)
+        #expect(r.sourceOffset == "1.2345678901234567e+19")
+        #expect(r.cards == [.init(id: "c/1", name: "", totalSavingsYearly: "", roi: "0")])
+    }
+
     @Test("quoting: commas, quotes, CR and LF are quoted; plain text is not")
     func quoting() {
         #expect(RecommendationCSV.field("plain text") == "plain text")
@@ -53,6 +63,7 @@ struct ExportFormattingTests {
     @Test("values that are not JSON or not schema v1 are rejected with a reason naming the field",
           arguments: [
             ("not json", "not valid JSON"),
+            ("42", "not valid JSON"),
             ("[1,2]", "not a JSON object"),
             (#"{"user_id":"u","savings":[]}"#, "schema_version"),
             (#"{"schema_version":2,"user_id":"u","savings":[]}"#, "schema_version: 2"),

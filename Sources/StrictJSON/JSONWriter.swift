@@ -1,6 +1,8 @@
 /// Byte-level helpers for writing JSON without an encoder.
 ///
-/// Used to render request bodies and, in the simulator, response bodies on the hot path.
+/// Used on the hot paths: request bodies, canonical input records and, in the simulator,
+/// response bodies. (Operations and CLI output use Foundation's `JSONEncoder`; the
+/// configuration file is rendered from its own `JSONValue` tree.)
 package enum JSONWriter {
     /// Appends `value` as a JSON number: integral values without a fraction (`1500`, not
     /// `1500.0`), others in Swift's shortest round-trip form. Non-finite values, which JSON

@@ -1,7 +1,7 @@
-/// Renders ``JSONValue``s with object keys sorted, compact or pretty (two-space indent).
-enum JSONWriter {
-    static func write(_ value: JSONValue, to out: inout String, pretty: Bool, indent: Int) {
-        switch value {
+extension JSONValue {
+    /// Appends the value to `out` with object keys sorted, compact or pretty (two-space indent).
+    func write(to out: inout String, pretty: Bool, indent: Int) {
+        switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .number(let literal): out += literal
@@ -15,7 +15,7 @@ enum JSONWriter {
             for (i, element) in elements.enumerated() {
                 if i > 0 { out += "," }
                 newline(&out, pretty: pretty, indent: indent + 1)
-                write(element, to: &out, pretty: pretty, indent: indent + 1)
+                element.write(to: &out, pretty: pretty, indent: indent + 1)
             }
             newline(&out, pretty: pretty, indent: indent)
             out += "]"
@@ -30,14 +30,14 @@ enum JSONWriter {
                 newline(&out, pretty: pretty, indent: indent + 1)
                 out += JSONValue.quoted(member.key)
                 out += pretty ? ": " : ":"
-                write(member.value, to: &out, pretty: pretty, indent: indent + 1)
+                member.value.write(to: &out, pretty: pretty, indent: indent + 1)
             }
             newline(&out, pretty: pretty, indent: indent)
             out += "}"
         }
     }
 
-    private static func newline(_ out: inout String, pretty: Bool, indent: Int) {
+    private func newline(_ out: inout String, pretty: Bool, indent: Int) {
         guard pretty else { return }
         out += "\n"
         out += String(repeating: "  ", count: indent)

@@ -1,0 +1,57 @@
+import StrictJSON
+
+/// The fields of an output record (schema v1) that `export` reads, decoded leniently with
+/// `JSONDecoder`: every field may be absent or of any JSON type, so that
+/// ``ExportedRecommendation/init(value:)`` can say which one is wrong. Other fields are
+/// not decoded.
+struct OutputRecordFields: Decodable {
+    /// One entry of `savings`: nil when the entry is not an object.
+    struct Entry: Decodable {
+        var card: Card?
+
+        init(from decoder: any Decoder) throws {
+            card = try? Card(from: decoder)
+        }
+    }
+
+    /// The fields of a `savings` entry that `export` writes.
+    struct Card: Decodable {
+        var id: CodableJSONValue?
+        var cardName: CodableJSONValue?
+        var totalSavingsYearly: CodableJSONValue?
+        var roi: CodableJSONValue?
+
+        enum CodingKeys: String, CodingKey {
+            case id, cardName = "card_name", totalSavingsYearly = "total_savings_yearly", roi
+        }
+    }
+
+    /// `source` {`partition`, `offset`}.
+    struct Source: Decodable {
+        var partition: CodableJSONValue?
+        var offset: CodableJSONValue?
+    }
+
+    var schemaVersion: CodableJSONValue?
+    var userID: CodableJSONValue?
+    var cohort: CodableJSONValue?
+    var processedAt: CodableJSONValue?
+    /// nil when absent or not an object.
+    var source: Source?
+    /// nil when absent, null or not an array.
+    var savings: [Entry]?
+
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version", userID = "user_id", cohort, processedAt = "processed_at", source, savings
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        schemaVersion = try container.decodeIfPresent(CodableJSONValue.self, forKey: .schemaVersion)
+        userID = try container.decodeIfPresent(CodableJSONValue.self, forKey: .userID)
+        cohort = try container.decodeIfPresent(CodableJSONValue.self, forKey: .cohort)
+        processedAt = try container.decodeIfPresent(CodableJSONValue.self, forKey: .processedAt)
+        source = (try? container.decodeIfPresent(Source.self, forKey: .source)) ?? nil
+        savings = (try? container.decodeIfPresent([Entry].self, forKey: .savings)) ?? nil
+    }
+}
