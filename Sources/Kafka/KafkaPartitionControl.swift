@@ -9,11 +9,13 @@ public struct KafkaPartitionControl: Sendable {
     /// Stops fetching from `partitions`; records already delivered stay delivered.
     public func pause(_ partitions: [KafkaTopicPartition]) throws {
         try apply(rd_kafka_pause_partitions, to: partitions, "pause")
+        client.pausedByApplication.withLock { $0.formUnion(partitions) }
     }
 
     /// Resumes fetching from `partitions` after the last delivered record.
     public func resume(_ partitions: [KafkaTopicPartition]) throws {
         try apply(rd_kafka_resume_partitions, to: partitions, "resume")
+        client.pausedByApplication.withLock { $0.subtract(partitions) }
     }
 
     private func apply(_ call: (OpaquePointer?, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) -> rd_kafka_resp_err_t,

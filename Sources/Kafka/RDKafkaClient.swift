@@ -57,6 +57,11 @@ final class RDKafkaClient: @unchecked Sendable {
     /// must then not try to close it again, which would wait for ever.
     let skipConsumerClose = Mutex(false)
 
+    /// The partitions the application has paused and not resumed (a consumer's only):
+    /// librdkafka keeps that flag across unassign and assign, so these are resumed when
+    /// they are assigned again.
+    let pausedByApplication = Mutex(Set<KafkaTopicPartition>())
+
     deinit {
         rd_kafka_queue_destroy(queue)
         if skipConsumerClose.withLock({ $0 }) || rd_kafka_fatal_error(handle, nil, 0) != RD_KAFKA_RESP_ERR_NO_ERROR {
