@@ -52,14 +52,9 @@ extension CardGeniusClient {
                     let transient = Self.isTransientAPIMessage(parsed.message)
                     return failure(.apiReportedFailure, transient ? .retriable : .permanent, overload: false, message)
                 }
-                guard let range = parsed.savingsRange else {
+                guard let recommendation = parsed.recommendation(in: body, retaining: buffer) else {
                     return failure(.malformedBody, .retriable, overload: false, "success=true without a savings array")
                 }
-                // `body` is `buffer`'s readable bytes when it is given: the savings are then a
-                // slice of it (shared storage), else a copy.
-                let savings = buffer.flatMap { $0.getSlice(at: $0.readerIndex + range.lowerBound, length: range.count) }
-                    ?? ByteBuffer(bytes: UnsafeRawBufferPointer(rebasing: body[range]))
-                let recommendation = Recommendation(savings: savings, cardCount: parsed.cardCount, message: parsed.message)
                 var outcome = CallOutcome.success(
                     recommendation,
                     latency: latency,

@@ -88,14 +88,12 @@ public struct CardGeniusClient: Sendable {
             } onCancel: {
                 task.cancel()
             }
-            let retryAfter = answer.head.retryAfter.flatMap { RetryAfter.parse($0) }
-            let remaining = answer.head.rateLimitRemaining.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             outcome = answer.body.withUnsafeReadableBytes { bytes in
                 self.classify(
                     status: answer.head.status,
                     body: bytes,
-                    retryAfter: retryAfter,
-                    rateLimitRemaining: remaining,
+                    retryAfter: answer.head.retryAfter,
+                    rateLimitRemaining: answer.head.rateLimitRemaining,
                     latency: start.duration(to: clock.now),
                     retaining: answer.body
                 )
@@ -103,13 +101,12 @@ public struct CardGeniusClient: Sendable {
         } catch {
             // A head without its whole body: the failure happened while reading the body.
             let head = collector.head
-            var failed = Self.classify(error: error is CardGeniusResponseCollector.BodyTooLarge ? NIOTooManyBytesError(maxBytes: self.configuration.maxBodyBytes) : error,
-                                       latency: start.duration(to: clock.now), duringBody: head != nil)
+            var failed = Self.classify(error: error, latency: start.duration(to: clock.now), duringBody: head != nil)
             if let head {
                 failed.failure?.httpStatus = head.status
                 failed.httpStatus = head.status
-                failed.retryAfter = head.retryAfter.flatMap { RetryAfter.parse($0) }
-                failed.rateLimitRemaining = head.rateLimitRemaining.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                failed.retryAfter = head.retryAfter
+                failed.rateLimitRemaining = head.rateLimitRemaining
             }
             outcome = failed
         }

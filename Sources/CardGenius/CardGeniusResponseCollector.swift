@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -8,19 +9,22 @@ import Synchronization
 ///
 /// The async `HTTPClient.execute` hands the head and then every body chunk to the calling
 /// task, one thread hop each; collecting on the event loop and completing once costs one
-/// hop per call (BENCHMARKS.md, section 2). It also remembers whether the head had arrived,
+/// hop per call (BENCHMARKS.md, section 0). A body over the size cap fails the call with
+/// `NIOTooManyBytesError`, as `collect(upTo:)` does. It also remembers whether the head had arrived,
 /// so that a connection lost mid-body is told from one lost before the answer.
 final class CardGeniusResponseCollector: HTTPClientResponseDelegate {
-    /// What the client reads of a head.
+    /// What the client reads of a head, parsed once.
     struct Head: Sendable {
         var status: Int
-        var retryAfter: String?
-        var rateLimitRemaining: String?
+        var retryAfter: Duration?
+        var rateLimitRemaining: Int?
 
         init(_ head: HTTPResponseHead) {
             status = Int(head.status.code)
-            retryAfter = head.headers.first(name: "Retry-After")
-            rateLimitRemaining = head.headers.first(name: "X-RateLimit-Remaining")
+            retryAfter = head.headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0) }
+            rateLimitRemaining = head.headers.first(name: "X-RateLimit-Remaining").flatMap {
+                Int($0.trimmingCharacters(in: .whitespaces))
+            }
         }
     }
 
@@ -29,9 +33,6 @@ final class CardGeniusResponseCollector: HTTPClientResponseDelegate {
         var head: Head
         var body: ByteBuffer
     }
-
-    /// The answer to a body over ``maxBodyBytes``.
-    struct BodyTooLarge: Error {}
 
     private struct State {
         var head: Head?
@@ -53,7 +54,7 @@ final class CardGeniusResponseCollector: HTTPClientResponseDelegate {
         let announced = head.headers.first(name: "Content-Length").flatMap { Int($0) }
         if let announced, announced > maxBodyBytes {
             state.withLock { $0.head = Head(head) }
-            return task.eventLoop.makeFailedFuture(BodyTooLarge())
+            return task.eventLoop.makeFailedFuture(NIOTooManyBytesError(maxBytes: maxBodyBytes))
         }
         state.withLock { s in
             s.head = Head(head)
@@ -76,7 +77,7 @@ final class CardGeniusResponseCollector: HTTPClientResponseDelegate {
             }
             return true
         }
-        return fits ? task.eventLoop.makeSucceededVoidFuture() : task.eventLoop.makeFailedFuture(BodyTooLarge())
+        return fits ? task.eventLoop.makeSucceededVoidFuture() : task.eventLoop.makeFailedFuture(NIOTooManyBytesError(maxBytes: maxBodyBytes))
     }
 
     func didReceiveError(task: HTTPClient.Task<Answer>, _ error: any Error) {}

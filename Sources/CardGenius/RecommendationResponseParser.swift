@@ -1,3 +1,4 @@
+import NIOCore
 import StrictJSON
 
 /// Validates a CardGenius response body and locates its `savings` array without re-encoding it.
@@ -18,6 +19,16 @@ public struct RecommendationResponseParser: Sendable {
         public var savingsRange: Range<Int>?
         /// Number of objects in `savings`.
         public var cardCount: Int
+
+        /// The recommendation of a successful answer, or nil without a `savings` array.
+        /// The savings are a slice of `buffer` (shared storage) when `body` is its readable
+        /// bytes, else a copy of `body`'s.
+        func recommendation(in body: UnsafeRawBufferPointer, retaining buffer: ByteBuffer? = nil) -> Recommendation? {
+            guard let range = savingsRange else { return nil }
+            let savings = buffer.flatMap { $0.getSlice(at: $0.readerIndex + range.lowerBound, length: range.count) }
+                ?? ByteBuffer(bytes: UnsafeRawBufferPointer(rebasing: body[range]))
+            return Recommendation(savings: savings, cardCount: cardCount, message: message)
+        }
     }
 
     /// Creates a parser.
@@ -60,7 +71,7 @@ public struct RecommendationResponseParser: Sendable {
     }
 
     /// Scans `body` and, when the API reported success, returns the recommendation (with the
-    /// `savings` bytes copied out verbatim).
+    /// `savings` bytes copied out verbatim, once).
     ///
     /// - Throws: the errors of ``parse(_:)-(UnsafeRawBufferPointer)``, and
     ///   ``CallFailure/Code/apiReportedFailure`` for `"success": false`.
@@ -72,14 +83,10 @@ public struct RecommendationResponseParser: Sendable {
                 message: parsed.message.isEmpty ? "the API answered success=false" : parsed.message
             )
         }
-        guard let range = parsed.savingsRange else {
+        guard let recommendation = parsed.recommendation(in: body) else {
             throw CallFailure(code: .malformedBody, message: "success=true without a savings array")
         }
-        return Recommendation(
-            savingsJSON: Array(UnsafeRawBufferPointer(rebasing: body[range])),
-            cardCount: parsed.cardCount,
-            message: parsed.message
-        )
+        return recommendation
     }
 
     /// Scans `body`; see ``recommendation(from:)-(UnsafeRawBufferPointer)``.

@@ -143,7 +143,7 @@ public final class KafkaConsumer: Sendable {
         let ms = Int32(clamping: timeout.milliseconds)
         // librdkafka 2.0.2 answers neither the OFFSET_COMMIT event nor (at times) the
         // synchronous call of a commit made once the consumer closes: refuse it rather than hang.
-        if loop.control.withLock({ $0.closeRequested }) {
+        if isClosing {
             throw KafkaError(code: .closed, message: "commit after close(): commit before closing the consumer")
         }
         return try await client.runBlocking { rk in

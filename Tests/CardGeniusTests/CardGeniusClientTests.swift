@@ -50,6 +50,19 @@ struct CardGeniusClientFaultTests {
         }
     }
 
+    @Test("an answer over the body cap is a permanent bodyTooLarge with the answer's status; one under it succeeds")
+    func bodyCap() async throws {
+        try await withSimulator(fastConfiguration()) { _, port in
+            let raw = try await rawPost(port: port, body: request.jsonBody())
+            let over = try await withClient(port: port, maxBodyBytes: raw.body.count - 1) { await $0.recommend(request) }
+            #expect(over.kind == .permanent)
+            #expect(over.failure?.code == .bodyTooLarge)
+            #expect(over.httpStatus == 200)
+            let exact = try await withClient(port: port, maxBodyBytes: raw.body.count) { await $0.recommend(request) }
+            #expect(exact.kind == .success)
+        }
+    }
+
     @Test("429 is retriable rateLimited with Retry-After and X-RateLimit-Remaining parsed")
     func rateLimited() async throws {
         var configuration = fastConfiguration()

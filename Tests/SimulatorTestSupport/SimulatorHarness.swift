@@ -36,6 +36,7 @@ public func withClient<T: Sendable>(
     port: Int,
     requestTimeout: Duration = .seconds(10),
     maxConnections: Int = 20,
+    maxBodyBytes: Int = 8 * 1024 * 1024,
     _ body: @Sendable (CardGeniusClient) async throws -> T
 ) async throws -> T {
     var logger = Logger(label: "test.client")
@@ -45,7 +46,8 @@ public func withClient<T: Sendable>(
             url: "http://127.0.0.1:\(port)/cg/api/pro",
             connectTimeout: .seconds(2),
             requestTimeout: requestTimeout,
-            maxConnections: maxConnections
+            maxConnections: maxConnections,
+            maxBodyBytes: maxBodyBytes
         ),
         logger: logger
     )
