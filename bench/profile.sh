@@ -36,10 +36,17 @@ perf record -F 499 -g -o "$WORK/api.perf" -p "$SIM_PID" -- sleep "$SECS" 2>/dev/
 p2=$!
 perf record -F 499 -g -o "$WORK/broker.perf" -p "$BROKER_PID" -- sleep "$SECS" 2>/dev/null &
 p3=$!
-wait $p1 $p2 $p3 || true
+# the member's thread switches and system calls over the same window (tracepoints, not sampled)
+EVENTS=context-switches,syscalls:sys_enter_read,syscalls:sys_enter_write,syscalls:sys_enter_futex,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_sendmsg,syscalls:sys_enter_recvmsg,syscalls:sys_enter_poll
+perf stat -x, -e "$EVENTS" -o "$WORK/member.stat" -p "$MEMBER_PID" -- sleep "$SECS" 2>/dev/null &
+p4=$!
+wait $p1 $p2 $p3 $p4 || true
 cpu1=$(awk '{print $14+$15}' /proc/"$MEMBER_PID"/stat); n1=$(calls)
 US=$(python3 -c "print(round(($cpu1 - $cpu0) / $(getconf CLK_TCK) * 1e6 / max(1, $n1 - $n0), 1))")
 echo; echo "member CPU over the profiled window: $US µs/record ($((n1 - n0)) records in ${SECS} s)"
+echo; echo "### member: thread switches and system calls per record (perf stat over the same window)"; echo
+echo "| event | count | per record |"; echo "|---|---|---|"
+grep -v '^#' "$WORK/member.stat" | awk -F, -v n=$((n1 - n0)) 'NF > 2 && $1 ~ /^[0-9]+$/ { printf "| %s | %d | %.2f |\n", $3, $1, $1 / (n > 0 ? n : 1) }'
 echo; echo "### perf: member — by stage (self time; bench/stages.py)"; echo
 perf report -i "$WORK/member.perf" --no-children -g none --sort dso,symbol --stdio 2>/dev/null | "$BENCH_DIR/stages.py" --us-per-record "$US"
 for w in member api broker; do

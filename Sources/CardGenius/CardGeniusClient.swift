@@ -23,6 +23,11 @@ public struct CardGeniusClient: Sendable {
     public let configuration: Configuration
     let httpClient: HTTPClient
     let logger: Logger
+    /// The logger handed to AsyncHTTPClient: `logger` at debug and trace, the only levels it
+    /// logs at; otherwise one that drops everything, because AsyncHTTPClient writes a request
+    /// id into its logger's metadata on every call (~2 % of the member's CPU at full speed,
+    /// BENCHMARKS.md section 0) whether or not anything is logged.
+    let httpLogger: Logger
     /// The request every call sends, parsed once (each call sets its body), or why
     /// AsyncHTTPClient refuses the URL (every call then fails with that error).
     let requestTemplate: Result<HTTPClient.Request, any Error>
@@ -32,6 +37,7 @@ public struct CardGeniusClient: Sendable {
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        self.httpLogger = logger.logLevel <= .debug ? logger : Logger(label: logger.label, factory: { _ in SwiftLogNoOpLogHandler() })
 
         var http = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
@@ -52,7 +58,7 @@ public struct CardGeniusClient: Sendable {
         self.httpClient = HTTPClient(
             eventLoopGroup: HTTPClient.defaultEventLoopGroup,
             configuration: http,
-            backgroundActivityLogger: logger
+            backgroundActivityLogger: self.httpLogger
         )
 
         self.requestTemplate = Result {
@@ -82,7 +88,7 @@ public struct CardGeniusClient: Sendable {
             let body = request.jsonBody()
             httpRequest.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
             httpRequest.body = .bytes(body)
-            let task = self.httpClient.execute(request: httpRequest, delegate: collector, deadline: deadline, logger: self.logger)
+            let task = self.httpClient.execute(request: httpRequest, delegate: collector, deadline: deadline, logger: self.httpLogger)
             let answer = try await withTaskCancellationHandler {
                 try await task.futureResult.get()
             } onCancel: {

@@ -66,3 +66,21 @@ public enum SpendField: String, CaseIterable, Sendable, Hashable, Codable {
     /// Looks a field up by its JSON name.
     public static func named(_ name: String) -> SpendField? { SpendField(rawValue: name) }
 }
+
+extension SpendField {
+    /// The field's position in ``allCases``, which is declaration order: a payload-free
+    /// enum is stored as its case's index.
+    var ordinal: UInt8 { unsafeBitCast(self, to: UInt8.self) }
+
+    // Equality and hashing by position, not by the raw-value string that `RawRepresentable`
+    // would hash: every record's 33 amounts are stored and looked up by field
+    // (BENCHMARKS.md, section 0).
+
+    public static func == (lhs: SpendField, rhs: SpendField) -> Bool {
+        lhs.ordinal == rhs.ordinal
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ordinal)
+    }
+}

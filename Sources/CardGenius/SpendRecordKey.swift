@@ -9,7 +9,7 @@ enum SpendRecordKey: Equatable {
         switch self {
         case .userID: return 1 << 0
         case .cohort: return 1 << 1
-        case .spend(let field): return 1 << (2 + UInt64(SpendRecordKey.spendIndex[field] ?? 0))
+        case .spend(let field): return 1 << (2 + UInt64(field.ordinal))
         case .metadata(let name): return 1 << (40 + UInt64(UserSpendRecord.metadataKeys.firstIndex(of: name) ?? 0))
         }
     }
@@ -22,10 +22,6 @@ enum SpendRecordKey: Equatable {
         case .metadata(let name): return name
         }
     }
-
-    static let spendIndex: [SpendField: Int] = Dictionary(
-        uniqueKeysWithValues: SpendField.allCases.enumerated().map { ($0.element, $0.offset) }
-    )
 
     static let all: [SpendRecordKey] =
         [.userID, .cohort] + SpendField.allCases.map { .spend($0) } + UserSpendRecord.metadataKeys.map { .metadata($0) }

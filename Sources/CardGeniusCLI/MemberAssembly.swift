@@ -20,14 +20,15 @@ struct MemberAssembly {
         #if canImport(Glibc)
         // glibc gives each thread that meets a locked arena an arena of its own (up to 8 per
         // core), and a member's ~35 KB answers and outputs move between the NIO, pool and
-        // librdkafka threads, so freed memory sits in many arenas: two arenas hold the
-        // 100,000-record drain's peak RSS ~5 % lower (BENCHMARKS.md, section 0) at no
-        // measurable CPU cost.
+        // librdkafka threads, so freed memory sits in many arenas. Four arenas hold the
+        // 100,000-record drain's peak RSS under 120 MB; two hold it lower still, but their
+        // lock contention cost ~8 % of the member's CPU (BENCHMARKS.md, section 0).
         // Swift's Glibc module does not import <malloc.h>: mallopt is looked up by name.
-        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
+        // An operator's own MALLOC_ARENA_MAX wins.
+        if getenv("MALLOC_ARENA_MAX") == nil, let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
             typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
             let arenaMax: Int32 = -8  // M_ARENA_MAX
-            _ = unsafeBitCast(symbol, to: Mallopt.self)(arenaMax, 2)
+            _ = unsafeBitCast(symbol, to: Mallopt.self)(arenaMax, 4)
         }
         #endif
         var consumerConfig = KafkaConsumerConfiguration(bootstrapServers: settings.kafka.bootstrapServers,

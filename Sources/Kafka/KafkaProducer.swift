@@ -43,7 +43,9 @@ public final class KafkaProducer: Sendable {
     public func send(_ record: KafkaProducerRecord) async throws -> KafkaDeliveryReport {
         while true {
             do {
-                return try await withCheckedThrowingContinuation { continuation in
+                // Unchecked: a record's waiter is resumed exactly once, by whoever removes it
+                // from `pending` under the lock (one allocation fewer per record).
+                return try await withUnsafeThrowingContinuation { continuation in
                     let id: UInt? = deliveries.state.withLock { state in
                         guard !state.closing else { return nil }
                         let id = state.nextID
@@ -164,26 +166,29 @@ public final class KafkaProducer: Sendable {
         let error: OpaquePointer? = record.topic.withCString { topic in
             withOptionalBytes(record.key) { key in
                 withOptionalBytes(record.value) { value in
-                    var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 7)
-                    var n = 0
-                    vus[n].vtype = RD_KAFKA_VTYPE_TOPIC; vus[n].u.cstr = topic; n += 1
-                    vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS; vus[n].u.i = RD_KAFKA_MSG_F_COPY; n += 1
-                    vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[n].u.ptr = UnsafeMutableRawPointer(bitPattern: id); n += 1
-                    if let partition = record.partition {
-                        vus[n].vtype = RD_KAFKA_VTYPE_PARTITION; vus[n].u.i32 = partition; n += 1
+                    // On the stack: one produce call's arguments.
+                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { vus in
+                        vus.initialize(repeating: rd_kafka_vu_t())
+                        var n = 0
+                        vus[n].vtype = RD_KAFKA_VTYPE_TOPIC; vus[n].u.cstr = topic; n += 1
+                        vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS; vus[n].u.i = RD_KAFKA_MSG_F_COPY; n += 1
+                        vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[n].u.ptr = UnsafeMutableRawPointer(bitPattern: id); n += 1
+                        if let partition = record.partition {
+                            vus[n].vtype = RD_KAFKA_VTYPE_PARTITION; vus[n].u.i32 = partition; n += 1
+                        }
+                        if let key {
+                            vus[n].vtype = RD_KAFKA_VTYPE_KEY
+                            vus[n].u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress); vus[n].u.mem.size = key.count; n += 1
+                        }
+                        if let value {
+                            vus[n].vtype = RD_KAFKA_VTYPE_VALUE
+                            vus[n].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress); vus[n].u.mem.size = value.count; n += 1
+                        }
+                        if let headers {
+                            vus[n].vtype = RD_KAFKA_VTYPE_HEADERS; vus[n].u.headers = headers; n += 1
+                        }
+                        return rd_kafka_produceva(client.handle, vus.baseAddress, n)
                     }
-                    if let key {
-                        vus[n].vtype = RD_KAFKA_VTYPE_KEY
-                        vus[n].u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress); vus[n].u.mem.size = key.count; n += 1
-                    }
-                    if let value {
-                        vus[n].vtype = RD_KAFKA_VTYPE_VALUE
-                        vus[n].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress); vus[n].u.mem.size = value.count; n += 1
-                    }
-                    if let headers {
-                        vus[n].vtype = RD_KAFKA_VTYPE_HEADERS; vus[n].u.headers = headers; n += 1
-                    }
-                    return rd_kafka_produceva(client.handle, vus, n)
                 }
             }
         }
@@ -242,7 +247,7 @@ private final class Deliveries: Sendable {
 
 /// Who waits for a record's delivery report.
 enum DeliveryWaiter {
-    case single(CheckedContinuation<KafkaDeliveryReport, any Error>)
+    case single(UnsafeContinuation<KafkaDeliveryReport, any Error>)
     case batch(DeliveryBatch, Int)
 
     func complete(_ result: Result<KafkaDeliveryReport, any Error>) {

@@ -43,7 +43,18 @@ public final class AdaptiveConcurrencyLimiter: Sendable {
 
     /// Waits for a slot. Cancellation removes the waiter and throws.
     public func acquire() async throws {
-        let id = state.withLock { s -> UInt64 in s.nextID += 1; return s.nextID }
+        // A free slot is taken at once, without a continuation or a cancellation handler
+        // (as before, a task cancelled while a slot is free still gets it).
+        let queued = state.withLock { s -> UInt64? in
+            if s.waiters.isEmpty && s.inFlight < Self.effective(s) {
+                s.inFlight += 1
+                s.peak = max(s.peak, s.inFlight)
+                return nil
+            }
+            s.nextID += 1
+            return s.nextID
+        }
+        guard let id = queued else { return }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let admitted = state.withLock { s -> Bool in

@@ -158,14 +158,16 @@ struct CardGeniusClientFaultTests {
     func outageWindow() async throws {
         var configuration = fastConfiguration()
         configuration.outageAfter = 0
-        configuration.outageFor = 1.5
+        // Long enough that the first call lands in it on a loaded machine (the outage is
+        // timed from the simulator's start); it has ended by `start` + 6 s.
+        configuration.outageFor = 6
         try await withSimulator(configuration) { _, port in
             let start = ContinuousClock.now
             try await withClient(port: port) { client in
                 let during = await client.recommend(request)
                 #expect(during.failure?.code == .serviceUnavailable)
                 #expect(during.isOverloadSignal)
-                try await ContinuousClock().sleep(until: start.advanced(by: .milliseconds(1_700)))
+                try await ContinuousClock().sleep(until: start.advanced(by: .milliseconds(6_200)))
                 let after = await client.recommend(request)
                 #expect(after.kind == .success)
             }
