@@ -6,9 +6,9 @@
 # Prints the top symbols, the per-stage breakdown (bench/stages.py) and the member's CPU per
 # record over the profiled window. Not part of run-all.sh.
 #
-#   bench/profile.sh            # N=40000, WORKERS=64, PROFILE_SECONDS=10, STANDIN=nginx
+#   bench/profile.sh            # N=80000, WORKERS=64, PROFILE_SECONDS=10, STANDIN=nginx
 source "$(dirname "$0")/lib.sh"
-N=${N:-40000}; WORKERS=${WORKERS:-64}; TOP=${TOP:-14}; SECS=${PROFILE_SECONDS:-10}; STANDIN=${STANDIN:-nginx}
+N=${N:-80000}; WORKERS=${WORKERS:-64}; TOP=${TOP:-14}; SECS=${PROFILE_SECONDS:-10}; STANDIN=${STANDIN:-nginx}
 command -v perf >/dev/null || { echo "perf not installed (linux-perf)" >&2; exit 2; }
 log "profile: work dir $WORK; $(machine_line)"
 start_broker profile-broker 8 --topic pr-in:16 --topic pr-out:16 --topic pr-dlq:1

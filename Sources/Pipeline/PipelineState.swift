@@ -201,8 +201,8 @@ struct PipelineState: Sendable {
     /// Runs `body` on a partition's state in place, if the partition is owned.
     @discardableResult
     private mutating func withPartition<R>(_ tp: KafkaTopicPartition, _ body: (inout Partition) -> R) -> R? {
-        guard partitions[tp] != nil else { return nil }
-        return body(&partitions[tp]!)
+        guard let index = partitions.index(forKey: tp) else { return nil }
+        return body(&partitions.values[index])
     }
 
     mutating func markEnd(_ tp: KafkaTopicPartition, offset: Int64) {
