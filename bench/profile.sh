@@ -7,12 +7,13 @@
 # record over the profiled window. Not part of run-all.sh.
 #
 #   bench/profile.sh            # N=80000, WORKERS=64, PROFILE_SECONDS=10, STANDIN=nginx
+#   STANDIN=sim LATENCY_MS=15 WORKERS=20 N=40000 bench/profile.sh   # scenario A's shape
 source "$(dirname "$0")/lib.sh"
-N=${N:-80000}; WORKERS=${WORKERS:-64}; TOP=${TOP:-14}; SECS=${PROFILE_SECONDS:-10}; STANDIN=${STANDIN:-nginx}
+N=${N:-80000}; WORKERS=${WORKERS:-64}; LATENCY_MS=${LATENCY_MS:-0}; TOP=${TOP:-14}; SECS=${PROFILE_SECONDS:-10}; STANDIN=${STANDIN:-nginx}
 command -v perf >/dev/null || { echo "perf not installed (linux-perf)" >&2; exit 2; }
 log "profile: work dir $WORK; $(machine_line)"
 start_broker profile-broker 8 --topic pr-in:16 --topic pr-out:16 --topic pr-dlq:1
-start_sim profile-sim --latency-ms 0 --top "$TOP"
+start_sim profile-sim --latency-ms "$LATENCY_MS" --latency-sigma 0.3 --top "$TOP"
 USERS=$(users "$N")
 if [ "$STANDIN" = nginx ]; then
   sed -n 1p "$USERS" | curl -s -X POST -H 'Content-Type: application/json' --data-binary @- "$API" >"$WORK/answer.json"

@@ -83,6 +83,10 @@ struct SimulatorResponder: HTTPResponder {
         fault: SimulatorState.Fault,
         latency: Int64
     ) async throws -> Response {
+        // The answer is due `latency` after admission. It is worked out meanwhile, so the
+        // simulator's own time (reading, parsing, rendering: ~0.3 ms for 37 KB) does not
+        // lengthen the modelled latency.
+        var due = ContinuousClock.now.advanced(by: .nanoseconds(latency))
         // Read the whole request first so that the connection stays usable (keep-alive).
         let body: ByteBuffer
         do {
@@ -102,10 +106,8 @@ struct SimulatorResponder: HTTPResponder {
         case .none, .truncate, .badRequest:
             break
         }
-        if latency > 0 {
-            try await Task.sleep(for: .nanoseconds(latency))
-        }
         if fault == .badRequest {
+            try await Self.sleep(until: due)
             return Self.json(status: .badRequest, Self.errorBody("request rejected: invalid spend profile"))
         }
         let spends: [Double]
@@ -114,16 +116,25 @@ struct SimulatorResponder: HTTPResponder {
                 try self.parser.parse(bytes)
             }
         } catch {
+            try await Self.sleep(until: due)
             return Self.json(status: .badRequest, Self.errorBody(error.message))
         }
         if let extra = self.slow?.delay(for: spends) {
-            try await Task.sleep(for: extra)
+            due += extra
         }
         var answer = self.engine.answer(spends: spends)
         if fault == .truncate {
             answer.removeLast(answer.count / 2)
         }
+        try await Self.sleep(until: due)
         return Self.json(status: .ok, answer)
+    }
+
+    /// Sleeps until `due` (at once if it has passed), with a tight tolerance: the latency
+    /// model's draws are what a client should see.
+    private static func sleep(until due: ContinuousClock.Instant) async throws {
+        guard due > .now else { return }
+        try await Task.sleep(until: due, tolerance: .microseconds(50), clock: .continuous)
     }
 
     /// Closes the connection with an RST (SO_LINGER 0) so that the client sees a reset, not
