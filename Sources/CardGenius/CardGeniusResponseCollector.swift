@@ -9,7 +9,7 @@ import Synchronization
 ///
 /// The async `HTTPClient.execute` hands the head and then every body chunk to the calling
 /// task, one thread hop each; collecting on the event loop and completing once costs one
-/// hop per call (BENCHMARKS.md, section 0). A body over the size cap fails the call with
+/// hop per call (BENCHMARKS.md, section 0a). A body over the size cap fails the call with
 /// `NIOTooManyBytesError`, as `collect(upTo:)` does. It also remembers whether the head had arrived,
 /// so that a connection lost mid-body is told from one lost before the answer.
 final class CardGeniusResponseCollector: HTTPClientResponseDelegate {

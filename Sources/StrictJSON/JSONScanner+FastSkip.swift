@@ -5,7 +5,7 @@
 /// here" or "not sure": on anything unusual (an error, nesting deeper than 64, the end of the
 /// input) it gives up, and the recursive scanner rescans the value from its start, so errors
 /// (kind, offset, reason) stay those of the recursive scanner. A CardGenius answer (~35 KB,
-/// ~3,000 tokens) is validated several times faster this way (BENCHMARKS.md, section 2).
+/// ~3,000 tokens) is validated several times faster this way (BENCHMARKS.md, section 0a).
 extension JSONScanner {
     /// The offset just past the value that starts at `start` (after whitespace), or nil
     /// when the fast path is not sure (see the notes above).
