@@ -46,11 +46,7 @@ public final class AdaptiveConcurrencyLimiter: Sendable {
         // A free slot is taken at once, without a continuation or a cancellation handler
         // (as before, a task cancelled while a slot is free still gets it).
         let queued = state.withLock { s -> UInt64? in
-            if s.waiters.isEmpty && s.inFlight < Self.effective(s) {
-                s.inFlight += 1
-                s.peak = max(s.peak, s.inFlight)
-                return nil
-            }
+            if Self.takeFree(&s) { return nil }
             s.nextID += 1
             return s.nextID
         }
@@ -58,11 +54,7 @@ public final class AdaptiveConcurrencyLimiter: Sendable {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let admitted = state.withLock { s -> Bool in
-                    if s.waiters.isEmpty && s.inFlight < Self.effective(s) {
-                        s.inFlight += 1
-                        s.peak = max(s.peak, s.inFlight)
-                        return true
-                    }
+                    if Self.takeFree(&s) { return true }
                     s.waiters.append((id, continuation))
                     return false
                 }
@@ -105,12 +97,23 @@ public final class AdaptiveConcurrencyLimiter: Sendable {
         min(s.ceiling, max(1, Int(s.limit.rounded(.down))))
     }
 
+    /// Takes a slot for an arrival if one is free and nobody waits before it.
+    private static func takeFree(_ s: inout State) -> Bool {
+        guard s.waiters.isEmpty && s.inFlight < effective(s) else { return false }
+        occupy(&s)
+        return true
+    }
+
+    private static func occupy(_ s: inout State) {
+        s.inFlight += 1
+        s.peak = max(s.peak, s.inFlight)
+    }
+
     private static func admit(_ s: inout State) -> [CheckedContinuation<Void, any Error>] {
         var wake: [CheckedContinuation<Void, any Error>] = []
         while !s.waiters.isEmpty && s.inFlight < effective(s) {
             wake.append(s.waiters.removeFirst().continuation)
-            s.inFlight += 1
-            s.peak = max(s.peak, s.inFlight)
+            occupy(&s)
         }
         return wake
     }
