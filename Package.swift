@@ -82,6 +82,7 @@ let package = Package(
                 "Kafka",
                 "CardGenius",
                 "Settings",
+                "StrictJSON",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -1,6 +1,7 @@
 import CardGenius
 import Foundation
 import Kafka
+import StrictJSON
 
 /// Builds the records this service publishes: recommendations (the output contract,
 /// `schema_version` 1, documented in docs/output-contract.md) and dead letters.
@@ -19,13 +20,13 @@ public enum OutputRecord {
         var out: [UInt8] = []
         out.reserveCapacity(recommendation.withSavingsBytes(\.count) + 320)
         out += #"{"schema_version":1,"user_id":"#.utf8
-        JSONText.appendString(user.userID, to: &out)
+        JSONWriter.appendString(user.userID, to: &out)
         out += #","cohort":"#.utf8
-        if let cohort { JSONText.appendString(cohort, to: &out) } else { out += "null".utf8 }
+        if let cohort { JSONWriter.appendString(cohort, to: &out) } else { out += "null".utf8 }
         out += #","source":{"topic":"#.utf8
-        JSONText.appendString(source.topic, to: &out)
+        JSONWriter.appendString(source.topic, to: &out)
         out += #","partition":\#(source.partition),"offset":\#(source.offset)},"processed_at":""#.utf8
-        JSONText.appendISO8601(now, to: &out)
+        UTCTimestamp.appendISO8601(now, to: &out)
         out += #"","attempts":\#(attempts),"api_latency_ms":\#(apiLatency.milliseconds),"savings":"#.utf8
         recommendation.withSavingsBytes { out.append(contentsOf: $0) }
         out.append(UInt8(ascii: "}"))
@@ -49,7 +50,7 @@ public enum OutputRecord {
             KafkaHeader(name: RecordHeader.sourceTopic, string: source.topic),
             KafkaHeader(name: RecordHeader.sourcePartition, string: String(source.partition)),
             KafkaHeader(name: RecordHeader.sourceOffset, string: String(source.offset)),
-            KafkaHeader(name: RecordHeader.failedAt, string: JSONText.iso8601(now)),
+            KafkaHeader(name: RecordHeader.failedAt, string: UTCTimestamp.iso8601(now)),
         ]
         return KafkaProducerRecord(topic: topic, key: source.key, value: source.value, headers: headers)
     }
@@ -57,29 +58,13 @@ public enum OutputRecord {
     /// `2026-11-29T06:30:00.123Z`: UTC with milliseconds, the form of `processed_at`,
     /// `failed_at` and `redrive.at`.
     public static func timestamp(_ date: Date) -> String {
-        JSONText.iso8601(date)
+        UTCTimestamp.iso8601(date)
     }
 }
 
-/// Small, fast JSON text helpers for the hot path.
-enum JSONText {
-    static func appendString(_ s: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out += [92, 34]
-            case UInt8(ascii: "\\"): out += [92, 92]
-            case 0x0A: out += [92, UInt8(ascii: "n")]
-            case 0x0D: out += [92, UInt8(ascii: "r")]
-            case 0x09: out += [92, UInt8(ascii: "t")]
-            case 0..<0x20:
-                out += Array(String(format: "\\u%04x", b).utf8)
-            default: out.append(b)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
-
+/// The timestamps of the records this service publishes: UTC with milliseconds, written
+/// straight into the record's bytes (the digits through StrictJSON's `JSONWriter`).
+enum UTCTimestamp {
     /// `2026-11-29T06:30:00.123Z`.
     static func iso8601(_ date: Date) -> String {
         var out: [UInt8] = []
@@ -113,23 +98,13 @@ enum JSONText {
         out.append(UInt8(ascii: "Z"))
     }
 
-    /// `value` in decimal, zero-padded to `width` digits (`%0<width>d`).
+    /// `value` in decimal, zero-padded to `width` digits (`%0<width>d` for the calendar's
+    /// non-negative fields).
     private static func appendDigits(_ value: Int, width: Int, to out: inout [UInt8]) {
-        guard value >= 0 else {
-            out += String(value).utf8  // only before year 0
-            return
-        }
         var digits = 1
-        var limit = 10
-        while value >= limit, digits < 19 { digits += 1; limit &*= 10 }
-        for _ in digits..<max(digits, width) { out.append(UInt8(ascii: "0")) }
-        var divisor = 1
-        for _ in 1..<digits { divisor *= 10 }
         var rest = value
-        while divisor > 0 {
-            out.append(UInt8(ascii: "0") &+ UInt8(rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        }
+        while rest >= 10 { rest /= 10; digits += 1 }
+        if value >= 0, digits < width { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits)) }
+        JSONWriter.appendInteger(Int64(value), to: &out)
     }
 }
