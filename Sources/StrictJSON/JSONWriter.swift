@@ -1,7 +1,7 @@
 /// Byte-level helpers for writing JSON without an encoder.
 ///
-/// Used on the hot paths: request bodies, canonical input records and, in the simulator,
-/// response bodies. (Operations and CLI output use Foundation's `JSONEncoder`; the
+/// Used on the hot paths: request bodies, canonical input records, the recommendations the
+/// member publishes and, in the simulator, response bodies. (Operations and CLI output use Foundation's `JSONEncoder`; the
 /// configuration file is rendered from its own `JSONValue` tree.)
 package enum JSONWriter {
     /// Appends `value` as a JSON number: integral values without a fraction (`1500`, not
