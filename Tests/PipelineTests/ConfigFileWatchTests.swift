@@ -86,6 +86,11 @@ struct ConfigFileWatchTests {
         }
         #expect(swapped?.value("cardgenius_concurrency_budget_share") == 3, "stderr: \(m.stderr.suffix(1500))")
         #expect(swapped?.value("cardgenius_rate_budget_share") == 25)
+        // The reloader logs after it has applied the budgets, so /metrics can show them first.
+        let logged = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < logged && !m.stderr.contains("configuration file changed: budgets retuned") {
+            try await Task.sleep(for: .milliseconds(250))
+        }
         #expect(m.stderr.contains("configuration file changed: budgets retuned"), "stderr: \(m.stderr.suffix(1500))")
         #expect(m.stderr.contains("8 → 3"))
 
