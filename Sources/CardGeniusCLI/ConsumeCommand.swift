@@ -66,8 +66,9 @@ struct ConsumeCommand: AsyncParsableCommand {
         let logger = common.logging.makeLogger("cardgenius.consume")
         let started = ContinuousClock.now
         let registry = settings.metrics.port > 0 ? MetricsBootstrap.once() : nil
+        let onMockCluster = await MemberAssembly.isMockCluster(settings: settings, logger: logger)
         let member = try MemberAssembly(
-            settings: settings, exitWhenIdle: exitWhenIdle.map { .milliseconds(Int($0 * 1000)) },
+            settings: settings, exitWhenIdle: exitWhenIdle.map { .milliseconds(Int($0 * 1000)) }, onMockCluster: onMockCluster,
             tuning: { config in
                 if let breakerThreshold { config.breaker.failureThreshold = breakerThreshold }
                 if let breakerOpenMs { config.breaker.openDuration = .milliseconds(breakerOpenMs) }

@@ -15,8 +15,10 @@ struct MemberAssembly {
     let client: CardGeniusClient
     let pipeline: RecommendationPipeline
 
-    init(settings: ServiceSettings, exitWhenIdle: Duration?, tuning: (inout PipelineConfiguration) -> Void = { _ in },
-         logger: Logger) throws {
+    /// `onMockCluster`: whether the brokers are librdkafka's mock cluster (or could not be
+    /// told apart from it; see ``isMockCluster(settings:logger:)``).
+    init(settings: ServiceSettings, exitWhenIdle: Duration?, onMockCluster: Bool = true,
+         tuning: (inout PipelineConfiguration) -> Void = { _ in }, logger: Logger) throws {
         #if canImport(Glibc)
         // glibc gives each thread that meets a locked arena an arena of its own (up to 8 per
         // core), and a member's ~35 KB answers and outputs move between the NIO, pool and
@@ -34,20 +36,30 @@ struct MemberAssembly {
         var consumerConfig = KafkaConsumerConfiguration(bootstrapServers: settings.kafka.bootstrapServers,
                                                         groupID: settings.kafka.groupID)
         consumerConfig.clientID = "cardgenius-member"
+        if settings.kafka.groupProtocol == "consumer" {
+            guard KafkaLibrary.supportsConsumerGroupProtocol else {
+                throw KafkaError(code: .configuration, message: "kafka.group_protocol \"consumer\" needs librdkafka >= \(KafkaLibrary.describe(version: KafkaLibrary.consumerGroupProtocolVersion)) (KIP-848); this process loaded librdkafka \(KafkaLibrary.versionString) (README, \"librdkafka versions\")")
+            }
+            // The broker owns session and heartbeat timing and the assignor from here.
+            consumerConfig.groupProtocol = .consumer
+        }
         if !settings.kafka.groupInstanceID.isEmpty { consumerConfig.groupInstanceID = settings.kafka.groupInstanceID }
         consumerConfig.properties = settings.kafka.properties
         consumerConfig.emitEndOfPartition = exitWhenIdle != nil
         consumerConfig.revocationTimeout = settings.processing.drainTimeout + .seconds(10)
         var producerConfig = KafkaProducerConfiguration(bootstrapServers: settings.kafka.bootstrapServers)
         producerConfig.clientID = "cardgenius-member"
-        // One produce request in flight per broker. librdkafka 2.0.2's idempotent producer
-        // takes a later batch's acknowledgement as proof that the earlier, failed ones were
-        // written ("implicit ack"): true on Kafka, which enforces the sequence order, but on
-        // the mock cluster (no sequence checks outside transactions) a batch refused with a
-        // retriable error was then reported delivered and never written — a result lost with
-        // its offset committed. With one request at a time there is no later batch to
-        // vouch for an earlier one. `kafka.properties` may raise it for real clusters.
-        producerConfig.maxInFlightRequests = 1
+        // On the mock cluster only: one produce request in flight per broker. librdkafka's
+        // idempotent producer takes a later batch's acknowledgement as proof that the
+        // earlier, failed ones were written ("implicit ack", every 2.x version; 2.3.0
+        // reworked "possibly persisted" batches but still counts them delivered once a later
+        // one is): sound on Kafka, which enforces the sequence order, but the mock cluster
+        // (2.0.2 and 2.16 alike) checks sequences only for transactional producers, so a
+        // batch refused with a retriable error was reported delivered and never written — a
+        // result lost with its offset committed. With one request at a time there is no later
+        // batch to vouch for an earlier one. Real clusters keep librdkafka's 5 (throughput);
+        // `kafka.properties` may set it either way.
+        if onMockCluster { producerConfig.maxInFlightRequests = 1 }
         producerConfig.compression = settings.kafka.outputCompression
         producerConfig.properties = settings.kafka.properties
         let clientConfig = CardGeniusClient.Configuration(
@@ -65,9 +77,26 @@ struct MemberAssembly {
         }
         producer = try KafkaProducer(configuration: producerConfig, logger: logger)
         logger.info("output compression: \(producer.compressionCodec ?? "none")")
+        logger.notice("librdkafka \(KafkaLibrary.versionString), group protocol \(consumerConfig.groupProtocol.rawValue), output produce requests in flight per broker: \(producer.maxInFlightRequests ?? "?")\(onMockCluster ? " (mock cluster)" : "")")
         client = CardGeniusClient(configuration: clientConfig, logger: logger)
         pipeline = RecommendationPipeline(configuration: pipelineConfig, consumer: consumer, producer: producer,
                                           client: client, logger: logger)
+    }
+
+    /// Whether `settings`' brokers are librdkafka's mock cluster (the dev broker, which names
+    /// itself `mockCluster…`), asked of the cluster's metadata. A cluster that does not
+    /// answer within a few seconds counts as one: its producer then keeps the setting that is
+    /// safe on both.
+    static func isMockCluster(settings: ServiceSettings, logger: Logger) async -> Bool {
+        guard let admin = try? KafkaAdminClient(bootstrapServers: settings.kafka.bootstrapServers,
+                                                properties: settings.kafka.properties, logger: logger) else { return true }
+        let id = try? await admin.clusterID(timeout: .seconds(5))
+        await admin.close()
+        guard let id else {
+            logger.warning("the cluster id did not arrive within 5 s: the output producer keeps one request in flight per broker (safe on the dev broker and on Kafka)")
+            return true
+        }
+        return KafkaAdminClient.isMockCluster(clusterID: id)
     }
 
     /// Flushes the producer and closes the HTTP client (after the pipeline has stopped).

@@ -124,13 +124,14 @@ struct RunCommand: AsyncParsableCommand {
         // The members (one metrics endpoint for the process) and the results collector.
         let registry = settings.metrics.port > 0 ? MetricsBootstrap.once() : nil
         var assemblies: [MemberAssembly] = []
+        let onMockCluster = cluster != nil ? true : await MemberAssembly.isMockCluster(settings: settings, logger: logger)
         for index in 0..<members {
             // Static members must not share an instance id: with --members K each gets its own.
             var memberSettings = settings
             if members > 1 && !settings.kafka.groupInstanceID.isEmpty {
                 memberSettings.kafka.groupInstanceID += "-\(index)"
             }
-            assemblies.append(try MemberAssembly(settings: memberSettings, exitWhenIdle: nil, logger: logger))
+            assemblies.append(try MemberAssembly(settings: memberSettings, exitWhenIdle: nil, onMockCluster: onMockCluster, logger: logger))
         }
         let pipelines = assemblies.map(\.pipeline)
         let collector = try await ResultCollector(settings: settings, expected: produced.published, outputPath: output, logger: logger) {

@@ -33,13 +33,18 @@ public final class KafkaConsumer: Sendable {
 
     /// Creates a member. It joins the group on ``subscribe(topics:)``.
     public init(configuration: KafkaConsumerConfiguration, logger: Logger) throws {
+        if configuration.groupProtocol == .consumer, !KafkaLibrary.supportsConsumerGroupProtocol {
+            // librdkafka 2.4 to 2.11 know the property but not as GA; older ones not at all.
+            throw KafkaError(code: .configuration, message: "group.protocol=consumer (KIP-848) needs librdkafka >= \(KafkaLibrary.describe(version: KafkaLibrary.consumerGroupProtocolVersion)); this process loaded librdkafka \(KafkaLibrary.versionString)")
+        }
         var mask = RD_KAFKA_EVENT_FETCH | RD_KAFKA_EVENT_REBALANCE | RD_KAFKA_EVENT_OFFSET_COMMIT
         if configuration.statisticsInterval != nil { mask |= RD_KAFKA_EVENT_STATS }
         let client = try RDKafkaClient.make(.consumer, properties: configuration.rdKafkaProperties(),
                                             events: mask, logger: logger)
         let (stream, continuation) = AsyncStream<KafkaConsumerEvent>.makeStream()
         let loop = RDKafkaConsumerLoop(client: client, continuation: continuation,
-                                       revocationTimeout: configuration.revocationTimeout)
+                                       revocationTimeout: configuration.revocationTimeout,
+                                       groupProtocol: configuration.groupProtocol)
         continuation.onTermination = { [weak loop] _ in loop?.control.withLock { $0.streamTerminated = true } }
         self.client = client
         self.loop = loop

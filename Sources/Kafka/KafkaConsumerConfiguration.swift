@@ -13,6 +13,17 @@ public struct KafkaConsumerConfiguration: Sendable, Equatable {
         case range, roundRobin = "roundrobin", cooperativeSticky = "cooperative-sticky"
     }
 
+    /// The consumer group protocol (librdkafka's `group.protocol`).
+    public enum GroupProtocol: String, Sendable {
+        /// JoinGroup/SyncGroup: the member sets its session, heartbeat and assignor, and a
+        /// member joining or leaving stops the group while partitions are handed over.
+        case classic
+        /// KIP-848 (Kafka >= 4.0, librdkafka >= 2.12): the broker assigns partitions and owns
+        /// the session and heartbeat timing; assignments change incrementally, so a member
+        /// joining or leaving moves only the partitions that change owner.
+        case consumer
+    }
+
     /// Comma-separated `host:port` list of bootstrap brokers.
     public var bootstrapServers: String
     /// The consumer group's id.
@@ -22,6 +33,11 @@ public struct KafkaConsumerConfiguration: Sendable, Equatable {
     public var groupInstanceID: String? = nil
     /// The `client.id` shown in broker logs and metrics.
     public var clientID: String = "cardgenius"
+    /// The group protocol. With ``GroupProtocol/consumer`` the session and heartbeat timing
+    /// and the assignor belong to the broker: ``sessionTimeout``, ``heartbeatInterval`` and
+    /// ``assignmentStrategy`` are not sent (`group.remote.assignor` may be set in
+    /// ``properties``).
+    public var groupProtocol: GroupProtocol = .classic
     /// A member that sends no heartbeat for this long is removed from the group.
     public var sessionTimeout: Duration = .seconds(10)
     /// How often the member heartbeats (well under ``sessionTimeout``).
@@ -57,16 +73,24 @@ public struct KafkaConsumerConfiguration: Sendable, Equatable {
             "bootstrap.servers": bootstrapServers,
             "group.id": groupID,
             "client.id": clientID,
-            "session.timeout.ms": String(sessionTimeout.milliseconds),
-            "heartbeat.interval.ms": String(heartbeatInterval.milliseconds),
             "max.poll.interval.ms": String(maxPollInterval.milliseconds),
             "auto.offset.reset": autoOffsetReset.rawValue,
-            "partition.assignment.strategy": assignmentStrategy.rawValue,
             "queued.max.messages.kbytes": String(maxPrefetchKilobytes),
             "enable.auto.commit": "false",
             "enable.auto.offset.store": "false",
             "enable.partition.eof": emitEndOfPartition ? "true" : "false",
         ]
+        switch groupProtocol {
+        case .classic:
+            // `group.protocol` is left unset: librdkafka before 2.4 does not know the property
+            // (and its default is `classic`).
+            p["session.timeout.ms"] = String(sessionTimeout.milliseconds)
+            p["heartbeat.interval.ms"] = String(heartbeatInterval.milliseconds)
+            p["partition.assignment.strategy"] = assignmentStrategy.rawValue
+        case .consumer:
+            // librdkafka refuses these three with the consumer protocol: the broker owns them.
+            p["group.protocol"] = "consumer"
+        }
         if let groupInstanceID, !groupInstanceID.isEmpty { p["group.instance.id"] = groupInstanceID }
         if let statisticsInterval { p["statistics.interval.ms"] = String(statisticsInterval.milliseconds) }
         if let debug { p["debug"] = debug }

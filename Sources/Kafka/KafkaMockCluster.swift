@@ -32,12 +32,38 @@ public final class KafkaMockCluster: Sendable {
         self.cluster = MockClusterHandle(mcluster)
         self.brokerCount = brokers
         self.bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(mcluster))
+        // The consumer group protocol (KIP-848) of librdkafka >= 2.12's mock keeps its own
+        // session (30 s) and heartbeat (3 s) timing, which the members cannot set: the same
+        // session time-out as the classic members' (10 s), and heartbeats often enough that
+        // a member joining or leaving is seen within a second.
+        Self.setConsumerGroupTiming(mcluster, sessionTimeout: .seconds(10), heartbeatInterval: .seconds(1))
         self.pollThread = RDKafkaPollThread(name: "kafka-mock-poll") {
             if let event = rd_kafka_queue_poll(client.queue, 100) {
                 _ = client.handleCommonEvent(event)
                 rd_kafka_event_destroy(event)
             }
             return true  // until shutdown() or deinit stops the thread
+        }
+    }
+
+    /// Whether this mock cluster speaks the consumer group protocol (KIP-848,
+    /// `ConsumerGroupHeartbeat`): librdkafka >= 2.12's does, 2.0.2's does not.
+    public static var supportsConsumerGroupProtocol: Bool {
+        KafkaLibrary.supportsConsumerGroupProtocol
+            && KafkaLibrary.symbol("rd_kafka_mock_set_group_consumer_session_timeout_ms", as: MockSetMilliseconds.self) != nil
+    }
+
+    private typealias MockSetMilliseconds = @convention(c) (OpaquePointer?, Int32) -> Void
+
+    /// `group.consumer.session.timeout.ms` and `group.consumer.heartbeat.interval.ms` of the
+    /// mock's KIP-848 groups. Both functions are missing from librdkafka 2.0.2, hence `dlsym`
+    /// (calling them directly would keep the binary from loading there).
+    private static func setConsumerGroupTiming(_ mcluster: OpaquePointer, sessionTimeout: Duration, heartbeatInterval: Duration) {
+        if let set = KafkaLibrary.symbol("rd_kafka_mock_set_group_consumer_session_timeout_ms", as: MockSetMilliseconds.self) {
+            set(mcluster, Int32(clamping: sessionTimeout.milliseconds))
+        }
+        if let set = KafkaLibrary.symbol("rd_kafka_mock_set_group_consumer_heartbeat_interval_ms", as: MockSetMilliseconds.self) {
+            set(mcluster, Int32(clamping: heartbeatInterval.milliseconds))
         }
     }
 

@@ -5,3 +5,10 @@ extension KafkaProducer {
         client.configurationValue("compression.codec")
     }
 }
+
+extension KafkaProducer {
+    /// The `max.in.flight.requests.per.connection` librdkafka runs this producer with.
+    public var maxInFlightRequests: String? {
+        client.configurationValue("max.in.flight.requests.per.connection")
+    }
+}

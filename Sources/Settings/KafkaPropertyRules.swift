@@ -21,6 +21,10 @@ enum KafkaPropertyRules {
             return "\(key) = \(value) would let producer retries duplicate or reorder results; the output producer must be idempotent (remove it)"
         case "isolation.level" where v != "read_committed":
             return "\(key) = \(value) would let members process records of aborted transactions; only read_committed is allowed (remove it)"
+        case "group.protocol":
+            // Set through kafka.group_protocol, which also leaves out the member's own session,
+            // heartbeat and assignor (librdkafka refuses them with the consumer protocol).
+            return "\(key) is set with kafka.group_protocol (CARDGENIUS_KAFKA_GROUP_PROTOCOL), which also leaves out what the broker owns under the consumer protocol (remove it)"
         default:
             return nil
         }

@@ -30,6 +30,11 @@ public struct ServiceSettings: Sendable, Equatable {
         /// `kafka.output_compression`: the codec of the records published to the output and
         /// dead-letter topics (`lz4`, `zstd` or `none`; librdkafka's `compression.codec`).
         public var outputCompression: String = "lz4"
+        /// `kafka.group_protocol`: the consumer group protocol (librdkafka's `group.protocol`):
+        /// `classic` (JoinGroup/SyncGroup, the member's own session, heartbeat and assignor) or
+        /// `consumer` (KIP-848, Kafka >= 4.0 and librdkafka >= 2.12: the broker assigns
+        /// partitions incrementally and owns the session and heartbeat timing).
+        public var groupProtocol: String = "classic"
         /// `kafka.properties`: raw librdkafka properties (`security.protocol`, `sasl.*`, `ssl.*`, ...),
         /// applied after the ones the service sets itself. May contain secrets.
         public var properties: [String: String] = [:]

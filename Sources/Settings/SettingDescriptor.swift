@@ -52,6 +52,7 @@ struct SettingDescriptor: Sendable {
         .init(path: "kafka.group_id", accessor: .string(\.kafka.groupID, check: Checks.nonEmpty)),
         .init(path: "kafka.group_instance_id", accessor: .string(\.kafka.groupInstanceID, check: Checks.groupInstanceID)),
         .init(path: "kafka.output_compression", accessor: .string(\.kafka.outputCompression, check: Checks.compression)),
+        .init(path: "kafka.group_protocol", accessor: .string(\.kafka.groupProtocol, check: Checks.groupProtocol)),
         .init(path: "kafka.properties", accessor: .stringMap(\.kafka.properties)),
         .init(path: "api.url", accessor: .string(\.api.url, check: Checks.httpURL)),
         .init(path: "api.user_agent", accessor: .string(\.api.userAgent, check: Checks.headerValue)),
@@ -287,6 +288,12 @@ enum Checks {
 
     /// The output codecs offered: fast (`lz4`), small (`zstd`), or none.
     static let compressionCodecs = ["lz4", "zstd", "none"]
+
+    static let groupProtocols = ["classic", "consumer"]
+
+    static func groupProtocol(_ s: String) -> String? {
+        groupProtocols.contains(s) ? nil : "must be one of \(groupProtocols.joined(separator: ", ")), got \(JSONValue.quoted(s, limit: 60))"
+    }
 
     static func compression(_ s: String) -> String? {
         compressionCodecs.contains(s) ? nil : "must be one of \(compressionCodecs.joined(separator: ", ")), got \(JSONValue.quoted(s, limit: 60))"
