@@ -7,6 +7,9 @@ import Settings
 public struct KafkaAccess: Sendable {
     public var bootstrapServers: String
     public var properties: [String: String]
+    /// The pipeline's group protocol (`kafka.group_protocol`): a member that joins the
+    /// pipeline's group to look for others (``SoleGroupMember``) must speak it.
+    public var groupProtocol: KafkaConsumerConfiguration.GroupProtocol = .classic
     public var logger: Logger
 
     public init(bootstrapServers: String, properties: [String: String] = [:], logger: Logger) {
@@ -18,6 +21,7 @@ public struct KafkaAccess: Sendable {
     /// The access the service settings describe (`kafka.bootstrap_servers`, `kafka.properties`).
     public init(_ settings: ServiceSettings, logger: Logger) {
         self.init(bootstrapServers: settings.kafka.bootstrapServers, properties: settings.kafka.properties, logger: logger)
+        self.groupProtocol = settings.kafka.groupProtocol == "consumer" ? .consumer : .classic
     }
 
     /// A consumer with group id `groupID` (used for commits and offset reads only, unless

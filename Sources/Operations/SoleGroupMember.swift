@@ -13,6 +13,10 @@ import Synchronization
 /// protocol makes the join fail with INCONSISTENT_GROUP_PROTOCOL, which also means others
 /// are active.
 ///
+/// With the consumer group protocol (KIP-848; `kafka.group_protocol` = `consumer`) the
+/// broker assigns: it withholds partitions that other members still own, so a joining member
+/// given fewer than every partition (or none) again proves others are active.
+///
 /// Single-partition corner: with P = 1 the assignor may give the only partition to this
 /// member while another member is live, and the join cannot tell. Where the broker answers
 /// DescribeConsumerGroups (real Kafka) that check catches it first; on the mock cluster,
@@ -39,6 +43,9 @@ public final class SoleGroupMember: Sendable {
         let logger = access.logger
         let consumer = try access.consumer(groupID: groupID) {
             $0.clientID = "cardgenius-replay"
+            // The pipeline's protocol: a classic member and consumer-protocol members of one
+            // group id do not meet on the mock cluster (it keeps them as two groups).
+            $0.groupProtocol = access.groupProtocol
             $0.sessionTimeout = sessionTimeout
             $0.heartbeatInterval = max(.milliseconds(100), sessionTimeout / 5)
         }
