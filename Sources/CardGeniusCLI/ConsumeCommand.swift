@@ -94,9 +94,12 @@ struct ConsumeCommand: AsyncParsableCommand {
             try await group.run()
         } catch {
             if let failure = error as? PipelineError, failure.code == .consumerFatal, !settings.kafka.groupInstanceID.isEmpty,
-               failure.message.localizedCaseInsensitiveContains("fenced") {
+               failure.message.localizedCaseInsensitiveContains("fenced")
+                || failure.message.localizedCaseInsensitiveContains("instance ID is still used") {
                 // The broker gave this static member's id to a newer member (librdkafka: "Static
-                // consumer fenced by other consumer with same group.instance.id").
+                // consumer fenced by other consumer with same group.instance.id"), or, under the
+                // consumer protocol, refused this newer member the id a running one holds
+                // (UNRELEASED_INSTANCE_ID: "The instance ID is still used by another member").
                 logger.critical("fenced: kafka.group_instance_id \"\(settings.kafka.groupInstanceID)\" is used by another running member of group \(settings.kafka.groupID); every running member needs its own id (on Kubernetes: the StatefulSet's pod name)")
             }
             await member.close()
