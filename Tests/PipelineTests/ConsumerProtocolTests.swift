@@ -148,6 +148,24 @@ struct ConsumerProtocolTests {
         await cluster.shutdown()
     }
 
+    @Test("replay refuses (exit 2) while consumer-protocol members run: its join check speaks the pipeline's protocol")
+    func replayRefusedWhileMembersRun() async throws {
+        let (cluster, sim, _) = try await topics.start(users: 2000, SimulatorConfiguration(top: 2, latencyMilliseconds: 200, latencySigma: 0.1))
+        let group = Harness.unique("g")
+        let m = try member(cluster, sim.url, group: group, ["--max-workers", "4", "--rate", "100"])
+        try await waitFor("the member has its partitions", timeout: .seconds(90)) { m.stderr.contains("assigned 8 partition(s)") }
+        let replay = try Member(["replay", "--brokers", cluster.bootstrapServers, "--group", group, "--to", "earliest", "--yes",
+                                 "--log-level", "error"], environment: topics.environment(Self.consumerProtocol))
+        let status = await replay.wait(timeout: .seconds(120))
+        #expect(status == 2, "replay exit status \(String(describing: status)); stderr \(replay.stderr.suffix(1500))")
+        #expect(replay.stderr.contains("group \(group) has active members"), "\(replay.stderr.suffix(1500))")
+        #expect(m.process.isRunning, "the member keeps working")
+        m.signal(SIGTERM)
+        #expect(await m.wait(timeout: .seconds(60)) == 0, "stderr tail \(m.stderr.suffix(1500))")
+        await sim.stop()
+        await cluster.shutdown()
+    }
+
     @Test("partitions that stay with a member keep their calls in flight while another member joins and leaves",
           arguments: ["consumer"])
     func callsInFlightDuringJoinAndLeave(groupProtocol: String) async throws {
