@@ -43,8 +43,7 @@ public final class KafkaConsumer: Sendable {
                                             events: mask, logger: logger)
         let (stream, continuation) = AsyncStream<KafkaConsumerEvent>.makeStream()
         let loop = RDKafkaConsumerLoop(client: client, continuation: continuation,
-                                       revocationTimeout: configuration.revocationTimeout,
-                                       groupProtocol: configuration.groupProtocol)
+                                       revocationTimeout: configuration.revocationTimeout)
         continuation.onTermination = { [weak loop] _ in loop?.control.withLock { $0.streamTerminated = true } }
         self.client = client
         self.loop = loop

@@ -17,16 +17,10 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
     private var closing = false
     private static let maxBatch = 512
 
-    /// With the consumer protocol (KIP-848) a revocation is not always followed by an
-    /// assignment: the broker moves only the partitions that change owner.
-    private let groupProtocol: KafkaConsumerConfiguration.GroupProtocol
-
-    init(client: RDKafkaClient, continuation: AsyncStream<KafkaConsumerEvent>.Continuation, revocationTimeout: Duration,
-         groupProtocol: KafkaConsumerConfiguration.GroupProtocol = .classic) {
+    init(client: RDKafkaClient, continuation: AsyncStream<KafkaConsumerEvent>.Continuation, revocationTimeout: Duration) {
         self.client = client
         self.continuation = continuation
         self.revocationTimeout = revocationTimeout
-        self.groupProtocol = groupProtocol
     }
 
     private var logger: Logger { client.logger }
@@ -205,14 +199,6 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
                 let list = RDKafkaTopicPartitionList(partitions)
                 if let error = rd_kafka_incremental_unassign(rk, list.pointer) {
                     logger.error("\(KafkaError.consume(error, "incremental unassign"))")
-                }
-                // The consumer protocol revokes the partitions that move and may assign
-                // nothing afterwards (classic cooperative always follows with an assign,
-                // possibly empty). The application hears "nothing added" so that it does not
-                // wait for an assignment that will not come (readiness, exit when idle, the
-                // stall detector all wait for the group to be steady again).
-                if groupProtocol == .consumer && !closing && !unheard {
-                    continuation.yield(.assigned([]))
                 }
             } else {
                 _ = rd_kafka_assign(rk, nil)
