@@ -116,7 +116,8 @@ struct ConsumerProtocolTests {
         let second = try member(cluster, sim.url, group: group, args)
         try await Task.sleep(for: .seconds(5))
         first.signal(SIGTERM)
-        let third = try member(cluster, sim.url, group: group, args)
+        // The last member outwaits the dead member's session (10 s) before it exits when idle.
+        let third = try member(cluster, sim.url, group: group, ["--exit-when-idle", "15"] + args.dropFirst(2))
         try await Task.sleep(for: .seconds(5))
         second.signal(SIGKILL)
         #expect(await first.wait(timeout: .seconds(60)) == 0, "SIGTERM: stderr tail \(first.stderr.suffix(1000))")
@@ -133,7 +134,9 @@ struct ConsumerProtocolTests {
         let (cluster, sim, _) = try await topics.start(users: 0, SimulatorConfiguration(top: 2, latencyMilliseconds: 100, latencySigma: 0.1))
         try await Harness.produce(cluster.bootstrapServers, topic: topics.input, records: records)
         let group = Harness.unique("g")
-        let args = ["--exit-when-idle", "3", "--max-workers", "12", "--rate", "200", "--burst", "20"]
+        // The survivor waits longer when idle than the broker's session (10 s on the dev broker),
+        // or it could finish its own partitions and exit before the dead member's move to it.
+        let args = ["--exit-when-idle", "15", "--max-workers", "12", "--rate", "200", "--burst", "20"]
         let survivor = try member(cluster, sim.url, group: group, args)
         let victim = try member(cluster, sim.url, group: group, args)
         try await waitFor("both members have partitions", timeout: .seconds(90)) {
@@ -143,6 +146,34 @@ struct ConsumerProtocolTests {
         try await waitFor("both members are working") { sim.simulator.statistics().count(status: 200) >= before + 100 }
         victim.signal(SIGKILL)
         #expect(await survivor.wait(timeout: .seconds(300)) == 0, "stderr tail \(survivor.stderr.suffix(2000))")
+        try await checkComplete(cluster, group: group, records: records)
+        await sim.stop()
+        await cluster.shutdown()
+    }
+
+    @Test("a static member (kafka.group_instance_id) restarted within the session gets its partitions back; the other member is never revoked")
+    func staticMemberRestart() async throws {
+        let records = Self.twoRecordsPerUser(800)
+        let (cluster, sim, _) = try await topics.start(users: 0, SimulatorConfiguration(top: 2, latencyMilliseconds: 100, latencySigma: 0.1))
+        try await Harness.produce(cluster.bootstrapServers, topic: topics.input, records: records)
+        let group = Harness.unique("g")
+        let args = ["--exit-when-idle", "3", "--max-workers", "8", "--rate", "200", "--burst", "20"]
+        let a = try member(cluster, sim.url, group: group, args, ["CARDGENIUS_KAFKA_GROUP_INSTANCE_ID": "pod-a"])
+        try await waitFor("the first member has every partition", timeout: .seconds(90)) { a.stderr.contains("assigned 8 partition(s)") }
+        let b = try member(cluster, sim.url, group: group, args, ["CARDGENIUS_KAFKA_GROUP_INSTANCE_ID": "pod-b"])
+        try await waitFor("the second member has its partitions", timeout: .seconds(90)) { b.stderr.contains("assigned 4 partition(s)") }
+        a.signal(SIGTERM)
+        #expect(await a.wait(timeout: .seconds(60)) == 0, "stderr tail \(a.stderr.suffix(1500))")
+        let again = try member(cluster, sim.url, group: group, args, ["CARDGENIUS_KAFKA_GROUP_INSTANCE_ID": "pod-a"])
+        try await waitFor("the restarted member has its partitions back", timeout: .seconds(60)) { again.stderr.contains("assigned 4 partition(s)") }
+        #expect(await again.wait(timeout: .seconds(300)) == 0, "stderr tail \(again.stderr.suffix(1500))")
+        #expect(await b.wait(timeout: .seconds(300)) == 0, "stderr tail \(b.stderr.suffix(1500))")
+        // Had the restart been a rebalance, b would have been given a's partitions (a second
+        // non-empty assignment) and later revoked them; its one revocation is its own exit.
+        let lines = b.stderr.components(separatedBy: "\n")
+        let assignments = lines.filter { $0.contains("[Kafka] assigned ") && !$0.contains("assigned 0 partition") }
+        let revocations = lines.filter { $0.contains("[Kafka] revoking ") }
+        #expect(assignments.count == 1 && revocations.count <= 1, "the other member kept its partitions throughout: \(assignments + revocations)")
         try await checkComplete(cluster, group: group, records: records)
         await sim.stop()
         await cluster.shutdown()
