@@ -65,7 +65,11 @@ struct MemberAssembly {
         let clientConfig = CardGeniusClient.Configuration(
             url: settings.api.url, userAgent: settings.api.userAgent,
             connectTimeout: settings.api.connectTimeout, requestTimeout: settings.api.requestTimeout,
-            maxConnections: max(settings.processing.maxWorkers, 1))
+            // Sized for the largest budget a live retune can set, not the start-up one: the
+            // pool only caps connections (they open as calls need them), and a pool smaller
+            // than a raised budget would queue the extra calls inside the client, where the
+            // concurrency limiter cannot see them.
+            maxConnections: ServiceSettings.Processing.maxWorkersLimit)
         var pipelineConfig = PipelineConfiguration(settings: settings)
         pipelineConfig.exitWhenIdle = exitWhenIdle
         tuning(&pipelineConfig)

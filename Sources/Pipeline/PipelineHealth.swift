@@ -6,8 +6,8 @@ import Kafka
 /// A member is ready when it has joined the group and been given its assignment (possibly
 /// empty, in a stable group), the broker answered within ``brokerSilenceLimit``, the
 /// circuit breaker is closed (open or half-open means CardGenius is considered down and
-/// the partitions are paused), no owned partition with lag has stalled, and it is not
-/// stopping.
+/// the partitions are paused), no owned partition with lag has stalled, it is not holding
+/// its partitions at a zero share of the budgets, and it is not stopping.
 public struct PipelineHealth: Sendable, Equatable {
     /// How long the broker may stay silent before the member is not ready.
     public static let brokerSilenceLimit: Duration = .seconds(30)
@@ -36,11 +36,15 @@ public struct PipelineHealth: Sendable, Equatable {
     public var stalledPartitions: [KafkaTopicPartition]
     /// How long a partition with lag may go without a completion.
     public var stallTimeout: Duration
+    /// Why the member holds its partitions at a zero share of the budgets (starved, or the
+    /// partition count unknown), if it does.
+    public var budgetHold: String?
 
     /// Creates a health report.
     public init(joined: Bool, assignedPartitions: Int, circuit: CircuitBreaker.State, brokerSilence: Duration?,
                 stopping: Bool, lag: Int?, lagSeconds: Double?, throughput: Double,
-                stalledPartitions: [KafkaTopicPartition] = [], stallTimeout: Duration = .seconds(120)) {
+                stalledPartitions: [KafkaTopicPartition] = [], stallTimeout: Duration = .seconds(120),
+                budgetHold: String? = nil) {
         self.joined = joined
         self.assignedPartitions = assignedPartitions
         self.circuit = circuit
@@ -51,6 +55,7 @@ public struct PipelineHealth: Sendable, Equatable {
         self.throughput = throughput
         self.stalledPartitions = stalledPartitions
         self.stallTimeout = stallTimeout
+        self.budgetHold = budgetHold
     }
 
     /// Why the member is not ready; empty when it is.
@@ -69,6 +74,7 @@ public struct PipelineHealth: Sendable, Equatable {
             let names = stalledPartitions.map(\.description).joined(separator: ", ")
             reasons.append("stalled: partitions with lag completed nothing for \(stallTimeout.components.seconds) s: \(names)")
         }
+        if let budgetHold { reasons.append(budgetHold) }
         return reasons
     }
 

@@ -19,9 +19,11 @@ final class PipelineMetrics: Sendable {
     private let apiLatency = Timer(label: "cardgenius_api_latency_seconds", preferredDisplayUnit: .seconds)
     private let recordLatency = Timer(label: "cardgenius_record_duration_seconds", preferredDisplayUnit: .seconds)
     private let inFlight = Mutex(0)
+    private let starvedGauge = Gauge(label: "cardgenius_member_starved")
 
     init() {
         circuit.record(0)
+        starvedGauge.record(0)
     }
 
     /// Labelled counters made once per label value: making one goes through the metrics
@@ -53,6 +55,16 @@ final class PipelineMetrics: Sendable {
 
     func callStarted() {
         apiInFlight.record(inFlight.withLock { $0 += 1; return $0 })
+    }
+
+    /// A call cancelled by a revocation: no longer in flight, no status to count.
+    func callCancelled() {
+        apiInFlight.record(inFlight.withLock { $0 -= 1; return $0 })
+    }
+
+    /// `cardgenius_member_starved`: 1 while the member owns partitions but no share.
+    func starved(_ starved: Bool) {
+        starvedGauge.record(starved ? 1 : 0)
     }
 
     /// API calls in flight now.

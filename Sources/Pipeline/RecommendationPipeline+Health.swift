@@ -16,7 +16,8 @@ extension RecommendationPipeline {
         return PipelineHealth(joined: joined, assignedPartitions: owned, circuit: breaker.state,
                               brokerSilence: observer.brokerSilence, stopping: stopping,
                               lag: figures.lag, lagSeconds: figures.lagSeconds, throughput: figures.throughput,
-                              stalledPartitions: observer.stalledPartitions, stallTimeout: configuration.stallTimeout)
+                              stalledPartitions: observer.stalledPartitions, stallTimeout: configuration.stallTimeout,
+                              budgetHold: budgetHold.map { $0.cause == .starved ? "starved: \($0.message)" : $0.message })
     }
 
     /// Samples the API slots, throughput and readiness every second, and measures the
@@ -53,7 +54,8 @@ extension RecommendationPipeline {
     /// member not ready (with the partitions named), is logged, and shows as
     /// `cardgenius_member_stalled` 1.
     func checkStall() {
-        if breaker.state != .closed || hold.isHolding {
+        // A member held on purpose (the API, or a zero share it reports itself) is not stalled.
+        if breaker.state != .closed || hold.isHolding || budgetHold != nil {
             flow.state.withLock { $0.touchAll() }
         }
         let idle = flow.state.withLock { $0.idleSince(ContinuousClock.now - configuration.stallTimeout) }
@@ -76,6 +78,7 @@ extension RecommendationPipeline {
     func lagLoop() async {
         while !flow.state.withLock({ $0.stopping }) {
             let next = ContinuousClock.now + Self.lagInterval
+            await refreshPartitionCountIfUnknown()
             await queryWatermarks()
             try? await Task.sleep(until: next)
         }

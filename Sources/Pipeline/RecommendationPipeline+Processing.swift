@@ -170,7 +170,14 @@ extension RecommendationPipeline {
                 return .abandoned
             }
             metrics.callStarted()
-            let outcome = await client.recommend(request)
+            guard let outcome = await call(request, for: item) else {
+                // Cancelled at the end of its partition's revocation drain.
+                flow.state.withLock { $0.endBusy(item) }
+                metrics.callCancelled()
+                concurrency.release(.neutral)
+                breaker.record(.neutral, permit: permit)
+                return .abandoned
+            }
             if outcome.kind != .success { flow.state.withLock { $0.endBusy(item) } }
             calls += 1
             metrics.callFinished(outcome)

@@ -28,6 +28,8 @@ public final class RecommendationPipeline: Service, Sendable {
     public let statistics = PipelineStatistics()
     let metrics: PipelineMetrics
     let observer = PipelineObserver()
+    /// The API calls in flight, by input partition (a revocation cancels its partitions').
+    let calls = CallRegistry()
     let flow: PartitionFlow
     /// The fault that ends this member, if any (``run()`` throws it after leaving the group).
     let failure = Mutex<PipelineError?>(nil)
@@ -42,7 +44,10 @@ public final class RecommendationPipeline: Service, Sendable {
         var burst: Double
         var rateEnabled: Bool
         var totalPartitions = 0
-        var share = BudgetShare(maxWorkers: 0, rate: 0, burst: 1, owned: 0, total: 0)
+        var share = BudgetShare.zero
+        /// Why the member holds its partitions at a zero share (starved, or the partition
+        /// count unknown), for the log, `/readyz` and `cardgenius_member_starved`.
+        var held: BudgetHold?
     }
 
     /// Creates a member. It owns none of the clients it is given; close them after
@@ -215,6 +220,7 @@ public final class RecommendationPipeline: Service, Sendable {
                 if flow.state.withLock({ $0.busyCount(revoked) }) == 0 { break }
                 await waitForWake(after: seen, until: deadline)
             }
+            await cancelCalls(revoked)
             // A failed commit is retried a few times (what is not committed here the next
             // owner redoes); one refused because the group is rebalancing will not succeed
             // before this member rejoins (the mock cluster refuses them all).
@@ -225,6 +231,7 @@ public final class RecommendationPipeline: Service, Sendable {
                 delay = delay * 2
             }
         }
+        if revocation.isLost { await cancelCalls(revoked) }
         flow.state.withLock { $0.finishRevoke(revoked) }
         metrics.rebalance()
         await recomputeShare()
@@ -236,12 +243,19 @@ public final class RecommendationPipeline: Service, Sendable {
     // MARK: - Budgets
 
     /// Recomputes this member's share of the group's budgets from the partitions it owns
-    /// and the input topic's partition count (asked of the cluster on every rebalance).
+    /// and the input topic's partition count (asked of the cluster on every rebalance; if
+    /// it does not answer, the last count read is kept, and with none the member holds at a
+    /// zero share while ``lagLoop()`` asks again).
     func recomputeShare() async {
-        let count = (try? await consumer.partitionCount(topic: configuration.inputTopic)) ?? 0
+        let count = try? await consumer.partitionCount(topic: configuration.inputTopic, timeout: Self.partitionCountTimeout)
         applyBudgets { b in
-            if count > 0 { b.totalPartitions = count }
+            if let count, count > 0 { b.totalPartitions = count }
         }
+    }
+
+    /// Applies a newly read partition count of the input topic.
+    func retuneShare(totalPartitions: Int) {
+        applyBudgets { $0.totalPartitions = totalPartitions }
     }
 
     /// Changes the group-wide budgets at run time (SIGHUP / live tuning).
@@ -255,20 +269,26 @@ public final class RecommendationPipeline: Service, Sendable {
     }
 
     private func applyBudgets(_ change: (inout Budgets) -> Void) {
-        let owned = flow.state.withLock { $0.ownedPartitions.filter { $0.topic == configuration.inputTopic }.count }
-        let b = budgets.withLock { b -> Budgets in
+        let owned = flow.state.withLock { $0.ownedPartitions.filter { $0.topic == configuration.inputTopic }.map(\.partition) }
+        let (b, before) = budgets.withLock { b -> (Budgets, BudgetHold?) in
             change(&b)
-            b.share = BudgetShare(maxWorkers: b.maxWorkers, rate: b.rate, burst: b.burst,
-                                  owned: owned, total: max(b.totalPartitions, owned))
-            return b
+            // A count below an owned partition's id is stale (partitions were added): unknown.
+            let total = owned.contains { Int($0) >= b.totalPartitions } ? 0 : b.totalPartitions
+            b.share = BudgetShare(maxWorkers: b.maxWorkers, rate: b.rate, burst: b.burst, rateEnabled: b.rateEnabled,
+                                  partitions: owned, total: total)
+            let before = b.held
+            b.held = BudgetHold(share: b.share, owned: owned, maxWorkers: b.maxWorkers, burst: b.burst,
+                                rateEnabled: b.rateEnabled, topic: configuration.inputTopic)
+            return (b, before)
         }
         concurrency.setCeiling(b.share.maxInFlight)
         rate.update(rate: b.share.ratePerSecond, burst: b.share.burst, enabled: b.rateEnabled)
         metrics.share(b.share, rateEnabled: b.rateEnabled)
         logger.info("budget share", metadata: [
-            "owned": "\(owned)/\(b.totalPartitions)", "share": "\(b.share)",
+            "owned": "\(owned.count)/\(b.totalPartitions)", "share": "\(b.share)",
             "group.workers": "\(b.maxWorkers)", "group.rate": "\(b.rateEnabled ? String(b.rate) : "off")",
         ])
+        reportHold(b.held, before: before)
         wake.notify()
     }
 

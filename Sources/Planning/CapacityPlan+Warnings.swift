@@ -32,6 +32,14 @@ extension CapacityPlan {
                 code: .idleMembers, severity: .warning,
                 message: "\(inputs.members) members over \(inputs.partitions) partitions: \(idleMembers) member(s) own no partition and sit idle; add partitions or run fewer members"))
         }
+        if starvedMembers > 0 {
+            let carriers = MemberShare.carriers(inputs)
+            let byBurst = inputs.rateLimitEnabled && carriers < min(inputs.workers, inputs.partitions)
+            let budget = byBurst ? "a burst of \(f.number(inputs.burst)) (whole calls)" : "\(inputs.workers) workers"
+            out.append(PlanWarning(
+                code: .starvedMembers, severity: .warning,
+                message: "\(inputs.members) members but \(budget): only \(carriers) can have a share (the group never exceeds its budgets), \(starvedMembers) member(s) hold their partitions and do nothing (not ready, cardgenius_member_starved); run at most \(carriers) members or raise \(byBurst ? "--burst" : "--workers")"))
+        }
         if inputs.workers > Self.ultraAggressiveWorkers {
             out.append(PlanWarning(
                 code: .ultraAggressive, severity: .warning,
@@ -59,7 +67,7 @@ extension CapacityPlan {
         if concurrentConnections != inputs.workers {
             let why = concurrentConnections < inputs.workers
                 ? "each member's share is rounded down"
-                : "each member that owns a partition gets at least one"
+                : "more than the workers"
             out.append(PlanWarning(
                 code: .concurrencyRounding, severity: .info,
                 message: "members' concurrency shares add up to \(concurrentConnections), not \(inputs.workers) workers (\(why))"))

@@ -184,6 +184,9 @@ public struct CapacityPlan: Sendable, Equatable, Codable {
     /// Members that own no partition.
     public var idleMembers: Int { members.filter(\.isIdle).count }
 
+    /// Members that own partitions but no share of the budgets.
+    public var starvedMembers: Int { members.filter(\.isStarved).count }
+
     /// Workers needed for the latency capacity to reach the rate budget (one member), or nil
     /// when the rate budget is disabled.
     public var workersForBudget: Int? {

@@ -1,10 +1,13 @@
 /// One consumer-group member's part of the group-wide budgets.
 ///
-/// Mirrors the pipeline's `BudgetShare`: a member owning `owned` of `total` partitions
-/// takes that fraction of the budgets; concurrency is rounded down but is at least one for
-/// a member that owns anything; rate and burst are split exactly (burst at least one call).
-/// Partitions are dealt as Kafka's range assignor deals them: `total / members` each, the
-/// first `total % members` members one more, so 8 partitions over 3 members are 3, 3, 2.
+/// Mirrors the pipeline's `BudgetShare`: the budgets are carried by the lowest-numbered
+/// partitions — as many as there are partitions, but no more than the workers (and, with the
+/// rate limit on, the whole calls of the burst) — each carrier holding `workers / carriers`
+/// slots (the lowest `workers % carriers` one more) and `1 / carriers` of the rate and burst;
+/// a member takes what its partitions carry, and one owning no carrier is starved (it holds
+/// its partitions and does nothing). Partitions are dealt as the member's round-robin
+/// assignor deals them: member `k` owns partitions `k`, `k + members`, ..., so 8 partitions
+/// over 3 members are 3, 3, 2.
 public struct MemberShare: Sendable, Equatable, Codable {
     /// 1-based member number.
     public var member: Int
@@ -22,6 +25,19 @@ public struct MemberShare: Sendable, Equatable, Codable {
 
     /// Whether this member owns no partition and does nothing.
     public var isIdle: Bool { partitions == 0 }
+    /// Whether this member owns partitions but none carries a share of the budgets: it
+    /// holds them and does nothing (more members than workers or whole burst calls).
+    public var isStarved: Bool { partitions > 0 && maxInFlight == 0 }
+
+    /// Partitions carrying the budgets: no more than the workers, nor (rate limit on) the
+    /// whole calls of the burst.
+    public static func carriers(_ inputs: PlanInputs) -> Int {
+        var n = min(max(inputs.partitions, 0), max(inputs.workers, 0))
+        if inputs.rateLimitEnabled {
+            n = min(n, inputs.burst.isFinite ? Int(min(max(inputs.burst, 0), Double(Int32.max)).rounded(.down)) : 0)
+        }
+        return n
+    }
 
     /// Partitions owned by each of `members` members over `partitions` partitions.
     public static func partitionCounts(members: Int, partitions: Int) -> [Int] {
@@ -34,15 +50,18 @@ public struct MemberShare: Sendable, Equatable, Codable {
     /// The shares of every member for the given inputs.
     static func split(_ inputs: PlanInputs, latencySeconds: Double) -> [MemberShare] {
         let counts = partitionCounts(members: inputs.members, partitions: inputs.partitions)
+        let carriers = Self.carriers(inputs)
         return counts.enumerated().map { index, owned in
-            guard owned > 0 else {
-                return MemberShare(member: index + 1, partitions: 0, maxInFlight: 0,
+            // Round robin: member `index` owns `index`, `index + members`, ...
+            let held = carriers > 0 ? Array(stride(from: index, to: carriers, by: max(inputs.members, 1))) : []
+            guard owned > 0, !held.isEmpty else {
+                return MemberShare(member: index + 1, partitions: owned, maxInFlight: 0,
                                    ratePerSecond: 0, burst: 0, callsPerSecond: 0)
             }
-            let fraction = Double(owned) / Double(inputs.partitions)
-            let inFlight = max(1, Int((Double(inputs.workers) * fraction).rounded(.down)))
+            let inFlight = held.reduce(0) { $0 + inputs.workers / carriers + ($1 < inputs.workers % carriers ? 1 : 0) }
+            let fraction = Double(held.count) / Double(carriers)
             let rate = inputs.ratePerSecond * fraction
-            let burst = max(1, inputs.burst * fraction)
+            let burst = inputs.burst * fraction
             let capacity = Double(inFlight) / latencySeconds
             let calls = inputs.rateLimitEnabled ? min(rate, capacity) : capacity
             return MemberShare(member: index + 1, partitions: owned, maxInFlight: inFlight,

@@ -12,6 +12,9 @@ public struct PlanWarning: Sendable, Equatable, Codable, CustomStringConvertible
         public static let burstAboveAPIBurst = Code("burst-above-api-burst")
         /// More members than partitions: some members own nothing and sit idle.
         public static let idleMembers = Code("idle-members")
+        /// More members own partitions than the budgets have carriers (workers, or whole
+        /// calls of the burst): some members hold their partitions with no share.
+        public static let starvedMembers = Code("starved-members")
         /// More than 50 workers: past the spec's "ultra-aggressive" 50 and its per-client
         /// connection limit of 50 (§6.2, §10.1).
         public static let ultraAggressive = Code("ultra-aggressive")

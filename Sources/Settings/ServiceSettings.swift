@@ -100,8 +100,11 @@ public struct ServiceSettings: Sendable, Equatable {
 
     /// Record processing (`processing.*`).
     public struct Processing: Sendable, Equatable {
-        /// `processing.max_workers`: records in flight at once per process (1...1000).
+        /// `processing.max_workers`: records in flight at once per process (1...``maxWorkersLimit``).
         public var maxWorkers: Int = 20
+        /// The largest `processing.max_workers` accepted, at start-up or by a live retune (the
+        /// member's HTTP connection pool is sized for it, so a raise is never queued there).
+        public static let maxWorkersLimit = 1000
         /// `processing.drain_timeout_s`: how long shutdown waits for in-flight records, in seconds (> 0).
         public var drainTimeoutSeconds: Double = 30
         /// `processing.commit_interval_ms`: how often consumer offsets are committed, in milliseconds (>= 1).

@@ -64,7 +64,7 @@ struct SettingDescriptor: Sendable {
         .init(path: "api.rate_limit.enabled", accessor: .boolean(\.api.rateLimit.enabled)),
         .init(path: "api.rate_limit.requests_per_second", accessor: .number(\.api.rateLimit.requestsPerSecond, check: Checks.nonNegative)),
         .init(path: "api.rate_limit.burst", accessor: .integer(\.api.rateLimit.burst, range: 1...Int.max)),
-        .init(path: "processing.max_workers", accessor: .integer(\.processing.maxWorkers, range: 1...1000)),
+        .init(path: "processing.max_workers", accessor: .integer(\.processing.maxWorkers, range: 1...ServiceSettings.Processing.maxWorkersLimit)),
         .init(path: "processing.drain_timeout_s", accessor: .number(\.processing.drainTimeoutSeconds, check: Checks.positive)),
         .init(path: "processing.commit_interval_ms", accessor: .integer(\.processing.commitIntervalMilliseconds, range: 1...Int.max)),
         .init(path: "processing.stall_timeout_s", accessor: .number(\.processing.stallTimeoutSeconds, check: Checks.positive)),

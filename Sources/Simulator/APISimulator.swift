@@ -77,6 +77,8 @@ public struct APISimulator: Service, Sendable {
         let host = self.configuration.host
         let application = Application(
             responder: responder,
+            // A client that closes its side is gone: end its connection (and a hang on it).
+            server: .http1(configuration: .init(additionalChannelHandlers: [ClientCloseHandler()])),
             configuration: ApplicationConfiguration(
                 address: .hostname(host, port: self.configuration.port),
                 serverName: "cardgenius-simulator",

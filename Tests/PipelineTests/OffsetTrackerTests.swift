@@ -123,20 +123,100 @@ struct CommitMetadataTests {
 
 @Suite("Budget shares")
 struct BudgetShareTests {
-    @Test("three members over eight partitions never exceed the group's budgets")
+    /// Partitions dealt as the member's round-robin assignor deals them: `k`, `k + m`, ...
+    static func roundRobin(members m: Int, partitions: Int) -> [[Int32]] {
+        (0..<m).map { k in stride(from: k, to: partitions, by: m).map(Int32.init) }
+    }
+
+    @Test("three members over eight partitions share the group's budgets exactly")
     func threeMembers() {
-        let shares = [3, 3, 2].map { BudgetShare(maxWorkers: 20, rate: 10, burst: 20, owned: $0, total: 8) }
-        #expect(shares.map(\.maxInFlight) == [7, 7, 5])
-        #expect(shares.map(\.maxInFlight).reduce(0, +) <= 20)
+        let shares = Self.roundRobin(members: 3, partitions: 8).map {
+            BudgetShare(maxWorkers: 20, rate: 10, burst: 20, partitions: $0, total: 8)
+        }
+        #expect(shares.map(\.maxInFlight) == [8, 7, 5])
+        #expect(shares.map(\.maxInFlight).reduce(0, +) == 20)
         #expect(abs(shares.map(\.ratePerSecond).reduce(0, +) - 10) < 1e-9)
         #expect(abs(shares.map(\.burst).reduce(0, +) - 20) < 1e-9)
     }
 
     @Test("a member owning nothing gets nothing; one owning everything gets it all")
     func extremes() {
-        #expect(BudgetShare(maxWorkers: 20, rate: 10, burst: 20, owned: 0, total: 8).maxInFlight == 0)
-        let all = BudgetShare(maxWorkers: 20, rate: 10, burst: 20, owned: 8, total: 8)
+        #expect(BudgetShare(maxWorkers: 20, rate: 10, burst: 20, partitions: [Int32](), total: 8).maxInFlight == 0)
+        let all = BudgetShare(maxWorkers: 20, rate: 10, burst: 20, partitions: Array(Int32(0)..<8), total: 8)
         #expect(all.maxInFlight == 20 && all.ratePerSecond == 10 && all.burst == 20)
+    }
+
+    @Test("an unknown partition count gives no share, never the whole budget")
+    func unknownTotal() {
+        let share = BudgetShare(maxWorkers: 20, rate: 10, burst: 20, partitions: [0, 1, 2, 3], total: 0)
+        #expect(share.maxInFlight == 0 && share.ratePerSecond == 0 && share.burst == 0)
+        #expect(!share.isStarved, "unknown is not starved")
+    }
+
+    @Test("four members over eight partitions with a budget of 2: two get a slot, two are starved, 2 in all")
+    func moreMembersThanSlots() {
+        let shares = Self.roundRobin(members: 4, partitions: 8).map {
+            BudgetShare(maxWorkers: 2, rate: 10, burst: 20, partitions: $0, total: 8)
+        }
+        #expect(shares.map(\.maxInFlight) == [1, 1, 0, 0])
+        #expect(shares.map(\.isStarved) == [false, false, true, true])
+        #expect(shares.map(\.ratePerSecond).reduce(0, +) <= 10 + 1e-9)
+        #expect(shares.map(\.burst).reduce(0, +) <= 20 + 1e-9)
+        #expect(shares[2].burst == 0 && shares[2].ratePerSecond == 0)
+        // With the rate limit on, whole calls of burst carry shares too.
+        let byBurst = Self.roundRobin(members: 4, partitions: 8).map {
+            BudgetShare(maxWorkers: 20, rate: 10, burst: 3, partitions: $0, total: 8)
+        }
+        #expect(byBurst.map(\.isStarved) == [false, false, false, true])
+        #expect(byBurst.map(\.maxInFlight).reduce(0, +) <= 20)
+        #expect(byBurst.allSatisfy { $0.isStarved || $0.burst >= 1 }, "a member with a share can make a call")
+    }
+
+    @Test("any members over any disjoint split of the partitions never exceed any budgets", arguments: 0..<200)
+    func anySplit(seed: Int) {
+        var rng = SplitMixForTests(seed: UInt64(seed))
+        let total = Int(rng.next() % 24) + 1
+        let workers = Int(rng.next() % 40) + 1
+        let burst = Double(rng.next() % 30) + Double(rng.next() % 10) / 10
+        let rate = Double(rng.next() % 100) / 3
+        let rateEnabled = rng.next() % 4 != 0
+        let members = Int(rng.next() % UInt64(total + 2)) + 1
+        // Each partition to one member, or to nobody (a partition between owners).
+        var owned = Array(repeating: [Int32](), count: members)
+        for p in 0..<total {
+            let k = Int(rng.next() % UInt64(members + 1))
+            if k < members { owned[k].append(Int32(p)) }
+        }
+        let shares = owned.map {
+            BudgetShare(maxWorkers: workers, rate: rate, burst: burst, rateEnabled: rateEnabled, partitions: $0, total: total)
+        }
+        #expect(shares.map(\.maxInFlight).reduce(0, +) <= workers)
+        #expect(shares.map(\.ratePerSecond).reduce(0, +) <= rate * (1 + 1e-9))
+        if rateEnabled {
+            #expect(shares.map(\.burst).reduce(0, +) <= burst * (1 + 1e-9))
+            #expect(shares.allSatisfy { $0.maxInFlight == 0 || $0.burst >= 1 - 1e-9 })
+        }
+        // With no more members than carriers and the round-robin deal, everyone has a share.
+        let carriers = BudgetShare.carriers(maxWorkers: workers, burst: burst, rateEnabled: rateEnabled, total: total)
+        let dealt = Self.roundRobin(members: min(members, max(carriers, 1)), partitions: total)
+        if carriers > 0 {
+            #expect(dealt.allSatisfy {
+                BudgetShare(maxWorkers: workers, rate: rate, burst: burst, rateEnabled: rateEnabled, partitions: $0, total: total).maxInFlight > 0
+            })
+        }
+    }
+}
+
+/// A small deterministic generator for the property tests.
+struct SplitMixForTests {
+    var state: UInt64
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    mutating func next() -> UInt64 {
+        state = state &+ 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
 

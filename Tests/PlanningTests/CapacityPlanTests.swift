@@ -103,14 +103,14 @@ struct CapacityPlanTests {
 
 @Suite("Capacity plan: member split")
 struct MemberSplitTests {
-    @Test("3 members over 8 partitions own 3,3,2; W=20, R=10 → 7,7,5 in flight and 3.75,3.75,2.5 calls/s")
+    @Test("3 members over 8 partitions own 3,3,2; W=20, R=10 → 8,7,5 in flight and 3.75,3.75,2.5 calls/s")
     func threeOverEight() throws {
         let p = try plan(users: 10_000) { $0.members = 3; $0.partitions = 8 }
         #expect(p.partitionSplit == [3, 3, 2])
-        #expect(p.members.map(\.maxInFlight) == [7, 7, 5])
+        #expect(p.members.map(\.maxInFlight) == [8, 7, 5])
         #expect(p.members.map(\.ratePerSecond) == [3.75, 3.75, 2.5])
         #expect(p.members.map(\.burst) == [7.5, 7.5, 5])
-        #expect(p.concurrentConnections == 19)
+        #expect(p.concurrentConnections == 20)
         #expect(approx(p.callsPerSecond, 10))
         #expect(p.binding == .rateBudget)
         #expect(p.peakSimultaneousRequests == 7 + 7 + 5)
@@ -124,19 +124,32 @@ struct MemberSplitTests {
         #expect(p.members.first?.ratePerSecond == 10)
     }
 
-    @Test("more members than partitions leaves members idle; a small share still gets one slot")
+    @Test("more members than partitions leaves members idle; more members than workers leaves members starved")
     func idle() throws {
         let p = try plan(users: 10) { $0.members = 5; $0.partitions = 3; $0.workers = 2 }
         #expect(p.partitionSplit == [1, 1, 1, 0, 0])
         #expect(p.idleMembers == 2)
-        #expect(p.members.map(\.maxInFlight) == [1, 1, 1, 0, 0])
-        #expect(p.concurrentConnections == 3)
+        #expect(p.starvedMembers == 1)
+        #expect(p.members.map(\.maxInFlight) == [1, 1, 0, 0, 0])
+        #expect(p.concurrentConnections == 2)
+        let warning = try #require(p.warnings.first { $0.code == .starvedMembers })
+        #expect(warning.message.contains("run at most 2 members or raise --workers"), "\(warning.message)")
+    }
+
+    @Test("4 members over 8 partitions with 2 workers: 2 in flight in all, never 4, and a warning")
+    func moreMembersThanWorkers() throws {
+        let p = try plan(users: 100) { $0.members = 4; $0.partitions = 8; $0.workers = 2 }
+        #expect(p.members.map(\.maxInFlight) == [1, 1, 0, 0])
+        #expect(p.concurrentConnections == 2)
+        #expect(p.warnings.contains { $0.code == .starvedMembers })
+        let fine = try plan(users: 100) { $0.members = 2; $0.partitions = 8; $0.workers = 2 }
+        #expect(!fine.warnings.contains { $0.code == .starvedMembers })
     }
 
     @Test("members without a rate budget run at in-flight ÷ latency")
     func noRateLimit() throws {
         let p = try plan(users: 10) { $0.members = 3; $0.rateLimitEnabled = false }
-        #expect(approx(p.callsPerSecond, 19 / 1.5))
+        #expect(approx(p.callsPerSecond, 20 / 1.5))
     }
 
     @Test("partition counts", arguments: [(1, 8, [8]), (2, 8, [4, 4]), (3, 8, [3, 3, 2]), (3, 3, [1, 1, 1]), (4, 2, [1, 1, 0, 0])])

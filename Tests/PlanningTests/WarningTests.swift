@@ -71,12 +71,23 @@ struct WarningTests {
         #expect(!codes(try plan(users: 1000) { $0.workers = 10; $0.rateLimitEnabled = false }).contains("latency-bound"))
     }
 
-    @Test("members' rounded shares that do not add up to W are noted")
+    @Test("members' shares add up to W exactly: nothing to note")
     func rounding() throws {
         let p = try plan(users: 1000) { $0.members = 3 }
-        #expect(codes(p) == ["concurrency-rounding"])
-        #expect(p.warnings[0].severity == .info)
+        #expect(codes(p).isEmpty)
+        #expect(p.concurrentConnections == 20)
         #expect(!codes(try plan(users: 1000) { $0.members = 2 }).contains("concurrency-rounding"))
+    }
+
+    @Test("more members than workers: some are starved, with the fix")
+    func starved() throws {
+        let p = try plan(users: 1000) { $0.members = 4; $0.workers = 2 }
+        let w = try #require(p.warnings.first { $0.code == .starvedMembers })
+        #expect(w.severity == .warning)
+        #expect(w.message.contains("2 member(s) hold their partitions"), "\(w.message)")
+        #expect(w.message.contains("run at most 2 members or raise --workers"), "\(w.message)")
+        let byBurst = try plan(users: 1000) { $0.members = 4; $0.burst = 3 }
+        #expect(byBurst.warnings.first { $0.code == .starvedMembers }?.message.contains("raise --burst") == true)
     }
 
     @Test("observed error rate and p95 above the spec's thresholds")
