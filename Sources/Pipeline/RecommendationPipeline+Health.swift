@@ -16,7 +16,8 @@ extension RecommendationPipeline {
         return PipelineHealth(joined: joined, assignedPartitions: owned, circuit: breaker.state,
                               brokerSilence: observer.brokerSilence, stopping: stopping,
                               lag: figures.lag, lagSeconds: figures.lagSeconds, throughput: figures.throughput,
-                              stalledPartitions: observer.stalledPartitions, stallTimeout: configuration.stallTimeout)
+                              stalledPartitions: observer.stalledPartitions, stallTimeout: configuration.stallTimeout,
+                              apiHold: hold.longHoldInForce)
     }
 
     /// Samples the API slots, throughput and readiness every second, and measures the
@@ -37,6 +38,7 @@ extension RecommendationPipeline {
                     return owned
                 })
                 checkStall()
+                metrics.apiHold(hold.remaining)
                 if let fatal = producer.fatalError {
                     fail(PipelineError(code: .producerFatal, message: "the producer raised a fatal error: \(fatal)"))
                 }
