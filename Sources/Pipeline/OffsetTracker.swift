@@ -34,7 +34,7 @@ public struct OffsetTracker: Sendable, Equatable {
         var merged: Deque<ClosedRange<Int64>> = []
         for r in completedRanges.sorted(by: { $0.lowerBound < $1.lowerBound }) where r.upperBound >= committed {
             let r = max(r.lowerBound, committed)...r.upperBound
-            if let last = merged.last, r.lowerBound <= last.upperBound &+ 1, last.upperBound != .max {
+            if let last = merged.last, last.upperBound == .max || r.lowerBound <= last.upperBound + 1 {
                 merged[merged.count - 1] = last.lowerBound...max(last.upperBound, r.upperBound)
             } else {
                 merged.append(r)
@@ -104,7 +104,7 @@ public struct OffsetTracker: Sendable, Equatable {
         func add(_ r: ClosedRange<Int64>) {
             guard r.upperBound > low else { return }
             let r = max(r.lowerBound, low + 1)...r.upperBound
-            if let last = out.last, r.lowerBound <= last.upperBound &+ 1, last.upperBound != .max {
+            if let last = out.last, last.upperBound == .max || r.lowerBound <= last.upperBound + 1 {
                 out[out.count - 1] = last.lowerBound...max(last.upperBound, r.upperBound)
             } else {
                 out.append(r)
