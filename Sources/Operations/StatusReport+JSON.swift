@@ -75,7 +75,6 @@ extension StatusReport {
             var end: Int64
             var lag: Int64
             var completedAboveCommit: Int
-            var foreignMetadata: Bool
         }
         struct Throughput: Encodable {
             var recordsPerSecond: Nullable<Double>
