@@ -154,23 +154,23 @@ struct AdversarialCommitMetadataTests {
         #expect(CommitMetadata.parse("cg1:5:" + String(repeating: "z", count: 40), committed: 5) == .foreign)
     }
 
-    @Test("300 ranges of a million offsets decode at once, clipped to the partition's end", .timeLimit(.minutes(1)))
+    @Test("240 ranges of a million offsets decode at once, clipped to the partition's end", .timeLimit(.minutes(1)))
     func hugeRanges() {
         let million = Int64(1_000_000)
-        let pieces = (0..<Int64(300)).map { i in
+        let pieces = (0..<Int64(240)).map { i in
             String(1 + i * (million + 1), radix: 36) + "-" + String(1 + i * (million + 1) + million - 1, radix: 36)
         }
         let text = "cg1:100:" + pieces.joined(separator: ",")
         #expect(text.utf8.count <= CommitMetadata.maxBytes)
         let started = ContinuousClock.now
         let unclipped = CommitMetadata.parse(text, committed: 100)
-        #expect(unclipped.ranges.count == 300)
-        #expect(unclipped.count == 300 * million, "counted, never expanded")
+        #expect(unclipped.ranges.count == 240)
+        #expect(unclipped.count == 240 * million, "counted, never expanded")
         let clipped = CommitMetadata.parse(text, committed: 100, end: 150)
         #expect(clipped.ranges == [101...149], "only offsets that exist can have been completed")
         #expect(CommitMetadata.parse(text, committed: 100, end: 100).ranges.isEmpty)
         #expect(CommitMetadata.parse(text, committed: 100, end: 100) != .foreign)
-        // The old decoder inserted 3·10⁸ offsets here; this is a handful of string splits.
+        // The old decoder inserted 2.4·10⁸ offsets here; this is a handful of string splits.
         #expect(CommitMetadata.decode(text, committed: 100, limit: 10).count == 10)
         #expect(ContinuousClock.now - started < .seconds(20))
     }

@@ -70,10 +70,10 @@ struct UntrustedInputTests {
                                                            SimulatorConfiguration(top: 2, latencyMilliseconds: 10, latencySigma: 0.1))
         let bootstrap = cluster.bootstrapServers
         let group = Harness.unique("g")
-        // 300 ranges of a million offsets, all past the partition's end (the old decoder
-        // inserted 3·10⁸ offsets under the state lock).
+        // 240 ranges of a million offsets (as many as fit in 3,500 B), all past the
+        // partition's end (the old decoder inserted 2.4·10⁸ offsets under the state lock).
         let million = Int64(1_000_000)
-        let huge = (0..<Int64(300)).map { i in
+        let huge = (0..<Int64(240)).map { i in
             let a = 10_000 + i * (million + 1)
             return String(a, radix: 36) + "-" + String(a + million - 1, radix: 36)
         }.joined(separator: ",")
@@ -81,6 +81,7 @@ struct UntrustedInputTests {
         var long = "cg1:1:"
         var d = 1
         while long.utf8.count <= CommitMetadata.maxBytes + 100 { long += (d > 1 ? "," : "") + String(d, radix: 36); d += 1 }
+        #expect(("cg1:1:" + huge).utf8.count <= CommitMetadata.maxBytes)
         let metadata: [Int32: String] = [
             0: "cg1:1:1y2p0ij32e8e7",  // base + Int64.max overflowed
             1: "cg1:1:" + huge,
