@@ -3,7 +3,8 @@
 /// Exponential backoff with full jitter (see "Exponential Backoff And Jitter", AWS
 /// Architecture Blog): the delay before attempt *n + 1* is uniform in
 /// `[0, min(maxDelay, baseDelay * 2^(n-1))]`, raised to the server's `Retry-After` when that is
-/// longer. The policy is a pure value: randomness is injected.
+/// longer (up to ``RetryAfter/longestHonoured``). The policy is a pure value: randomness is
+/// injected.
 public struct RetryPolicy: Sendable, Equatable {
     /// Total attempts per request, including the first (so `3` means up to 2 retries).
     public var maxAttempts: Int
@@ -27,8 +28,8 @@ public struct RetryPolicy: Sendable, Equatable {
     /// attempts are used up.
     ///
     /// Exponential backoff with full jitter: uniform in
-    /// `[0, min(maxDelay, baseDelay * 2^(attempt-1))]`, but never below `retryAfter` (and never
-    /// above `maxDelay` unless `retryAfter` says so).
+    /// `[0, min(maxDelay, baseDelay * 2^(attempt-1))]`, but never below `retryAfter` capped at
+    /// ``RetryAfter/longestHonoured`` (and never above `maxDelay` unless `retryAfter` says so).
     ///
     /// - Parameters:
     ///   - attempt: how many attempts have failed so far (1 after the first failure).
@@ -48,8 +49,10 @@ public struct RetryPolicy: Sendable, Equatable {
         let window = overflow ? cap : min(cap, scaled)
         let jitter = window > 0 ? Int64.random(in: 0...window, using: &rng) : 0
         var delay = Duration.nanoseconds(jitter)
-        if let retryAfter, retryAfter > delay {
-            delay = retryAfter
+        // The server's wait, but no longer than the member's hold honours it: one answer
+        // asking for a day must not pin this user's key and the partition's commit point.
+        if let retryAfter, RetryAfter.honoured(retryAfter) > delay {
+            delay = RetryAfter.honoured(retryAfter)
         }
         return delay
     }

@@ -76,11 +76,15 @@ struct SimulateAPICommand: AsyncParsableCommand {
     @Option(name: .customLong("outage-for"), help: "Length of the outage in seconds.")
     var outageFor: Double = 0
 
+    @Option(name: .customLong("retry-after"),
+            help: "Retry-After header sent verbatim with every 429 and 503 (any text, e.g. a date in the year 999999999).")
+    var retryAfter: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
     var simulatorConfiguration: SimulatorConfiguration {
-        SimulatorConfiguration(
+        var configuration = SimulatorConfiguration(
             host: self.host,
             port: self.port,
             top: self.top,
@@ -100,6 +104,8 @@ struct SimulateAPICommand: AsyncParsableCommand {
             outageAfter: self.outageAfter,
             outageFor: self.outageFor
         )
+        configuration.retryAfter = self.retryAfter
+        return configuration
     }
 
     func validate() throws {

@@ -12,6 +12,9 @@ public struct GroupStatus: Sendable, Hashable {
         public var high: Int64
         /// Offsets above the committed one that the commit metadata records as done.
         public var completedAboveCommit: Int
+        /// Whether the committed metadata was not written by cardgenius (another tool's, or
+        /// malformed): ignored by the members, shown as "foreign metadata".
+        public var foreignMetadata: Bool = false
 
         /// Records not yet processed: end − committed, or end − low when nothing was committed.
         public var lag: Int64 { max(0, high - (committed.map { max($0, low) } ?? low)) }
@@ -28,7 +31,10 @@ public struct GroupStatus: Sendable, Hashable {
         self.partitions = ranges.sorted { $0.topicPartition < $1.topicPartition }.map { range in
             let c = committed[range.topicPartition].flatMap { $0.offset >= 0 ? $0 : nil }
             return Partition(topicPartition: range.topicPartition, committed: c?.offset, low: range.low, high: range.high,
-                             completedAboveCommit: c.map { CommitMetadataSummary.completedAbove($0.metadata, committed: $0.offset) } ?? 0)
+                             completedAboveCommit: c.map {
+                                 CommitMetadataSummary.completedAbove($0.metadata, committed: $0.offset, end: range.high)
+                             } ?? 0,
+                             foreignMetadata: c.map { CommitMetadataSummary.isForeign($0.metadata) } ?? false)
         }
     }
 

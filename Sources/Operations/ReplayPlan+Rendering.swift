@@ -14,7 +14,7 @@ extension ReplayPlan {
             }
             if let method = p.method { notes.append(method) }
             if let meta = p.committedMetadata, let committed = p.committed {
-                let done = CommitMetadataSummary.completedAbove(meta, committed: committed)
+                let done = CommitMetadataSummary.completedAbove(meta, committed: committed, end: p.high)
                 if done > 0 { notes.append("drops \(done) completed-above-commit mark(s)") }
             }
             table.add([String(p.topicPartition.partition), p.committed.map(String.init) ?? "none", String(p.target),

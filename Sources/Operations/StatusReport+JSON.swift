@@ -4,7 +4,7 @@ import Kafka
 extension StatusReport {
     /// The report as one JSON object (keys sorted). Fields:
     /// `group`, `topic`, `generated_at`, `partitions` [`partition`, `committed` (null when
-    /// none), `low`, `end`, `lag`, `completed_above_commit`], `totals` {`end`, `lag`,
+    /// none), `low`, `end`, `lag`, `completed_above_commit`, `foreign_metadata`], `totals` {`end`, `lag`,
     /// `completed_above_commit`}, `has_commits`, `throughput` {`records_per_second`,
     /// `rate` (null = unlimited), `rate_source`, `workers`, `workers_source`,
     /// `latency_s`, `latency_source`, `limited_by`}, `drain_seconds` (null = never),
@@ -33,7 +33,8 @@ extension StatusReport {
             hasCommits: status.hasCommits,
             partitions: status.partitions.map { p in
                 JSON.Partition(partition: Int(p.topicPartition.partition), committed: Nullable(p.committed),
-                               low: p.low, end: p.high, lag: p.lag, completedAboveCommit: p.completedAboveCommit)
+                               low: p.low, end: p.high, lag: p.lag, completedAboveCommit: p.completedAboveCommit,
+                               foreignMetadata: p.foreignMetadata)
             },
             totals: JSON.Totals(end: status.totalEnd, lag: status.totalLag,
                                 completedAboveCommit: status.totalCompletedAboveCommit),
@@ -68,6 +69,7 @@ extension StatusReport {
             var end: Int64
             var lag: Int64
             var completedAboveCommit: Int
+            var foreignMetadata: Bool
         }
         struct Totals: Encodable {
             var end: Int64

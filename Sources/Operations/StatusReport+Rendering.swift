@@ -10,7 +10,7 @@ extension StatusReport {
         table.add(["partition", "committed", "end", "lag", "done above commit"])
         for p in status.partitions {
             table.add([String(p.topicPartition.partition), p.committed.map(String.init) ?? "none", String(p.high),
-                       String(p.lag), p.completedAboveCommit > 0 ? String(p.completedAboveCommit) : "-"])
+                       String(p.lag), p.foreignMetadata ? "foreign metadata" : p.completedAboveCommit > 0 ? String(p.completedAboveCommit) : "-"])
         }
         table.add(["total", "", String(status.totalEnd), String(status.totalLag),
                    status.totalCompletedAboveCommit > 0 ? String(status.totalCompletedAboveCommit) : "-"])

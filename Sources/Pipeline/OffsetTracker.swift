@@ -11,8 +11,10 @@ public struct OffsetTracker: Sendable, Equatable {
     private var window: Deque<Entry> = []
     /// One past the newest offset taken; the watermark when nothing is outstanding.
     public private(set) var nextOffset: Int64
-    /// Offsets a previous owner completed above its committed watermark: skipped on sight.
-    public private(set) var skip: Set<Int64>
+    /// Offsets a previous owner completed above its committed watermark (from the commit
+    /// metadata), skipped on sight: ascending, disjoint ranges, consumed from the front as
+    /// the watermark passes them, so a completion costs O(1) amortised however many there are.
+    public private(set) var skip: Deque<ClosedRange<Int64>>
 
     struct Entry: Sendable, Equatable {
         var offset: Int64
@@ -21,8 +23,24 @@ public struct OffsetTracker: Sendable, Equatable {
 
     /// Starts at a committed offset, with the completed offsets recorded in its metadata.
     public init(committed: Int64, completedAbove: Set<Int64> = []) {
+        self.init(committed: committed, completedRanges: completedAbove.sorted().map { $0...$0 })
+    }
+
+    /// Starts at a committed offset, with the completed ranges recorded in its metadata
+    /// (``CommitMetadata/parse(_:committed:end:)``); ranges below `committed` are dropped,
+    /// the rest sorted and merged.
+    public init(committed: Int64, completedRanges: some Sequence<ClosedRange<Int64>>) {
         nextOffset = committed
-        skip = completedAbove.filter { $0 >= committed }
+        var merged: Deque<ClosedRange<Int64>> = []
+        for r in completedRanges.sorted(by: { $0.lowerBound < $1.lowerBound }) where r.upperBound >= committed {
+            let r = max(r.lowerBound, committed)...r.upperBound
+            if let last = merged.last, last.upperBound == .max || r.lowerBound <= last.upperBound + 1 {
+                merged[merged.count - 1] = last.lowerBound...max(last.upperBound, r.upperBound)
+            } else {
+                merged.append(r)
+            }
+        }
+        skip = merged
     }
 
     /// Records that `offset` was taken. Returns false for an offset at or below one
@@ -35,7 +53,17 @@ public struct OffsetTracker: Sendable, Equatable {
     }
 
     /// Whether a previous owner already completed `offset` (from the commit metadata).
-    public func wasCompletedBefore(_ offset: Int64) -> Bool { skip.contains(offset) }
+    public func wasCompletedBefore(_ offset: Int64) -> Bool {
+        // Binary search: the ranges are ascending and disjoint.
+        var lo = 0, hi = skip.count - 1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            let r = skip[mid]
+            if r.contains(offset) { return true }
+            if r.upperBound < offset { lo = mid + 1 } else { hi = mid - 1 }
+        }
+        return false
+    }
 
     /// Marks a taken offset complete.
     public mutating func complete(_ offset: Int64) {
@@ -50,7 +78,11 @@ public struct OffsetTracker: Sendable, Equatable {
         while let first = window.first, first.done { window.removeFirst() }
         // Forget only the skip offsets below the watermark: those above it that were not
         // fetched yet are still the previous owner's completions, to skip and to carry on.
-        if let smallest = skip.min(), smallest < watermark { skip = skip.filter { $0 >= watermark } }
+        let low = watermark
+        while let first = skip.first, first.lowerBound < low {
+            skip.removeFirst()
+            if first.upperBound >= low { skip.prepend(low...first.upperBound); break }
+        }
     }
 
     /// The offset to commit: every record below it is complete.
@@ -58,12 +90,42 @@ public struct OffsetTracker: Sendable, Equatable {
 
     /// Completed offsets above the watermark (to record in the commit metadata), in order:
     /// this owner's completions and the previous owners' (from the assigned metadata) not
-    /// fetched yet, so a commit never drops a completion a predecessor recorded.
+    /// fetched yet, so a commit never drops a completion a predecessor recorded. Expands the
+    /// ranges: for tests; commits use ``completedRangesAboveWatermark``.
     public var completedAboveWatermark: [Int64] {
-        let mine = window.lazy.filter(\.done).map(\.offset)
-        guard !skip.isEmpty else { return Array(mine) }
+        completedRangesAboveWatermark.flatMap { Array($0) }
+    }
+
+    /// ``completedAboveWatermark`` as ascending, disjoint ranges, at most
+    /// ``CommitMetadata/maxRanges`` of them (the most the commit metadata holds).
+    public var completedRangesAboveWatermark: [ClosedRange<Int64>] {
         let low = watermark
-        return Set(mine).union(skip.lazy.filter { $0 > low }).sorted()
+        var out: [ClosedRange<Int64>] = []
+        func add(_ r: ClosedRange<Int64>) {
+            guard r.upperBound > low else { return }
+            let r = max(r.lowerBound, low + 1)...r.upperBound
+            if let last = out.last, last.upperBound == .max || r.lowerBound <= last.upperBound + 1 {
+                out[out.count - 1] = last.lowerBound...max(last.upperBound, r.upperBound)
+            } else {
+                out.append(r)
+            }
+        }
+        // Merge the window's done offsets and the skip ranges, both ascending.
+        var s = skip.startIndex
+        for entry in window where entry.done {
+            while s < skip.endIndex, skip[s].lowerBound <= entry.offset {
+                add(skip[s])
+                s += 1
+                if out.count > CommitMetadata.maxRanges { return Array(out.prefix(CommitMetadata.maxRanges)) }
+            }
+            add(entry.offset...entry.offset)
+            if out.count > CommitMetadata.maxRanges { return Array(out.prefix(CommitMetadata.maxRanges)) }
+        }
+        while s < skip.endIndex, out.count <= CommitMetadata.maxRanges {
+            add(skip[s])
+            s += 1
+        }
+        return Array(out.prefix(CommitMetadata.maxRanges))
     }
 
     /// Records taken and not complete.

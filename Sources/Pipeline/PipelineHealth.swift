@@ -7,7 +7,8 @@ import Kafka
 /// empty, in a stable group), the broker answered within ``brokerSilenceLimit``, the
 /// circuit breaker is closed (open or half-open means CardGenius is considered down and
 /// the partitions are paused), no owned partition with lag has stalled, it is not holding
-/// its partitions at a zero share of the budgets, and it is not stopping.
+/// its partitions at a zero share of the budgets, CardGenius has not imposed a hold longer
+/// than a minute (``apiHold``), and it is not stopping.
 public struct PipelineHealth: Sendable, Equatable {
     /// How long the broker may stay silent before the member is not ready.
     public static let brokerSilenceLimit: Duration = .seconds(30)
@@ -39,12 +40,32 @@ public struct PipelineHealth: Sendable, Equatable {
     /// Why the member holds its partitions at a zero share of the budgets (starved, or the
     /// partition count unknown), if it does.
     public var budgetHold: String?
+    /// A hold longer than a minute that CardGenius imposed with `Retry-After`, while it
+    /// lasts (no call of the member starts); `nil` when none is in force.
+    public var apiHold: APIHold?
+
+    /// A long member-wide hold imposed by CardGenius' `Retry-After`.
+    public struct APIHold: Sendable, Equatable {
+        /// What is left of it.
+        public var remaining: Duration
+        /// The wait the server asked for.
+        public var asked: Duration
+        /// The wait applied (``RetryAfter/longestHonoured`` at most).
+        public var applied: Duration
+
+        /// Creates a hold report.
+        public init(remaining: Duration, asked: Duration, applied: Duration) {
+            self.remaining = remaining
+            self.asked = asked
+            self.applied = applied
+        }
+    }
 
     /// Creates a health report.
     public init(joined: Bool, assignedPartitions: Int, circuit: CircuitBreaker.State, brokerSilence: Duration?,
                 stopping: Bool, lag: Int?, lagSeconds: Double?, throughput: Double,
                 stalledPartitions: [KafkaTopicPartition] = [], stallTimeout: Duration = .seconds(120),
-                budgetHold: String? = nil) {
+                budgetHold: String? = nil, apiHold: APIHold? = nil) {
         self.joined = joined
         self.assignedPartitions = assignedPartitions
         self.circuit = circuit
@@ -56,6 +77,7 @@ public struct PipelineHealth: Sendable, Equatable {
         self.stalledPartitions = stalledPartitions
         self.stallTimeout = stallTimeout
         self.budgetHold = budgetHold
+        self.apiHold = apiHold
     }
 
     /// Why the member is not ready; empty when it is.
@@ -70,6 +92,10 @@ public struct PipelineHealth: Sendable, Equatable {
         default: break
         }
         if circuit != .closed { reasons.append("circuit breaker \(circuit.rawValue): CardGenius is considered down") }
+        if let hold = apiHold {
+            reasons.append("held by CardGenius' Retry-After: no API call for \(hold.remaining.components.seconds) s more "
+                           + "(asked \(hold.asked.components.seconds) s, applied \(hold.applied.components.seconds) s)")
+        }
         if !stalledPartitions.isEmpty {
             let names = stalledPartitions.map(\.description).joined(separator: ", ")
             reasons.append("stalled: partitions with lag completed nothing for \(stallTimeout.components.seconds) s: \(names)")

@@ -13,6 +13,7 @@ final class PipelineMetrics: Sendable {
     private let circuit = Gauge(label: "cardgenius_circuit_state")
     private let buffered = Gauge(label: "cardgenius_records_buffered")
     private let recordsInProgress = Gauge(label: "cardgenius_records_in_progress")
+    private let apiHoldSeconds = Gauge(label: "cardgenius_api_hold_seconds")
     private let retries = Counter(label: "cardgenius_retries_total")
     private let rebalances = Counter(label: "cardgenius_rebalances_total")
     private let kafkaErrors = Counter(label: "cardgenius_kafka_errors_total")
@@ -24,6 +25,7 @@ final class PipelineMetrics: Sendable {
     init() {
         circuit.record(0)
         starvedGauge.record(0)
+        apiHoldSeconds.record(0)
     }
 
     /// Labelled counters made once per label value: making one goes through the metrics
@@ -86,6 +88,11 @@ final class PipelineMetrics: Sendable {
         }
         if let failure = outcome.failure, failure.code == .timeout { return "timeout" }
         return "network"
+    }
+
+    /// What is left of the member-wide hold CardGenius imposed with `Retry-After`.
+    func apiHold(_ remaining: Duration) {
+        apiHoldSeconds.record(Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18)
     }
 
     func retry() { retries.increment() }

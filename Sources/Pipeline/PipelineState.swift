@@ -43,7 +43,7 @@ struct PipelineState: Sendable {
             let watermark = tracker.watermark
             guard watermark >= 0 else { return nil }
             return KafkaPartitionOffset(topicPartition: tp, offset: watermark,
-                                        metadata: CommitMetadata.encode(watermark: watermark, completed: tracker.completedAboveWatermark))
+                                        metadata: CommitMetadata.encode(watermark: watermark, ranges: tracker.completedRangesAboveWatermark))
         }
     }
 
@@ -70,17 +70,20 @@ struct PipelineState: Sendable {
     // MARK: Assignment
 
     /// New partitions, starting at their committed offsets (and skipping what the commit
-    /// metadata says was already done). Returns the partitions to pause at once (the
-    /// circuit breaker is open); the others start resumed, as the Kafka layer leaves them.
+    /// metadata says was already done: `completed`, decoded by the caller outside the lock,
+    /// see ``RecommendationPipeline/completedMarks(_:)``). Returns the partitions to pause at
+    /// once (the circuit breaker is open); the others start resumed, as the Kafka layer
+    /// leaves them.
     @discardableResult
-    mutating func assign(_ offsets: [KafkaPartitionOffset], now: ContinuousClock.Instant = .now) -> [KafkaTopicPartition] {
+    mutating func assign(_ offsets: [KafkaPartitionOffset], completed: [KafkaTopicPartition: [ClosedRange<Int64>]] = [:],
+                         now: ContinuousClock.Instant = .now) -> [KafkaTopicPartition] {
         joined = true
         rebalancing = false
         var pause: [KafkaTopicPartition] = []
         for o in offsets {
             let committed = o.offset >= 0 ? o.offset : -1
-            let skip = CommitMetadata.decode(o.metadata, committed: o.offset)
-            var p = Partition(generation: nextGeneration, tracker: OffsetTracker(committed: committed, completedAbove: skip),
+            let skip = completed[o.topicPartition] ?? []
+            var p = Partition(generation: nextGeneration, tracker: OffsetTracker(committed: committed, completedRanges: skip),
                               lastProgress: now)
             // What is committed now is what this member would commit first: no commit until
             // it has something new to say (the previous owner's metadata is carried on).

@@ -17,7 +17,8 @@ extension RecommendationPipeline {
                               brokerSilence: observer.brokerSilence, stopping: stopping,
                               lag: figures.lag, lagSeconds: figures.lagSeconds, throughput: figures.throughput,
                               stalledPartitions: observer.stalledPartitions, stallTimeout: configuration.stallTimeout,
-                              budgetHold: budgetHold.map { $0.cause == .starved ? "starved: \($0.message)" : $0.message })
+                              budgetHold: budgetHold.map { $0.cause == .starved ? "starved: \($0.message)" : $0.message },
+                              apiHold: hold.longHoldInForce)
     }
 
     /// Samples the API slots, throughput and readiness every second, and measures the
@@ -38,6 +39,7 @@ extension RecommendationPipeline {
                     return owned
                 })
                 checkStall()
+                metrics.apiHold(hold.remaining)
                 if let fatal = producer.fatalError {
                     fail(PipelineError(code: .producerFatal, message: "the producer raised a fatal error: \(fatal)"))
                 }

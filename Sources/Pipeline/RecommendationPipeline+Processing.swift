@@ -193,7 +193,7 @@ extension RecommendationPipeline {
                 return .deadLetter(.apiRejected, outcome.failure?.description ?? "rejected", attempts: calls)
             case .retriable:
                 breaker.record(.failure, permit: permit)
-                if let retryAfter = outcome.retryAfter { hold.extend(by: retryAfter) }
+                if let retryAfter = outcome.retryAfter { holdMember(asked: retryAfter) }
                 counted += 1
                 if counted >= configuration.retry.maxAttempts {
                     if breaker.trips != tripsAtStart || breaker.state != .closed {
@@ -217,6 +217,17 @@ extension RecommendationPipeline {
                     await waitForWake(after: seen, until: deadline)
                 }
             }
+        }
+    }
+
+    /// Holds every call of the member for a `Retry-After` (capped); a hold longer than a
+    /// minute is logged once, when it starts, with the wait asked and the wait applied.
+    func holdMember(asked: Duration) {
+        let held = hold.extend(by: asked)
+        metrics.apiHold(hold.remaining)
+        if held.startsLongHold {
+            logger.warning("CardGenius asked to hold every call for \(held.asked.components.seconds) s (Retry-After); holding for \(held.applied.components.seconds) s",
+                           metadata: ["asked_s": "\(held.asked.components.seconds)", "applied_s": "\(held.applied.components.seconds)"])
         }
     }
 

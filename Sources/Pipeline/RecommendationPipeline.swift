@@ -181,7 +181,8 @@ public final class RecommendationPipeline: Service, Sendable {
                 flow.apply(result.pause)
                 wake.notify()
             case .assigned(let offsets):
-                flow.apply(flow.state.withLock { $0.assign(offsets) })
+                let completed = await completedMarks(offsets)
+                flow.apply(flow.state.withLock { $0.assign(offsets, completed: completed) })
                 metrics.rebalance()
                 await recomputeShare()
                 logger.info("assigned", metadata: [

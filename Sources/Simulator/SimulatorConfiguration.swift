@@ -53,6 +53,10 @@ public struct SimulatorConfiguration: Sendable, Hashable {
     public var outageFor: Double
     /// Requests answered late on purpose (one user's call outliving a rebalance); nil for none.
     public var slowSpend: SlowSpend? = nil
+    /// The `Retry-After` header sent, verbatim, with every 429 and 503 (any text: a client must
+    /// survive whatever a server sends); nil sends the rate limit's own wait on 429s and none
+    /// on 503s.
+    public var retryAfter: String? = nil
 
     /// Creates a configuration; every parameter has the documented default.
     public init(

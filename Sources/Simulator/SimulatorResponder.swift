@@ -55,14 +55,14 @@ struct SimulatorResponder: HTTPResponder {
         switch self.state.admit(client: { context.clientAddress }) {
         case .outage:
             self.state.record(status: 503)
-            return Self.json(status: .serviceUnavailable, Self.errorBody("Service temporarily unavailable"))
+            return self.withRetryAfter(Self.json(status: .serviceUnavailable, Self.errorBody("Service temporarily unavailable")))
         case .overCapacity:
             self.state.record(status: 503)
-            return Self.json(status: .serviceUnavailable, Self.errorBody("Server overloaded, try again later"))
+            return self.withRetryAfter(Self.json(status: .serviceUnavailable, Self.errorBody("Server overloaded, try again later")))
         case .rateLimited(let retryAfter):
             self.state.record(status: 429)
             var response = Self.json(status: .tooManyRequests, Self.errorBody("Too many requests"))
-            response.headers[.retryAfter] = String(retryAfter)
+            response.headers[.retryAfter] = self.configuration.retryAfter ?? String(retryAfter)
             response.headers[Self.rateLimitRemaining] = "0"
             return response
         case .admitted(let fault, let latency, let remaining):
@@ -96,7 +96,7 @@ struct SimulatorResponder: HTTPResponder {
         }
         switch fault {
         case .serviceUnavailable:
-            return Self.json(status: .serviceUnavailable, Self.errorBody("Service Unavailable"))
+            return self.withRetryAfter(Self.json(status: .serviceUnavailable, Self.errorBody("Service Unavailable")))
         case .reset:
             await Self.resetConnection(context.channel)
             throw SimulatorFault.connectionReset
@@ -162,6 +162,14 @@ struct SimulatorResponder: HTTPResponder {
 
     /// `HTTPFields.Element` is `HTTPTypes.HTTPField`, which Hummingbird does not re-export.
     static let rateLimitRemaining = HTTPFields.Element.Name("X-RateLimit-Remaining")!
+
+    /// A 503 with the configured `Retry-After`, if any.
+    private func withRetryAfter(_ response: Response) -> Response {
+        guard let value = self.configuration.retryAfter else { return response }
+        var response = response
+        response.headers[.retryAfter] = value
+        return response
+    }
 
     static func json(status: HTTPResponse.Status, _ bytes: [UInt8]) -> Response {
         var headers = HTTPFields()

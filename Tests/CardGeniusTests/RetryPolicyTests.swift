@@ -92,6 +92,16 @@ struct RetryPolicyTests {
         #expect(delay > .milliseconds(700) && delay <= .milliseconds(800))
     }
 
+    @Test("a Retry-After of a day holds the record no longer than the member's hold (300 s)")
+    func retryAfterCapped() {
+        var rng = SeededGenerator(state: 11)
+        let policy = RetryPolicy(maxAttempts: 5, baseDelay: .milliseconds(100), maxDelay: .seconds(2))
+        #expect(policy.delay(afterAttempt: 1, retryAfter: .seconds(86_400), using: &rng) == RetryAfter.longestHonoured)
+        #expect(policy.delay(afterAttempt: 2, retryAfter: RetryAfter.longestAsked, using: &rng) == .seconds(300))
+        #expect(policy.delay(afterAttempt: 2, retryAfter: .seconds(299), using: &rng) == .seconds(299))
+        #expect(RetryAfter.honoured(.seconds(-5)) == .zero)
+    }
+
     @Test("a zero base delay retries immediately")
     func zeroBase() {
         var rng = SeededGenerator(state: 3)
@@ -122,5 +132,31 @@ struct RetryAfterTests {
         #expect(RetryAfter.parse("Sun, 06 Nov 1994 08:49:37 GMT", now: now.addingTimeInterval(3_600)) == .zero)
         #expect(RetryAfter.parse("Sun, 32 Nov 1994 08:49:37 GMT", now: now) == nil)
         #expect(RetryAfter.parse("Sun, 06 Foo 1994 08:49:37 GMT", now: now) == nil)
+    }
+
+    @Test("any value a server sends is a bounded wait or nil, never a trap")
+    func adversarial() {
+        let now = Date(timeIntervalSince1970: 1_796_205_600)  // Wed, 02 Dec 2026 10:00:00 GMT
+        let values = [
+            "Sun, 06 Nov 999999999 08:49:37 GMT", "Sun, 06 Nov 99999999999999999999 08:49:37 GMT",
+            "Sunday, 06-Nov-99999 08:49:37 GMT", "Sun Nov  6 08:49:37 999999999", "Sun, 06 Nov -5 08:49:37 GMT",
+            "Fri, 31 Dec 9999 23:59:59 GMT", "Sat, 01 Jan 10000 00:00:00 GMT", "Mon, 01 Jan 0001 00:00:00 GMT",
+            "999999999", "1000000000", String(repeating: "9", count: 400), "1e308", "-1", "+5", "0x10", "nan", "inf",
+            "1.7976931348623157e308", "9223372036854775807", "18446744073709551616", String(repeating: "9", count: 30) + ".5",
+            "\u{0}", "Sun, 06 Nov 1994 08:49:37 GMT" + String(repeating: " ", count: 100_000), String(repeating: "x", count: 1_000_000),
+        ]
+        for value in values {
+            if let wait = RetryAfter.parse(value, now: now) {
+                #expect(wait >= .zero && wait <= RetryAfter.longestAsked, "\(value.prefix(60)): \(wait)")
+                #expect(RetryAfter.honoured(wait) <= .seconds(300))
+            }
+        }
+        #expect(RetryAfter.parse("999999999") == .seconds(999_999_999))
+        #expect(RetryAfter.parse(String(repeating: "9", count: 40)) == RetryAfter.longestAsked, "saturates, is not ignored")
+        #expect(RetryAfter.parse("Sun, 06 Nov 999999999 08:49:37 GMT", now: now) == nil, "beyond what Foundation reads")
+        #expect(RetryAfter.parse("Fri, 31 Dec 9999 23:59:59 GMT", now: now) == RetryAfter.longestAsked)
+        #expect(RetryAfter.parse("Wed, 02 Dec 2026 10:02:00 GMT", now: now) == .seconds(120))
+        #expect(RetryAfter.parse("Wednesday, 02-Dec-26 10:02:00 GMT", now: now) == .seconds(120))
+        #expect(RetryAfter.parse("Wed Dec  2 10:02:00 2026", now: now) == .seconds(120))
     }
 }

@@ -222,3 +222,105 @@ struct SplitMixForTests {
 
 /// `#expect` cannot call a mutating method directly.
 private func take(_ t: inout OffsetTracker, _ offset: Int64) -> Bool { t.take(offset) }
+
+@Suite("Commit metadata from anyone")
+struct AdversarialCommitMetadataTests {
+    @Test("a delta of Int64.max above a non-zero watermark is ignored, not a trap", .timeLimit(.minutes(1)))
+    func overflowingDelta() {
+        #expect(CommitMetadata.decode("cg1:5:1y2p0ij32e8e7", committed: 5).isEmpty)
+        #expect(CommitMetadata.decode("cg1:9223372036854775000:1y2p0ij32e8e7", committed: 9_223_372_036_854_775_000).isEmpty)
+        #expect(CommitMetadata.parse("cg1:5:1y2p0ij32e8e7", committed: 5) == .foreign)
+        #expect(CommitMetadata.parse("cg1:5:1-1y2p0ij32e8e8", committed: 5) == .foreign, "past Int64.max")
+        #expect(CommitMetadata.parse("cg1:5:" + String(repeating: "z", count: 40), committed: 5) == .foreign)
+    }
+
+    @Test("240 ranges of a million offsets decode at once, clipped to the partition's end", .timeLimit(.minutes(1)))
+    func hugeRanges() {
+        let million = Int64(1_000_000)
+        let pieces = (0..<Int64(240)).map { i in
+            String(1 + i * (million + 1), radix: 36) + "-" + String(1 + i * (million + 1) + million - 1, radix: 36)
+        }
+        let text = "cg1:100:" + pieces.joined(separator: ",")
+        #expect(text.utf8.count <= CommitMetadata.maxBytes)
+        let started = ContinuousClock.now
+        let unclipped = CommitMetadata.parse(text, committed: 100)
+        #expect(unclipped.ranges.count == 240)
+        #expect(unclipped.count == 240 * million, "counted, never expanded")
+        let clipped = CommitMetadata.parse(text, committed: 100, end: 150)
+        #expect(clipped.ranges == [101...149], "only offsets that exist can have been completed")
+        #expect(CommitMetadata.parse(text, committed: 100, end: 100).ranges.isEmpty)
+        #expect(CommitMetadata.parse(text, committed: 100, end: 100) != .foreign)
+        // The old decoder inserted 2.4·10⁸ offsets here; this is a handful of string splits.
+        #expect(CommitMetadata.decode(text, committed: 100, limit: 10).count == 10)
+        #expect(ContinuousClock.now - started < .seconds(20))
+    }
+
+    @Test("a megabyte of metadata, out-of-order ranges and other tools' strings are foreign", .timeLimit(.minutes(1)))
+    func foreign() {
+        let megabyte = "cg1:0:" + Array(repeating: "1", count: 500_000).joined(separator: ",")
+        #expect(CommitMetadata.parse(megabyte, committed: 0) == .foreign)
+        #expect(CommitMetadata.parse(String(repeating: "x", count: 1_000_000), committed: 0) == .foreign)
+        #expect(CommitMetadata.parse("cg1:0:" + String(repeating: "a", count: CommitMetadata.maxBytes), committed: 0) == .foreign)
+        #expect(CommitMetadata.parse("cg1:0:5,3", committed: 0) == .foreign, "descending")
+        #expect(CommitMetadata.parse("cg1:0:1-5,3", committed: 0) == .foreign, "overlapping")
+        #expect(CommitMetadata.parse("cg1:0:0", committed: 0) == .foreign, "a zero delta is the committed offset itself")
+        #expect(CommitMetadata.parse("cg1:0:1,,2", committed: 0) == .foreign)
+        #expect(CommitMetadata.parse("cg1:-4:1", committed: -4) == .foreign)
+        #expect(CommitMetadata.parse("cg1:x:1", committed: 0) == .foreign)
+        #expect(CommitMetadata.parse("cg1:0:-1", committed: 0) == .foreign)
+        #expect(CommitMetadata.parse("{\"tool\":\"mirror-maker\"}", committed: 0) == .foreign)
+        #expect(CommitMetadata.parse("", committed: 0) == .none)
+        #expect(CommitMetadata.parse(nil, committed: 0) == .none)
+        #expect(CommitMetadata.parse("cg1:7:1", committed: 0) == .stale)
+        #expect(CommitMetadata.parse("cg1:7:1,3-5", committed: 7, end: 12) == .completed([8...8, 10...11]))
+    }
+
+    @Test("what we write reads back as ranges, and ranges encode within the limit")
+    func rangesRoundTrip() throws {
+        let text = try #require(CommitMetadata.encode(watermark: 1200, ranges: [1201...1201, 1203...1205, 1300...1301]))
+        #expect(text == "cg1:1200:1,3-5,2s-2t")
+        #expect(CommitMetadata.parse(text, committed: 1200) == .completed([1201...1201, 1203...1205, 1300...1301]))
+        let many = (0..<Int64(5_000)).map { (10 * $0 + 1)...(10 * $0 + 5) }
+        let long = try #require(CommitMetadata.encode(watermark: 0, ranges: many))
+        #expect(long.utf8.count <= CommitMetadata.maxBytes)
+        let back = CommitMetadata.parse(long, committed: 0).ranges
+        #expect(back.count > 100 && back == Array(many.prefix(back.count)))
+    }
+}
+
+@Suite("Skip marks at scale")
+struct SkipMarkScaleTests {
+    @Test("100,000 single-offset skip marks: each completion costs O(1), not a scan of the set", .timeLimit(.minutes(1)))
+    func manySkipMarks() {
+        // Every other offset was completed by a previous owner: 100,000 separate marks.
+        let marks = Set(stride(from: Int64(1), to: 200_000, by: 2))
+        var t = OffsetTracker(committed: 0, completedAbove: marks)
+        var skipped = 0
+        for o in Int64(0)..<200_000 {
+            _ = t.take(o)
+            if t.wasCompletedBefore(o) { skipped += 1 }
+            t.complete(o)
+        }
+        #expect(skipped == 100_000)
+        #expect(t.watermark == 200_000)
+        #expect(t.completedAboveWatermark.isEmpty)
+        #expect(!t.wasCompletedBefore(199_999), "consumed: below the watermark")
+    }
+
+    @Test("marks above what was fetched survive and are carried, as ranges, into the next commit")
+    func carriedAsRanges() throws {
+        var t = OffsetTracker(committed: 0, completedRanges: [5...1_000_000, 2_000_000...3_000_000])
+        #expect(take(&t, 0)); #expect(take(&t, 1))
+        t.complete(1)
+        #expect(t.completedRangesAboveWatermark == [1...1, 5...1_000_000, 2_000_000...3_000_000])
+        t.complete(0)
+        #expect(t.completedRangesAboveWatermark == [5...1_000_000, 2_000_000...3_000_000])
+        let text = try #require(CommitMetadata.encode(watermark: t.watermark, ranges: t.completedRangesAboveWatermark))
+        #expect(CommitMetadata.parse(text, committed: 2).ranges == [5...1_000_000, 2_000_000...3_000_000])
+        for o in Int64(2)...6 { #expect(take(&t, o)); t.complete(o) }
+        #expect(t.watermark == 7)
+        #expect(t.wasCompletedBefore(7) && t.wasCompletedBefore(2_500_000) && !t.wasCompletedBefore(1_500_000))
+        // 7 is the commit point itself: metadata records only offsets above it (as before).
+        #expect(t.completedRangesAboveWatermark == [8...1_000_000, 2_000_000...3_000_000])
+    }
+}

@@ -39,7 +39,8 @@ struct PipelineStateTests {
         #expect(state.pendingCommits().first?.metadata == "cg1:10:1")
         state.beginRevoke([tp])
         state.finishRevoke([tp])
-        state.assign([KafkaPartitionOffset(topicPartition: tp, offset: 10, metadata: "cg1:10:1")])
+        state.assign([KafkaPartitionOffset(topicPartition: tp, offset: 10, metadata: "cg1:10:1")],
+                     completed: [tp: CommitMetadata.parse("cg1:10:1", committed: 10).ranges])
         let counted = state.complete(a)
         #expect(!counted, "a completion from the old generation does not count")
         _ = state.take([record("a", 10), record("b", 11)])
@@ -61,7 +62,8 @@ struct PipelineStateTests {
     @Test("the first commit after an assignment keeps the previous owner's completed offsets")
     func handOverKeepsMetadata() throws {
         var state = PipelineState(maxBuffered: 100)
-        state.assign([KafkaPartitionOffset(topicPartition: tp, offset: 10, metadata: "cg1:10:2,4")])
+        state.assign([KafkaPartitionOffset(topicPartition: tp, offset: 10, metadata: "cg1:10:2,4")],
+                     completed: [tp: CommitMetadata.parse("cg1:10:2,4", committed: 10).ranges])
         #expect(state.pendingCommits().isEmpty, "nothing new to say: the assigned commit stands")
         _ = state.take([record("a", 10), record("b", 11), record("c", 12)])
         let a = try #require(state.next().0)

@@ -481,7 +481,11 @@ private func writeTemp(_ json: String) throws -> String {
 struct KafkaPropertyRulesTests {
     @Test("each guarantee-breaking property is refused with one line naming the key",
           arguments: [("enable.auto.commit", "true"), ("enable.auto.offset.store", "true"), ("acks", "1"),
-                      ("request.required.acks", "0"), ("enable.idempotence", "false"), ("isolation.level", "read_uncommitted")])
+                      ("request.required.acks", "0"), ("enable.idempotence", "false"), ("isolation.level", "read_uncommitted"),
+                      ("partitioner", "random"), ("partitioner", " Random"), ("transactional.id", "cardgenius-1"),
+                      ("message.timeout.ms", "0"), ("delivery.timeout.ms", "0"),
+                      ("auto.offset.reset", "latest"), ("auto.offset.reset", "largest"), ("auto.offset.reset", "end"),
+                      ("auto.offset.reset", "error")])
     func refused(name: String, value: String) throws {
         do {
             _ = try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_KAFKA_PROPERTIES": #"{"\#(name)":"\#(value)"}"#],
@@ -497,7 +501,7 @@ struct KafkaPropertyRulesTests {
 
     @Test("security, time-outs, rack and the safe values pass through")
     func allowed() throws {
-        let props = #"{"security.protocol":"SASL_SSL","sasl.mechanism":"PLAIN","client.rack":"az1","socket.timeout.ms":"30000","acks":"all","enable.idempotence":"true","isolation.level":"read_committed","enable.auto.commit":"false"}"#
+        let props = #"{"security.protocol":"SASL_SSL","sasl.mechanism":"PLAIN","client.rack":"az1","socket.timeout.ms":"30000","acks":"all","enable.idempotence":"true","isolation.level":"read_committed","enable.auto.commit":"false","partitioner":"murmur2_random","message.timeout.ms":"300000","delivery.timeout.ms":"120000","auto.offset.reset":"earliest"}"#
         let s = try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_KAFKA_PROPERTIES": props], overrides: [:])
         #expect(s.kafka.properties["client.rack"] == "az1")
     }
