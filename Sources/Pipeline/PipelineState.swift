@@ -41,6 +41,10 @@ struct PipelineState: Sendable {
         /// When the partition last delivered, was assigned or was resumed: what the check
         /// for a partition librdkafka does not fetch measures.
         var lastFetch: ContinuousClock.Instant
+        /// Fetch restarts since the partition last delivered: each doubles the wait for the
+        /// next (a partition that ends in a transaction marker, or waits behind an open
+        /// transaction, stays below its high watermark with a working fetch).
+        var fetchRestarts = 0
 
         var buffered: Int { ready.count + blockedCount }
 
@@ -176,6 +180,7 @@ struct PipelineState: Sendable {
                 guard !p.revoking else { return }
                 p.fetched = true
                 p.lastFetch = now
+                p.fetchRestarts = 0
                 p.atEnd = false
                 let expected = p.tracker.nextOffset
                 guard p.tracker.take(record.offset) else { return }
@@ -374,13 +379,15 @@ struct PipelineState: Sendable {
 
     /// Owned partitions that should be fetching and are not: not paused by this member,
     /// not being revoked, not over their buffer, behind their high watermark (`highs`),
-    /// and nothing delivered since `cutoff` — with the offset librdkafka should fetch next
-    /// (the one after the last delivered record, or the committed offset if none).
-    func notFetching(since cutoff: ContinuousClock.Instant,
+    /// and nothing delivered for `timeout` (doubled for each restart since the partition
+    /// last delivered, up to 32 times) — with the offset librdkafka should fetch next (the
+    /// one after the last delivered record, or the committed offset if none).
+    func notFetching(for timeout: Duration, now: ContinuousClock.Instant = .now,
                      highs: [KafkaTopicPartition: Int64]) -> [KafkaPartitionOffset] {
         guard joined && !rebalancing && !stopping else { return [] }
         return partitions.compactMap { tp, p -> KafkaPartitionOffset? in
-            guard !p.paused, !p.revoking, p.buffered < maxBuffered, p.lastFetch < cutoff,
+            guard !p.paused, !p.revoking, p.buffered < maxBuffered,
+                  now - p.lastFetch > timeout * (1 << min(p.fetchRestarts, 5)),
                   let high = highs[tp], p.tracker.nextOffset < high else { return nil }
             return KafkaPartitionOffset(topicPartition: tp, offset: p.tracker.nextOffset >= 0 ? p.tracker.nextOffset : KafkaOffset.invalid)
         }.sorted { $0.topicPartition < $1.topicPartition }
@@ -394,9 +401,11 @@ struct PipelineState: Sendable {
         }.sorted { $0.topicPartition < $1.topicPartition }
     }
 
-    /// Counts every owned partition as fetching from now (after its fetch was restarted).
-    mutating func touchFetching(_ now: ContinuousClock.Instant = .now) {
+    /// Counts every owned partition as fetching from now (after a fetch restart), and
+    /// `restarted` as restarted once more.
+    mutating func touchFetching(restarted: [KafkaTopicPartition] = [], _ now: ContinuousClock.Instant = .now) {
         for tp in partitions.keys { partitions[tp]!.lastFetch = now }
+        for tp in restarted where partitions[tp] != nil { partitions[tp]!.fetchRestarts += 1 }
     }
 
     // MARK: Idle

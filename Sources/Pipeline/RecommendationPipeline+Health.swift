@@ -77,15 +77,16 @@ extension RecommendationPipeline {
     /// ``PipelineConfiguration/fetchStallTimeout``: librdkafka 2.0.2 can drop a partition's
     /// fetch start as outdated when a pause or resume lands between its assignment and its
     /// fetch start, and then never fetches it (its fetch state stays `none`), whatever
-    /// the member pauses or resumes afterwards. At most once per time-out.
+    /// the member pauses or resumes afterwards. At most once per time-out; a partition
+    /// restarted without delivering since waits twice as long each time.
     func checkFetching() {
         let now = ContinuousClock.now
         let highs = observer.highWatermarks
         let request = flow.state.withLock { s -> (stuck: [KafkaPartitionOffset], all: [KafkaPartitionOffset])? in
-            let stuck = s.notFetching(since: now - configuration.fetchStallTimeout, highs: highs)
+            let stuck = s.notFetching(for: configuration.fetchStallTimeout, now: now, highs: highs)
                 .filter { $0.topicPartition.topic == configuration.inputTopic }
             guard !stuck.isEmpty else { return nil }
-            s.touchFetching(now)
+            s.touchFetching(restarted: stuck.map(\.topicPartition), now)
             return (stuck, s.fetchPositions)
         }
         guard let request else { return }

@@ -130,7 +130,7 @@ struct CircuitBreakerTests {
         #expect(state.flow([tp]).resume == [tp])
     }
 
-    @Test("a partition that should be fetching and delivered nothing is found, with the offset to fetch next")
+    @Test("a partition that should be fetching and delivered nothing is found, with the offset to fetch next; each restart without a delivery doubles the wait")
     func notFetching() {
         let tp = KafkaTopicPartition(topic: "in", partition: 0)
         let other = KafkaTopicPartition(topic: "in", partition: 1)
@@ -139,19 +139,26 @@ struct CircuitBreakerTests {
         state.assign([KafkaPartitionOffset(topicPartition: tp, offset: 5), KafkaPartitionOffset(topicPartition: other, offset: 0)],
                      now: start - .seconds(20))
         let highs = [tp: Int64(10), other: Int64(3)]
-        #expect(state.notFetching(since: start - .seconds(15), highs: highs).map(\.topicPartition) == [tp, other])
+        let wait = Duration.seconds(15)
+        #expect(state.notFetching(for: wait, now: start, highs: highs).map(\.topicPartition) == [tp, other])
         _ = state.take([KafkaRecord(topicPartition: other, offset: 0, key: Array("a".utf8), value: []),
                         KafkaRecord(topicPartition: other, offset: 1, key: Array("b".utf8), value: [])])
-        #expect(state.notFetching(since: start - .seconds(15), highs: highs) == [KafkaPartitionOffset(topicPartition: tp, offset: 5)],
+        let now = ContinuousClock.now
+        #expect(state.notFetching(for: wait, now: now, highs: highs) == [KafkaPartitionOffset(topicPartition: tp, offset: 5)],
                 "other delivered just now")
-        #expect(state.notFetching(since: start - .seconds(15), highs: [tp: 5, other: 3]).isEmpty, "tp is at its end")
+        #expect(state.notFetching(for: wait, now: now, highs: [tp: 5, other: 3]).isEmpty, "tp is at its end")
         _ = state.setBreakerOpen(true)
-        #expect(state.notFetching(since: .now + .seconds(1), highs: highs).map(\.topicPartition) == [tp],
+        #expect(state.notFetching(for: wait, now: now + .seconds(16), highs: highs).map(\.topicPartition) == [tp],
                 "other is paused by the breaker: not expected to fetch (tp's fetch never started, so it is not paused)")
         _ = state.setBreakerOpen(false)
-        #expect(state.notFetching(since: .now - .seconds(1), highs: highs).map(\.topicPartition) == [tp], "other resumed just now")
-        state.touchFetching()
-        #expect(state.notFetching(since: .now - .seconds(1), highs: highs).isEmpty)
+        #expect(state.notFetching(for: wait, now: .now + .seconds(1), highs: highs).map(\.topicPartition) == [tp], "other resumed just now")
         #expect(state.fetchPositions == [KafkaPartitionOffset(topicPartition: tp, offset: 5), KafkaPartitionOffset(topicPartition: other, offset: 2)])
+        let restart = ContinuousClock.now
+        state.touchFetching(restarted: [tp], restart)
+        #expect(state.notFetching(for: wait, now: restart + .seconds(16), highs: [tp: 10]).isEmpty, "restarted once: waits 30 s")
+        #expect(state.notFetching(for: wait, now: restart + .seconds(31), highs: [tp: 10]).map(\.topicPartition) == [tp])
+        _ = state.take([KafkaRecord(topicPartition: tp, offset: 5, key: Array("c".utf8), value: [])])
+        #expect(state.notFetching(for: wait, now: .now + .seconds(16), highs: [tp: 10]).map(\.topicPartition) == [tp],
+                "a delivery resets the wait")
     }
 }
