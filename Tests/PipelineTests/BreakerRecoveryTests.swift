@@ -103,6 +103,32 @@ struct BreakerRecoveryTests {
         await cluster.shutdown()
     }
 
+    @Test("a breaker half-open without a transition for longer than its bound no longer excuses the member: partitions with lag are reported stalled")
+    func stuckBreakerIsAStall() async throws {
+        // 503 for the first 12 s (the breaker opens), then every call hangs past the request
+        // time-out: a probe that stays in flight keeps the breaker half-open without moving on.
+        let (cluster, sim, _) = try await topics.start(partitions: 2, users: 40, SimulatorConfiguration(
+            top: 2, latencyMilliseconds: 20, latencySigma: 0.1, failHang: 1, hangSeconds: 120, outageAfter: 0, outageFor: 12))
+        let member = try LocalMember(cluster, api: sim.url, topics: topics, group: Harness.unique("g"), tune: {
+            $0.breaker.failureThreshold = 2
+            $0.breaker.openDuration = .milliseconds(200)
+            $0.breaker.maxOpenDuration = .milliseconds(400)
+            $0.breaker.stuckAfter = .seconds(2)
+            $0.stallTimeout = .seconds(3)
+        })
+        let run = Task { try await member.pipeline.run() }
+        try await waitFor("the breaker opens", timeout: .seconds(30)) { member.pipeline.breaker.trips > 0 }
+        try await waitFor("the stuck breaker counts as a stall", timeout: .seconds(60)) {
+            !member.pipeline.health.stalledPartitions.isEmpty
+        }
+        let health = member.pipeline.health
+        #expect(health.circuit == .halfOpen, "held by a probe in flight: \(health.notReadyReasons)")
+        #expect(health.notReadyReasons.contains { $0.hasPrefix("stalled") }, "\(health.notReadyReasons)")
+        await member.stop(run)
+        await sim.stop()
+        await cluster.shutdown()
+    }
+
     @Test("a partition with lag that librdkafka stops fetching (fetch state none) is restarted by the member; its records flow again")
     func fetchRestart() async throws {
         let (cluster, sim, users) = try await topics.start(partitions: 4, users: 80, SimulatorConfiguration(
