@@ -73,7 +73,7 @@ extension RecommendationPipeline {
     }
 
     /// Restarts the fetch of owned partitions that should be fetching and deliver nothing
-    /// (``PipelineState/notFetching(since:highs:)``) for
+    /// (``PipelineState/notFetching(for:now:highs:)``) for
     /// ``PipelineConfiguration/fetchStallTimeout``: librdkafka 2.0.2 can drop a partition's
     /// fetch start as outdated when a pause or resume lands between its assignment and its
     /// fetch start, and then never fetches it (its fetch state stays `none`), whatever
