@@ -29,6 +29,25 @@ public final class KafkaConsumer: Sendable {
         var closeRequested = false
         var closed = false
         var streamTerminated = false
+        /// A fetch restart the poll thread carries out at its next turn.
+        var fetchRestart: FetchRestart?
+    }
+
+    /// What ``restartFetch(_:positions:)`` asked for.
+    struct FetchRestart {
+        var partitions: [KafkaPartitionOffset]
+        var positions: [KafkaPartitionOffset]
+    }
+
+    /// Restarts fetching `partitions` (each at its offset, the next one the application
+    /// wants; ``KafkaOffset/invalid`` for the committed offset), which librdkafka should be
+    /// fetching and is not. `positions` are the application's positions in every partition
+    /// it owns, used when the whole assignment must be given again (see the poll thread's
+    /// `restartFetch`). Carried out on the poll thread, between two events; a later request
+    /// replaces one not yet carried out. Partitions no longer assigned by then are left alone.
+    public func restartFetch(_ partitions: [KafkaPartitionOffset], positions: [KafkaPartitionOffset]) {
+        guard !partitions.isEmpty else { return }
+        loop.control.withLock { $0.fetchRestart = FetchRestart(partitions: partitions, positions: positions) }
     }
 
     /// Creates a member. It joins the group on ``subscribe(topics:)``.

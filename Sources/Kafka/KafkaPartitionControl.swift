@@ -7,15 +7,27 @@ public struct KafkaPartitionControl: Sendable {
     let client: RDKafkaClient
 
     /// Stops fetching from `partitions`; records already delivered stay delivered.
+    /// Partitions already paused by the application are left alone: every pause or resume
+    /// bumps the partition's op version in librdkafka, and librdkafka 2.0.2 drops a fetch
+    /// start that such a bump overtakes (the partition is then never fetched), so none is
+    /// issued that changes nothing.
     public func pause(_ partitions: [KafkaTopicPartition]) throws {
-        try apply(rd_kafka_pause_partitions, to: partitions, "pause")
-        client.pausedByApplication.withLock { $0.formUnion(partitions) }
+        try client.pausedByApplication.withLock { paused in
+            let pausing = partitions.filter { !paused.contains($0) }
+            try apply(rd_kafka_pause_partitions, to: pausing, "pause")
+            paused.formUnion(pausing)
+        }
     }
 
-    /// Resumes fetching from `partitions` after the last delivered record.
+    /// Resumes fetching from `partitions` after the last delivered record: only those the
+    /// application paused (and did not resume); a resume of any other would change nothing
+    /// but librdkafka's op version (see ``pause(_:)``).
     public func resume(_ partitions: [KafkaTopicPartition]) throws {
-        try apply(rd_kafka_resume_partitions, to: partitions, "resume")
-        client.pausedByApplication.withLock { $0.subtract(partitions) }
+        try client.pausedByApplication.withLock { paused in
+            let resuming = partitions.filter { paused.contains($0) }
+            try apply(rd_kafka_resume_partitions, to: resuming, "resume")
+            paused.subtract(resuming)
+        }
     }
 
     private func apply(_ call: (OpaquePointer?, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) -> rd_kafka_resp_err_t,

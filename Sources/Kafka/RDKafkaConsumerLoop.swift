@@ -27,6 +27,12 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
 
     /// One turn; returns false when the consumer has closed.
     func pollOnce() -> Bool {
+        if !closing, let restart = control.withLock({ c -> KafkaConsumer.FetchRestart? in
+            defer { c.fetchRestart = nil }
+            return c.fetchRestart
+        }) {
+            restartFetch(restart)
+        }
         if !closing, control.withLock({ $0.closeRequested }) {
             closing = true
             flush()
@@ -153,14 +159,17 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
             // "outdated" when that happens between the assign and the fetch start — the
             // partition is then never fetched (seen about once in eight 100,000-record
             // drains when every assigned partition was resumed after the assign).
-            let stillPaused = client.pausedByApplication.withLock { paused in partitions.filter { paused.contains($0) } }
-            if !stillPaused.isEmpty {
-                let paused = RDKafkaTopicPartitionList(stillPaused)
-                let resumed = withExtendedLifetime(paused) { rd_kafka_resume_partitions(rk, paused.pointer) }
+            // (Under the pause set's lock, so that no pause or resume of the partition-control
+            // queue falls in between.)
+            client.pausedByApplication.withLock { paused in
+                let stillPaused = partitions.filter { paused.contains($0) }
+                guard !stillPaused.isEmpty else { return }
+                let list = RDKafkaTopicPartitionList(stillPaused)
+                let resumed = withExtendedLifetime(list) { rd_kafka_resume_partitions(rk, list.pointer) }
                 if resumed != RD_KAFKA_RESP_ERR_NO_ERROR {
                     logger.warning("\(KafkaError.from(resumed, "resume on assign"))")
                 }
-                client.pausedByApplication.withLock { $0.subtract(stillPaused) }
+                paused.subtract(stillPaused)
             }
             let list = RDKafkaTopicPartitionList(partitions)
             var failure: KafkaError?
@@ -207,6 +216,64 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
             logger.error("rebalance error: \(KafkaError.from(rd_kafka_event_error(event), "rebalance"))")
             _ = rd_kafka_assign(rk, nil)
         }
+    }
+
+    /// Restarts the fetch of partitions librdkafka does not fetch, on the poll thread (so
+    /// never in the middle of a rebalance this member is handling). A seek to the position
+    /// restarts a partition whose fetcher has started; one whose fetch start librdkafka
+    /// dropped (fetch state `none` or `stopped`: librdkafka 2.0.2 answers a seek with
+    /// `_STATE` then) gets a fresh fetch start only from a new assignment: the cooperative
+    /// protocol takes those partitions back and gives them again, the eager one assigns the
+    /// whole current assignment again at the application's positions (the application's
+    /// pause flags survive, as on any assignment).
+    private func restartFetch(_ restart: KafkaConsumer.FetchRestart) {
+        let rk = client.handle
+        var raw: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        guard rd_kafka_assignment(rk, &raw) == RD_KAFKA_RESP_ERR_NO_ERROR, let raw else { return }
+        let assigned = Set(RDKafkaTopicPartitionList(owning: raw).partitions)
+        let stuck = restart.partitions.filter { assigned.contains($0.topicPartition) && $0.offset >= 0 }
+        var notStarted = restart.partitions.filter { assigned.contains($0.topicPartition) && $0.offset < 0 }
+        if !stuck.isEmpty {
+            let list = RDKafkaTopicPartitionList(stuck)
+            let error = withExtendedLifetime(list) { rd_kafka_seek_partitions(rk, list.pointer, 5_000) }
+            if let error {
+                logger.warning("\(KafkaError.consume(error, "seek"))")
+                notStarted += stuck
+            } else {
+                for (offset, err) in list.elements() where err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    logger.info("seek \(offset.topicPartition) to \(offset.offset): \(KafkaError.from(err, "seek"))")
+                    notStarted.append(offset)
+                }
+            }
+        }
+        guard !notStarted.isEmpty else {
+            logger.notice("fetch restarted by seeking", metadata: ["partitions": "\(stuck.map(\.description))"])
+            return
+        }
+        if String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE" {
+            let taken = RDKafkaTopicPartitionList(notStarted.map(\.topicPartition))
+            if let error = withExtendedLifetime(taken, { rd_kafka_incremental_unassign(rk, taken.pointer) }) {
+                logger.warning("\(KafkaError.consume(error, "incremental unassign"))")
+                return
+            }
+            let given = RDKafkaTopicPartitionList(notStarted)
+            if let error = withExtendedLifetime(given, { rd_kafka_incremental_assign(rk, given.pointer) }) {
+                logger.error("\(KafkaError.consume(error, "incremental assign"))")
+                return
+            }
+        } else {
+            let positions = Dictionary(restart.positions.map { ($0.topicPartition, $0.offset) }) { first, _ in first }
+            let again = assigned.sorted().map {
+                KafkaPartitionOffset(topicPartition: $0, offset: positions[$0] ?? KafkaOffset.invalid)
+            }
+            let list = RDKafkaTopicPartitionList(again)
+            let err = withExtendedLifetime(list) { rd_kafka_assign(rk, list.pointer) }
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                logger.error("\(KafkaError.from(err, "assign again"))")
+                return
+            }
+        }
+        logger.notice("fetch restarted by a new assignment", metadata: ["partitions": "\(notStarted.map(\.description))"])
     }
 
     /// The committed offsets and metadata of newly assigned partitions (asked on the poll

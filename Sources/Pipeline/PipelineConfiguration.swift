@@ -30,6 +30,10 @@ public struct PipelineConfiguration: Sendable {
     /// A member that owns partitions with lag, is not held by the circuit breaker or a
     /// `Retry-After`, and completes nothing for this long reports itself not ready.
     public var stallTimeout: Duration = .seconds(120)
+    /// An owned partition behind its high watermark, not paused by the member, that
+    /// delivers nothing for this long has its fetch restarted (librdkafka 2.0.2 can drop a
+    /// partition's fetch start and then never fetch it).
+    public var fetchStallTimeout: Duration = .seconds(15)
     /// End the member once its partitions are read to the end and nothing has been in
     /// flight for this long (weekly batch jobs); `nil` runs until stopped.
     public var exitWhenIdle: Duration? = nil

@@ -5,10 +5,11 @@ import Kafka
 ///
 /// A member is ready when it has joined the group and been given its assignment (possibly
 /// empty, in a stable group), the broker answered within ``brokerSilenceLimit``, the
-/// circuit breaker is closed (open or half-open means CardGenius is considered down and
-/// the partitions are paused), no owned partition with lag has stalled, it is not holding
-/// its partitions at a zero share of the budgets, CardGenius has not imposed a hold longer
-/// than a minute (``apiHold``), and it is not stopping.
+/// circuit breaker is closed (open or half-open means CardGenius is considered down: the
+/// partitions are paused while open, and in half-open only one probe call is made), no
+/// owned partition with lag has stalled, it is not holding its partitions at a zero share
+/// of the budgets, CardGenius has not imposed a hold longer than a minute (``apiHold``),
+/// and it is not stopping.
 public struct PipelineHealth: Sendable, Equatable {
     /// How long the broker may stay silent before the member is not ready.
     public static let brokerSilenceLimit: Duration = .seconds(30)

@@ -17,6 +17,7 @@ final class PipelineMetrics: Sendable {
     private let retries = Counter(label: "cardgenius_retries_total")
     private let rebalances = Counter(label: "cardgenius_rebalances_total")
     private let kafkaErrors = Counter(label: "cardgenius_kafka_errors_total")
+    private let fetchRestarts = Counter(label: "cardgenius_fetch_restarts_total")
     private let apiLatency = Timer(label: "cardgenius_api_latency_seconds", preferredDisplayUnit: .seconds)
     private let recordLatency = Timer(label: "cardgenius_record_duration_seconds", preferredDisplayUnit: .seconds)
     private let inFlight = Mutex(0)
@@ -101,6 +102,11 @@ final class PipelineMetrics: Sendable {
 
     func recordLatency(_ d: Duration) {
         recordLatency.recordNanoseconds(d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000)
+    }
+
+    /// Partitions whose fetch the member restarted (see ``RecommendationPipeline/checkFetching()``).
+    func fetchRestarted(_ partitions: Int) {
+        fetchRestarts.increment(by: partitions)
     }
 
     func breakerState(_ state: CircuitBreaker.State) {

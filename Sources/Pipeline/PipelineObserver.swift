@@ -78,6 +78,9 @@ final class PipelineObserver: Sendable {
         state.withLock { $0.watermarks[tp] = (low, high) }
     }
 
+    /// The owned partitions' high watermarks, as their leaders last answered.
+    var highWatermarks: [KafkaTopicPartition: Int64] { state.withLock { $0.watermarks.mapValues(\.high) } }
+
     /// Computes the lag of the owned partitions from their last known high watermarks and
     /// their current commit points (`nil` while nothing is owned before the first
     /// assignment), exports it per partition and in time, and forgets partitions no longer

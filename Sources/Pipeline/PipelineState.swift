@@ -34,6 +34,17 @@ struct PipelineState: Sendable {
         /// When a record of this partition last completed (or the partition was assigned,
         /// or the member was last held by the API): what stall detection measures.
         var lastProgress: ContinuousClock.Instant
+        /// Whether a record or the partition's end arrived since the assignment: only then
+        /// has librdkafka's fetch surely started. A pause before that can make librdkafka
+        /// 2.0.2 drop the fetch start as outdated, so the breaker's pause waits for it.
+        var fetched = false
+        /// When the partition last delivered, was assigned or was resumed: what the check
+        /// for a partition librdkafka does not fetch measures.
+        var lastFetch: ContinuousClock.Instant
+        /// Fetch restarts since the partition last delivered: each doubles the wait for the
+        /// next (a partition that ends in a transaction marker, or waits behind an open
+        /// transaction, stays below its high watermark with a working fetch).
+        var fetchRestarts = 0
 
         var buffered: Int { ready.count + blockedCount }
 
@@ -55,6 +66,8 @@ struct PipelineState: Sendable {
     private(set) var active = 0
     var stopping = false
     var breakerOpen = false
+    /// The number of the last circuit-breaker transition applied.
+    private(set) var breakerSequence: UInt64 = 0
     /// Whether the member has had its first assignment (possibly empty).
     private(set) var joined = false
     /// Between a revocation and the next assignment: owning nothing then says nothing
@@ -71,32 +84,26 @@ struct PipelineState: Sendable {
 
     /// New partitions, starting at their committed offsets (and skipping what the commit
     /// metadata says was already done: `completed`, decoded by the caller outside the lock,
-    /// see ``RecommendationPipeline/completedMarks(_:)``). Returns the partitions to pause at
-    /// once (the circuit breaker is open); the others start resumed, as the Kafka layer
-    /// leaves them.
-    @discardableResult
+    /// see ``RecommendationPipeline/completedMarks(_:)``). They start resumed, as the Kafka
+    /// layer leaves them, even while the circuit breaker is open: a pause right after the
+    /// assignment can make librdkafka 2.0.2 drop the partition's fetch start, so the
+    /// breaker's pause waits for the partition's first delivery (see ``take(_:)``).
     mutating func assign(_ offsets: [KafkaPartitionOffset], completed: [KafkaTopicPartition: [ClosedRange<Int64>]] = [:],
-                         now: ContinuousClock.Instant = .now) -> [KafkaTopicPartition] {
+                         now: ContinuousClock.Instant = .now) {
         joined = true
         rebalancing = false
-        var pause: [KafkaTopicPartition] = []
         for o in offsets {
             let committed = o.offset >= 0 ? o.offset : -1
             let skip = completed[o.topicPartition] ?? []
             var p = Partition(generation: nextGeneration, tracker: OffsetTracker(committed: committed, completedRanges: skip),
-                              lastProgress: now)
+                              lastProgress: now, lastFetch: now)
             // What is committed now is what this member would commit first: no commit until
             // it has something new to say (the previous owner's metadata is carried on).
             p.lastCommit = p.commitPoint(o.topicPartition)
-            if breakerOpen {
-                p.paused = true
-                pause.append(o.topicPartition)
-            }
             partitions[o.topicPartition] = p
             nextGeneration += 1
         }
         roundRobin = ownedPartitions
-        return pause
     }
 
     /// Stops starting records of `revoked`, dropping the ones not started.
@@ -165,13 +172,17 @@ struct PipelineState: Sendable {
     mutating func take(_ records: [KafkaRecord]) -> IntakeResult {
         var result = IntakeResult()
         guard !stopping else { return result }
+        let now = ContinuousClock.now
         for record in records {
             let tp = record.topicPartition
-            let maxBuffered = self.maxBuffered
+            let (maxBuffered, breakerOpen) = (self.maxBuffered, self.breakerOpen)
             // Mutate in place: copying a Partition out of the dictionary would copy its
             // queues on every record (copy-on-write).
             withPartition(tp) { p in
                 guard !p.revoking else { return }
+                p.fetched = true
+                p.lastFetch = now
+                p.fetchRestarts = 0
                 p.atEnd = false
                 let expected = p.tracker.nextOffset
                 guard p.tracker.take(record.offset) else { return }
@@ -192,7 +203,9 @@ struct PipelineState: Sendable {
                     p.busyKeys.insert(key)
                     p.ready.append(item)
                 }
-                if !p.paused && p.buffered >= maxBuffered {
+                // The breaker's pause of a partition whose fetch had not started yet waits
+                // for its first delivery (``assign(_:now:)``): it is applied here.
+                if !p.paused && (p.buffered >= maxBuffered || breakerOpen) {
                     p.paused = true
                     result.pause.append(tp)
                 }
@@ -211,6 +224,8 @@ struct PipelineState: Sendable {
     mutating func markEnd(_ tp: KafkaTopicPartition, offset: Int64) {
         withPartition(tp) { p in
             p.atEnd = p.tracker.nextOffset >= offset || p.tracker.nextOffset < 0
+            p.fetched = true
+            p.lastFetch = .now
         }
     }
 
@@ -226,7 +241,10 @@ struct PipelineState: Sendable {
                 guard !p.revoking, let item = p.ready.popFirst() else { return nil }
                 p.started += 1
                 let resume = p.paused && !breakerOpen && p.buffered <= maxBuffered / 2
-                if resume { p.paused = false }
+                if resume {
+                    p.paused = false
+                    p.lastFetch = .now
+                }
                 return (item, resume)
             }
             guard let (item, resume) = taken ?? nil else { continue }
@@ -302,14 +320,30 @@ struct PipelineState: Sendable {
 
     // MARK: Pausing
 
-    /// Pauses every partition (the API is down) or resumes the ones not over their buffer.
+    /// Applies a circuit-breaker transition, unless a later one was applied already (the
+    /// breaker reports transitions outside its lock, so they may arrive out of order).
+    /// `open` pauses the partitions; `half-open` and `closed` resume them (in half-open, so
+    /// that a probe has a record to call with whatever was revoked meanwhile). Returns the
+    /// partitions whose pause state changed, or nil for a transition that came too late.
+    mutating func applyBreaker(_ transition: CircuitBreaker.Transition) -> [KafkaTopicPartition]? {
+        guard transition.sequence > breakerSequence else { return nil }
+        breakerSequence = transition.sequence
+        return setBreakerOpen(transition.state == .open)
+    }
+
+    /// Pauses every partition whose fetch has started (the API is down; the others are
+    /// paused with their first delivery) or resumes the ones not over their buffer.
     /// Returns the partitions whose pause state changed.
-    mutating func setBreakerOpen(_ open: Bool) -> [KafkaTopicPartition] {
+    mutating func setBreakerOpen(_ open: Bool, now: ContinuousClock.Instant = .now) -> [KafkaTopicPartition] {
         breakerOpen = open
         var changed: [KafkaTopicPartition] = []
         for (tp, p) in partitions {
-            if open && !p.paused { partitions[tp]!.paused = true; changed.append(tp) }
-            if !open && p.paused && p.buffered <= maxBuffered / 2 { partitions[tp]!.paused = false; changed.append(tp) }
+            if open && !p.paused && p.fetched { partitions[tp]!.paused = true; changed.append(tp) }
+            if !open && p.paused && p.buffered <= maxBuffered / 2 {
+                partitions[tp]!.paused = false
+                partitions[tp]!.lastFetch = now
+                changed.append(tp)
+            }
         }
         return changed
     }
@@ -341,6 +375,39 @@ struct PipelineState: Sendable {
     /// Owned partitions (not being revoked) where nothing completed since `cutoff`.
     func idleSince(_ cutoff: ContinuousClock.Instant) -> [KafkaTopicPartition] {
         partitions.filter { !$0.value.revoking && $0.value.lastProgress < cutoff }.map(\.key).sorted()
+    }
+
+    // MARK: Fetching
+
+    /// Owned partitions that should be fetching and are not: not paused by this member,
+    /// not being revoked, not over their buffer, behind their high watermark (`highs`),
+    /// and nothing delivered for `timeout` (doubled for each restart since the partition
+    /// last delivered, up to 32 times) — with the offset librdkafka should fetch next (the
+    /// one after the last delivered record, or the committed offset if none).
+    func notFetching(for timeout: Duration, now: ContinuousClock.Instant = .now,
+                     highs: [KafkaTopicPartition: Int64]) -> [KafkaPartitionOffset] {
+        guard joined && !rebalancing && !stopping else { return [] }
+        return partitions.compactMap { tp, p -> KafkaPartitionOffset? in
+            guard !p.paused, !p.revoking, p.buffered < maxBuffered,
+                  now - p.lastFetch > timeout * (1 << min(p.fetchRestarts, 5)),
+                  let high = highs[tp], p.tracker.nextOffset < high else { return nil }
+            return KafkaPartitionOffset(topicPartition: tp, offset: p.tracker.nextOffset >= 0 ? p.tracker.nextOffset : KafkaOffset.invalid)
+        }.sorted { $0.topicPartition < $1.topicPartition }
+    }
+
+    /// The offset to fetch next for every owned partition (the one after the last
+    /// delivered record, or ``KafkaOffset/invalid``: the committed offset).
+    var fetchPositions: [KafkaPartitionOffset] {
+        partitions.map { tp, p in
+            KafkaPartitionOffset(topicPartition: tp, offset: p.tracker.nextOffset >= 0 ? p.tracker.nextOffset : KafkaOffset.invalid)
+        }.sorted { $0.topicPartition < $1.topicPartition }
+    }
+
+    /// Counts every owned partition as fetching from now (after a fetch restart), and
+    /// `restarted` as restarted once more.
+    mutating func touchFetching(restarted: [KafkaTopicPartition] = [], _ now: ContinuousClock.Instant = .now) {
+        for tp in partitions.keys { partitions[tp]!.lastFetch = now }
+        for tp in restarted where partitions[tp] != nil { partitions[tp]!.fetchRestarts += 1 }
     }
 
     // MARK: Idle

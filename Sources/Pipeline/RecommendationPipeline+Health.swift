@@ -27,6 +27,8 @@ extension RecommendationPipeline {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.lagLoop() }
             while !flow.state.withLock({ $0.stopping }) {
+                // The breaker moves on by the clock, not only when a call asks it.
+                breaker.tick()
                 // Calls on the wire, not slots held: a slot waiting for a rate token is
                 // not a connection in use.
                 observer.samplePool(inFlight: metrics.callsInFlight, ceiling: concurrency.snapshot.ceiling)
@@ -40,6 +42,7 @@ extension RecommendationPipeline {
                 })
                 checkStall()
                 metrics.apiHold(hold.remaining)
+                checkFetching()
                 if let fatal = producer.fatalError {
                     fail(PipelineError(code: .producerFatal, message: "the producer raised a fatal error: \(fatal)"))
                 }
@@ -54,10 +57,12 @@ extension RecommendationPipeline {
     /// partition with lag where nothing completed for ``PipelineConfiguration/stallTimeout``,
     /// while the member is not held by the circuit breaker or a `Retry-After`, makes the
     /// member not ready (with the partitions named), is logged, and shows as
-    /// `cardgenius_member_stalled` 1.
+    /// `cardgenius_member_stalled` 1. A breaker that stays open or half-open past
+    /// ``CircuitBreaker/Configuration/stuckAfter`` without moving on excuses nothing.
     func checkStall() {
-        // A member held on purpose (the API, or a zero share it reports itself) is not stalled.
-        if breaker.state != .closed || hold.isHolding || budgetHold != nil {
+        // A member held on purpose (the API, or a zero share it reports itself) is not
+        // stalled; a breaker stuck open or half-open past its bound excuses nothing.
+        if (breaker.state != .closed && !breaker.isStuck) || hold.isHolding || budgetHold != nil {
             flow.state.withLock { $0.touchAll() }
         }
         let idle = flow.state.withLock { $0.idleSince(ContinuousClock.now - configuration.stallTimeout) }
@@ -70,6 +75,30 @@ extension RecommendationPipeline {
         } else if !before.isEmpty && stalled.isEmpty {
             logger.notice("member no longer stalled")
         }
+    }
+
+    /// Restarts the fetch of owned partitions that should be fetching and deliver nothing
+    /// (``PipelineState/notFetching(for:now:highs:)``) for
+    /// ``PipelineConfiguration/fetchStallTimeout``: librdkafka 2.0.2 can drop a partition's
+    /// fetch start as outdated when a pause or resume lands between its assignment and its
+    /// fetch start, and then never fetches it (its fetch state stays `none`), whatever
+    /// the member pauses or resumes afterwards. At most once per time-out; a partition
+    /// restarted without delivering since waits twice as long each time.
+    func checkFetching() {
+        let now = ContinuousClock.now
+        let highs = observer.highWatermarks
+        let request = flow.state.withLock { s -> (stuck: [KafkaPartitionOffset], all: [KafkaPartitionOffset])? in
+            let stuck = s.notFetching(for: configuration.fetchStallTimeout, now: now, highs: highs)
+                .filter { $0.topicPartition.topic == configuration.inputTopic }
+            guard !stuck.isEmpty else { return nil }
+            s.touchFetching(restarted: stuck.map(\.topicPartition), now)
+            return (stuck, s.fetchPositions)
+        }
+        guard let request else { return }
+        logger.warning("partitions with lag delivered nothing for \(configuration.fetchStallTimeout) while not paused: restarting their fetch",
+                       metadata: ["partitions": "\(request.stuck.map { "\($0.topicPartition)@\(KafkaOffset.describe($0.offset))" })"])
+        metrics.fetchRestarted(request.stuck.count)
+        consumer.restartFetch(request.stuck, positions: request.all)
     }
 
     /// Asks the owned partitions' leaders for their watermarks every ``lagInterval``, over

@@ -70,13 +70,20 @@ public final class RecommendationPipeline: Service, Sendable {
         self.flow = flow
         let log = logger
         let wakeRef = self.wake
-        self.breaker = CircuitBreaker(configuration: configuration.breaker) { newState in
-            log.warning("circuit breaker \(newState.rawValue)", metadata: ["breaker": "\(newState.rawValue)"])
-            metrics.breakerState(newState)
-            guard newState != .halfOpen else { return }
-            flow.apply(flow.state.withLock { $0.setBreakerOpen(newState == .open) })
+        self.breaker = CircuitBreaker(configuration: configuration.breaker, onChange: { transition in
+            log.warning("circuit breaker \(transition.state.rawValue)",
+                        metadata: ["breaker": "\(transition.state.rawValue)", "breaker.transition": "\(transition.sequence)"])
+            // Reported outside the breaker's lock, transitions may arrive out of order: the
+            // state applies only the newest (and the gauge follows it under the same lock).
+            let changed = flow.state.withLock { s -> [KafkaTopicPartition]? in
+                guard let changed = s.applyBreaker(transition) else { return nil }
+                metrics.breakerState(transition.state)
+                return changed
+            }
+            guard let changed else { return }
+            flow.apply(changed)
             wakeRef.notify()
-        }
+        })
     }
 
     /// Runs until graceful shutdown (SIGTERM/SIGINT through the `ServiceGroup`), or until
@@ -182,7 +189,7 @@ public final class RecommendationPipeline: Service, Sendable {
                 wake.notify()
             case .assigned(let offsets):
                 let completed = await completedMarks(offsets)
-                flow.apply(flow.state.withLock { $0.assign(offsets, completed: completed) })
+                flow.state.withLock { $0.assign(offsets, completed: completed) }
                 metrics.rebalance()
                 await recomputeShare()
                 logger.info("assigned", metadata: [
