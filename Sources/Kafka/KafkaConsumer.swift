@@ -12,8 +12,9 @@ import Logging
 /// Offsets are committed only explicitly, with ``commit(_:)``.
 public final class KafkaConsumer: Sendable {
     /// Records, rebalances and errors, in the order librdkafka delivered them. The stream
-    /// finishes once ``close()`` has left the group.
-    public let events: AsyncStream<KafkaConsumerEvent>
+    /// finishes once ``close()`` has left the group. Bounded: while the application has
+    /// not taken a few batches of records, the poll thread waits (see ``KafkaConsumerEvents``).
+    public let events: KafkaConsumerEvents
 
     let client: RDKafkaClient
     /// The poll-thread body; it owns the ``Control`` state shared with this member.
@@ -38,12 +39,13 @@ public final class KafkaConsumer: Sendable {
         let client = try RDKafkaClient.make(.consumer, properties: configuration.rdKafkaProperties(),
                                             events: mask, logger: logger)
         let (stream, continuation) = AsyncStream<KafkaConsumerEvent>.makeStream()
-        let loop = RDKafkaConsumerLoop(client: client, continuation: continuation,
+        let credits = RDKafkaRecordCredits(capacity: Self.recordBatchesAhead)
+        let loop = RDKafkaConsumerLoop(client: client, continuation: continuation, credits: credits,
                                        revocationTimeout: configuration.revocationTimeout)
         continuation.onTermination = { [weak loop] _ in loop?.control.withLock { $0.streamTerminated = true } }
         self.client = client
         self.loop = loop
-        self.events = stream
+        self.events = KafkaConsumerEvents(stream: stream, credits: credits)
         self.logger = logger
         self.groupID = configuration.groupID
         self.pollThread = RDKafkaPollThread(name: "kafka-consumer-poll") { loop.pollOnce() }
@@ -52,6 +54,16 @@ public final class KafkaConsumer: Sendable {
     deinit {
         loop.control.withLock { $0.closeRequested = true }
     }
+
+    /// The record batches (of up to 512 records) the poll thread may hand over before the
+    /// application has taken them; then it waits.
+    static let recordBatchesAhead = 4
+
+    /// Record batches handed over on ``events`` and not yet taken (tests).
+    var recordBatchesWaiting: Int { events.credits.outstanding }
+
+    /// Records the poll thread has handed over on ``events`` so far (tests).
+    var recordsHandedOver: Int { loop.recordsHandedOver.load(ordering: .relaxed) }
 
     /// True once ``close()`` was called: commits are refused from then on.
     public var isClosing: Bool { loop.control.withLock { $0.closeRequested } }

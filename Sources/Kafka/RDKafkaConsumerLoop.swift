@@ -12,14 +12,20 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
     /// What the member asked for and what the loop did, shared with ``KafkaConsumer``.
     let control = Mutex(KafkaConsumer.Control())
     private let continuation: AsyncStream<KafkaConsumerEvent>.Continuation
+    /// Bounds the record batches handed over and not yet taken.
+    private let credits: RDKafkaRecordCredits
     private let revocationTimeout: Duration
     private var batch: [KafkaRecord] = []
+    /// Records handed to the event stream so far (tests read it).
+    let recordsHandedOver = Atomic<Int>(0)
     private var closing = false
     private static let maxBatch = 512
 
-    init(client: RDKafkaClient, continuation: AsyncStream<KafkaConsumerEvent>.Continuation, revocationTimeout: Duration) {
+    init(client: RDKafkaClient, continuation: AsyncStream<KafkaConsumerEvent>.Continuation,
+         credits: RDKafkaRecordCredits, revocationTimeout: Duration) {
         self.client = client
         self.continuation = continuation
+        self.credits = credits
         self.revocationTimeout = revocationTimeout
     }
 
@@ -86,6 +92,10 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
 
     private func flush() {
         guard !batch.isEmpty else { return }
+        // Back-pressure: wait (this is the poll thread) while the application has not taken
+        // the batches handed over before; never while closing or once nobody listens.
+        credits.acquire { control.withLock { $0.closeRequested || $0.streamTerminated } }
+        recordsHandedOver.add(batch.count, ordering: .relaxed)
         continuation.yield(.records(batch))
         batch.removeAll(keepingCapacity: true)
     }
