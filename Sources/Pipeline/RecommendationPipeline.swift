@@ -226,6 +226,9 @@ public final class RecommendationPipeline: Service, Sendable {
             }
         }
         flow.state.withLock { $0.finishRevoke(revoked) }
+        // Pauses and resumes read before finishRevoke run outside the state's lock: let them
+        // land before librdkafka unassigns (see PartitionFlow).
+        await flow.settle()
         metrics.rebalance()
         await recomputeShare()
         logger.info("revoked", metadata: ["partitions": "\(revoked.map(\.partition))", "lost": "\(revocation.isLost)"])
