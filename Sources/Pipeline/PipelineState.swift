@@ -6,6 +6,9 @@ struct WorkItem: Sendable {
     var record: KafkaRecord
     /// The generation of the partition's assignment the record belongs to.
     var generation: UInt64
+    /// What one user's records are ordered by: the `user_id` of the record's value (the
+    /// output contract orders by user), or the Kafka key when the value has none.
+    var orderKey: [UInt8]
 }
 
 /// The member's bookkeeping: which partitions it owns, the records it holds for each,
@@ -158,11 +161,13 @@ struct PipelineState: Sendable {
     }
 
     /// Takes a batch: records of partitions not owned (stale), redeliveries, and offsets
-    /// a previous owner completed are dropped; the rest wait for their key.
-    mutating func take(_ records: [KafkaRecord]) -> IntakeResult {
+    /// a previous owner completed are dropped; the rest wait for their key. `orderKeys`
+    /// (one per record, found outside the lock: see ``RecommendationPipeline/orderKey(_:)``)
+    /// says which records belong to one user; without it, the Kafka keys do.
+    mutating func take(_ records: [KafkaRecord], orderKeys: [[UInt8]]? = nil) -> IntakeResult {
         var result = IntakeResult()
         guard !stopping else { return result }
-        for record in records {
+        for (index, record) in records.enumerated() {
             let tp = record.topicPartition
             let maxBuffered = self.maxBuffered
             // Mutate in place: copying a Partition out of the dictionary would copy its
@@ -179,9 +184,9 @@ struct PipelineState: Sendable {
                     result.skipped += 1
                     return
                 }
-                let item = WorkItem(record: record, generation: p.generation)
+                let key = orderKeys?[index] ?? record.key ?? []
+                let item = WorkItem(record: record, generation: p.generation, orderKey: key)
                 result.accepted += 1
-                let key = record.key ?? []
                 if p.busyKeys.contains(key) {
                     p.blocked[key, default: []].append(item)
                     p.blockedCount += 1
@@ -244,7 +249,7 @@ struct PipelineState: Sendable {
             p.tracker.complete(item.record.offset)
             p.lastProgress = .now
             p.started -= 1
-            let key = item.record.key ?? []
+            let key = item.orderKey
             if let nextItem = p.blocked[key]?.popFirst() {
                 // The key stays busy: its next record is now ready.
                 p.blockedCount -= 1

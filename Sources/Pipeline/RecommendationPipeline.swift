@@ -167,7 +167,9 @@ public final class RecommendationPipeline: Service, Sendable {
         for await event in consumer.events {
             switch event {
             case .records(let records):
-                let result = flow.state.withLock { $0.take(records) }
+                // Parsed here, outside the lock: what comes from outside never runs under it.
+                let orderKeys = records.map(Self.orderKey)
+                let result = flow.state.withLock { $0.take(records, orderKeys: orderKeys) }
                 statistics.taken(result.accepted + result.skipped, skipped: result.skipped)
                 if result.skipped > 0 { metrics.skipped(result.skipped) }
                 for (tp, gap) in result.gaps {
@@ -197,6 +199,16 @@ public final class RecommendationPipeline: Service, Sendable {
                 break
             }
         }
+    }
+
+    /// What orders a record among its user's records: its `user_id`, as the output contract
+    /// promises ("per user, in order"), even when its Kafka key is missing or differs (a
+    /// record whose value cannot be parsed falls back to its key; it is dead-lettered).
+    static func orderKey(_ record: KafkaRecord) -> [UInt8] {
+        if let value = record.value, let user = try? UserSpendRecord.parse(json: value) {
+            return Array(user.userID.utf8)
+        }
+        return record.key ?? []
     }
 
     /// Finishes the revoked partitions' started records (bounded), commits, acknowledges.
