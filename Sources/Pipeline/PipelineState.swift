@@ -33,6 +33,12 @@ struct PipelineState: Sendable {
         var paused = false
         var atEnd = false
         var revoking = false
+        /// Set when the partition's final commit is about to be made (the revocation's or
+        /// the shutdown's drain is over): no result of it may be handed to the producer any
+        /// more, so none lands after that commit (or after the next owner's newer result).
+        var sealed = false
+        /// Results of this partition handed to the producer and awaiting their delivery report.
+        var publishing = 0
         var lastCommit: KafkaPartitionOffset?
         /// When a record of this partition last completed (or the partition was assigned,
         /// or the member was last held by the API): what stall detection measures.
@@ -140,6 +146,33 @@ struct PipelineState: Sendable {
     mutating func endBusy(_ item: WorkItem) {
         guard partitions[item.record.topicPartition]?.generation == item.generation else { return }
         partitions[item.record.topicPartition]!.busy -= 1
+    }
+
+    /// Seals `partitions` (all owned ones if nil): their final commit comes next, so no
+    /// result of theirs may be handed to the producer from now on (see ``beginSend(_:)``).
+    mutating func seal(_ only: [KafkaTopicPartition]?) {
+        for tp in only ?? ownedPartitions where partitions[tp] != nil { partitions[tp]!.sealed = true }
+    }
+
+    /// Marks one attempt to hand a result to the producer. Refused (false) once the
+    /// record's assignment is gone or its partition is sealed: the check and the count are
+    /// under the same lock as ``seal(_:)``, so after a seal the only sends left are those
+    /// counted by ``publishingCount(_:)``, which the seal's owner waits for.
+    mutating func beginSend(_ item: WorkItem) -> Bool {
+        guard holds(item) else { return false }
+        partitions[item.record.topicPartition]!.publishing += 1
+        return true
+    }
+
+    /// Ends what ``beginSend(_:)`` began (the delivery report came, or the wait was given up).
+    mutating func endSend(_ item: WorkItem) {
+        guard partitions[item.record.topicPartition]?.generation == item.generation else { return }
+        partitions[item.record.topicPartition]!.publishing -= 1
+    }
+
+    /// Results of `partitions` (all if nil) handed to the producer and awaiting their report.
+    func publishingCount(_ only: [KafkaTopicPartition]?) -> Int {
+        (only ?? ownedPartitions).reduce(0) { $0 + (partitions[$1]?.publishing ?? 0) }
     }
 
     /// Forgets revoked partitions.
@@ -274,9 +307,11 @@ struct PipelineState: Sendable {
     }
 
     /// Whether the record's partition is still held by the same assignment (possibly
-    /// draining for a revocation): its result may still be published.
+    /// draining for a revocation) and not sealed for its final commit: its result may
+    /// still be published.
     func holds(_ item: WorkItem) -> Bool {
-        partitions[item.record.topicPartition]?.generation == item.generation
+        guard let p = partitions[item.record.topicPartition] else { return false }
+        return p.generation == item.generation && !p.sealed
     }
 
     /// Whether the record's partition is still owned by the same assignment and not being

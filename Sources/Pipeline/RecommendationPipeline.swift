@@ -127,8 +127,24 @@ public final class RecommendationPipeline: Service, Sendable {
         logger.info("stopping: \(reason)")
     }
 
-    /// Stops taking records, lets started ones finish (up to the drain time-out), commits
-    /// and closes the consumer, which ends the read loop.
+    /// What a stop may take beyond `processing.drain_timeout_s`: the final commit when
+    /// the drain used the whole budget, leaving the group, and the producer's last flush.
+    /// A member told to stop exits within the drain time-out plus this (README, Stopping).
+    public static let stopMargin = Duration.seconds(10)
+    /// The least time the final commit is given when the drain used the whole budget.
+    static let finalCommitMinimum = Duration.seconds(3)
+    /// How long, once the producer's queues are purged, the seal waits for the reports of
+    /// results already sent to a broker.
+    static let purgeGrace = Duration.seconds(2)
+    /// What the stop keeps of ``stopMargin`` for the owner's last flush of the producer
+    /// (``producerCloseTimeout``) and the process's exit.
+    public static let producerCloseTimeout = Duration.seconds(2)
+
+    /// Stops taking records, lets started ones finish (up to the drain time-out), seals the
+    /// partitions (no result is handed to the producer after this), commits and closes the
+    /// consumer, which ends the read loop. Every step takes its deadline from the drain
+    /// budget, so a slow or absent broker never holds the stop up beyond
+    /// `drainTimeout + stopMargin`; what could not be committed is named in one log line.
     func drainAndClose() async {
         flow.apply(flow.state.withLock { s in
             s.stopping = true
@@ -138,6 +154,7 @@ public final class RecommendationPipeline: Service, Sendable {
         // After a fault, results could not be published anyway: do not wait for calls.
         let failing = failure.withLock { $0 != nil }
         let deadline = ContinuousClock.now + (failing ? .zero : configuration.drainTimeout)
+        let hardDeadline = deadline + Self.stopMargin - Self.producerCloseTimeout - .seconds(1)
         while ContinuousClock.now < deadline {
             let seen = wake.generation
             if flow.state.withLock({ $0.busyTotal }) == 0 { break }
@@ -146,9 +163,46 @@ public final class RecommendationPipeline: Service, Sendable {
         let (left, waiting) = flow.state.withLock { ($0.busyTotal, $0.active - $0.busyTotal) }
         if left > 0 && !failing { logger.warning("drain time-out: \(left) record(s) still in flight will be redone by the next owner") }
         if waiting > 0 { logger.info("\(waiting) record(s) waiting to retry are left for the next owner") }
-        await commit(only: nil, reason: "shutdown")
+        await seal(nil, until: deadline)
+        let commitTimeout = min(max(deadline - .now, Self.finalCommitMinimum), max(hardDeadline - .now, .zero))
+        await commit(only: nil, reason: "shutdown", timeout: commitTimeout)
+        let uncommitted = flow.state.withLock { $0.pendingCommits(only: nil) }
+        if !uncommitted.isEmpty {
+            logger.warning("not committed at shutdown (the next owner redoes these partitions from their last committed offset): \(uncommitted.map { "\($0.topicPartition)@\($0.offset)" }.joined(separator: ", "))")
+        }
         _ = drained.fire()
-        await consumer.close()
+        if await !consumer.close(timeout: max(hardDeadline - .now, .seconds(1))) {
+            logger.warning("the consumer did not leave the group in time (the coordinator does not answer); the group drops this member after session.timeout.ms")
+        }
+    }
+
+    /// Seals `partitions` (all owned ones if nil) for their final commit: from now on no
+    /// result of theirs is handed to the producer. Then waits, until `deadline`, for the
+    /// results already handed over to get their delivery reports; after it, the records
+    /// still in the producer's queues are purged (never delivered late, behind the final
+    /// commit or the next owner's newer results) and the reports of those already sent to
+    /// a broker are waited for ``purgeGrace`` more.
+    func seal(_ partitions: [KafkaTopicPartition]?, until deadline: ContinuousClock.Instant) async {
+        flow.state.withLock { $0.seal(partitions) }
+        wake.notify()
+        var end = deadline
+        var purged = false
+        while true {
+            let seen = wake.generation
+            let publishing = flow.state.withLock { $0.publishingCount(partitions) }
+            if publishing == 0 { return }
+            if ContinuousClock.now >= end {
+                if purged {
+                    logger.warning("\(publishing) result(s) sent to a broker still await their delivery report; their records are not committed")
+                    return
+                }
+                logger.info("purging the producer's queues: \(publishing) result(s) of sealed partitions await their delivery report")
+                producer.purgeQueued()
+                purged = true
+                end = .now + Self.purgeGrace
+            }
+            await waitForWake(after: seen, until: end)
+        }
     }
 
     func waitForWake(after seen: UInt64, until deadline: ContinuousClock.Instant) async {
@@ -227,13 +281,21 @@ public final class RecommendationPipeline: Service, Sendable {
                 if flow.state.withLock({ $0.busyCount(revoked) }) == 0 { break }
                 await waitForWake(after: seen, until: deadline)
             }
+            // Nothing of these partitions is published after their commit: calls that
+            // outlived the drain give their records up, results already handed to the
+            // producer are waited for (or purged from its queues).
+            await seal(revoked, until: deadline)
             // A failed commit is retried a few times (what is not committed here the next
             // owner redoes); one refused because the group is rebalancing will not succeed
-            // before this member rejoins (the mock cluster refuses them all).
+            // before this member rejoins (the mock cluster refuses them all). The attempts
+            // share what is left of the stop margin, so the revocation is acknowledged
+            // before librdkafka's own wait for it ends (drain time-out + 10 s).
+            let commitDeadline = max(deadline, .now) + Self.finalCommitMinimum + .seconds(2)
             var delay = Duration.milliseconds(100)
-            for _ in 0..<4 {
-                guard await commit(only: revoked, reason: "revoke") == .retry else { break }
-                try? await Task.sleep(for: delay)
+            while ContinuousClock.now < commitDeadline {
+                let timeout = max(commitDeadline - .now, .milliseconds(100))
+                guard await commit(only: revoked, reason: "revoke", timeout: timeout) == .retry else { break }
+                try? await Task.sleep(for: min(delay, max(commitDeadline - .now, .zero)))
                 delay = delay * 2
             }
         }
@@ -242,10 +304,12 @@ public final class RecommendationPipeline: Service, Sendable {
         // land before librdkafka unassigns (see PartitionFlow).
         await flow.settle()
         metrics.rebalance()
-        await recomputeShare()
         logger.info("revoked", metadata: ["partitions": "\(revoked.map(\.partition))", "lost": "\(revocation.isLost)"])
         revocation.acknowledge()
         wake.notify()
+        // After the acknowledgement: the metadata request (up to 10 s while the broker is
+        // slow or down) never holds the revocation up; while closing there is nothing to share.
+        if !closing { await recomputeShare() }
     }
 
     // MARK: - Budgets
@@ -303,6 +367,9 @@ public final class RecommendationPipeline: Service, Sendable {
         var pause = configuration.commitInterval
         while !stopRequested.isFired {
             try? await Task.sleep(for: pause)
+            // Once stopping, the shutdown makes the last commit (a periodic one in flight
+            // would hold the consumer's blocking queue up from it).
+            if stopRequested.isFired { break }
             if await commit(only: nil, reason: "periodic") != .retry {
                 pause = configuration.commitInterval
                 retryDelay = .milliseconds(100)
@@ -328,11 +395,11 @@ public final class RecommendationPipeline: Service, Sendable {
     /// owned partitions, and records what the coordinator accepted, partition by partition.
     /// What is not committed is redone after a crash, never lost.
     @discardableResult
-    func commit(only: [KafkaTopicPartition]?, reason: String) async -> CommitOutcome {
+    func commit(only: [KafkaTopicPartition]?, reason: String, timeout: Duration = .seconds(5)) async -> CommitOutcome {
         let offsets = flow.state.withLock { $0.pendingCommits(only: only) }
         guard !offsets.isEmpty else { return .done }
         do {
-            let result = try await consumer.commitEach(offsets)
+            let result = try await consumer.commitEach(offsets, timeout: timeout)
             flow.state.withLock { $0.committed(result.committed) }
             metrics.committed(result.committed)
             if !result.committed.isEmpty {
