@@ -163,7 +163,7 @@ public final class KafkaConsumer: Sendable {
             throw KafkaError(code: .closed, message: "commit after close(): commit before closing the consumer")
         }
         return try await client.runBlocking { rk in
-            let left = deadline - .now
+            let left = deadline - ContinuousClock.now
             guard left >= .milliseconds(100) else {
                 throw KafkaError(code: .timedOut, message: "commit: no time left within \(timeout)", isRetriable: true)
             }
@@ -203,7 +203,7 @@ public final class KafkaConsumer: Sendable {
             // what it holds now: a partition whose committed offset and metadata are what we
             // sent was committed.
             let doubtful = RDKafkaTopicPartitionList(result.failed.map(\.offset.topicPartition))
-            let readBack = Int32(clamping: min(max(deadline - .now, .milliseconds(100)), .seconds(5)).milliseconds)
+            let readBack = Int32(clamping: min(max(deadline - ContinuousClock.now, .milliseconds(100)), .seconds(5)).milliseconds)
             guard rd_kafka_committed(rk, doubtful.pointer, readBack) == RD_KAFKA_RESP_ERR_NO_ERROR else { return result }
             let held = doubtful.elements()
             let confirmed = result.failed.filter { failure in

@@ -51,6 +51,8 @@ extension RecommendationPipeline {
             // while the same assignment holds the partition: a call that outlived the
             // revocation drain must not overwrite the next owner's newer result for the key.
             guard flow.state.withLock({ $0.holds(item) }) else {
+                // Sealed (or gone): the call's busy mark ends here, as after a publish.
+                flow.state.withLock { $0.endBusy(item) }
                 return giveUp(item)
             }
         case .deadLetter(let errorClass, let message, let attempts):

@@ -164,14 +164,14 @@ public final class RecommendationPipeline: Service, Sendable {
         if left > 0 && !failing { logger.warning("drain time-out: \(left) record(s) still in flight will be redone by the next owner") }
         if waiting > 0 { logger.info("\(waiting) record(s) waiting to retry are left for the next owner") }
         await seal(nil, until: deadline)
-        let commitTimeout = min(max(deadline - .now, Self.finalCommitMinimum), max(hardDeadline - .now, .zero))
+        let commitTimeout = min(max(deadline - ContinuousClock.now, Self.finalCommitMinimum), max(hardDeadline - ContinuousClock.now, .zero))
         await commit(only: nil, reason: "shutdown", timeout: commitTimeout)
         let uncommitted = flow.state.withLock { $0.pendingCommits(only: nil) }
         if !uncommitted.isEmpty {
             logger.warning("not committed at shutdown (the next owner redoes these partitions from their last committed offset): \(uncommitted.map { "\($0.topicPartition)@\($0.offset)" }.joined(separator: ", "))")
         }
         _ = drained.fire()
-        if await !consumer.close(timeout: max(hardDeadline - .now, .seconds(1))) {
+        if await !consumer.close(timeout: max(hardDeadline - ContinuousClock.now, .seconds(1))) {
             logger.warning("the consumer did not leave the group in time (the coordinator does not answer); the group drops this member after session.timeout.ms")
         }
     }
@@ -199,7 +199,7 @@ public final class RecommendationPipeline: Service, Sendable {
                 logger.info("purging the producer's queues: \(publishing) result(s) of sealed partitions await their delivery report")
                 producer.purgeQueued()
                 purged = true
-                end = .now + Self.purgeGrace
+                end = ContinuousClock.now + Self.purgeGrace
             }
             await waitForWake(after: seen, until: end)
         }
@@ -290,12 +290,12 @@ public final class RecommendationPipeline: Service, Sendable {
             // before this member rejoins (the mock cluster refuses them all). The attempts
             // share what is left of the stop margin, so the revocation is acknowledged
             // before librdkafka's own wait for it ends (drain time-out + 10 s).
-            let commitDeadline = max(deadline, .now) + Self.finalCommitMinimum + .seconds(2)
+            let commitDeadline = max(deadline, ContinuousClock.now) + Self.finalCommitMinimum + .seconds(2)
             var delay = Duration.milliseconds(100)
             while ContinuousClock.now < commitDeadline {
-                let timeout = max(commitDeadline - .now, .milliseconds(100))
+                let timeout = max(commitDeadline - ContinuousClock.now, .milliseconds(100))
                 guard await commit(only: revoked, reason: "revoke", timeout: timeout) == .retry else { break }
-                try? await Task.sleep(for: min(delay, max(commitDeadline - .now, .zero)))
+                try? await Task.sleep(for: min(delay, max(commitDeadline - ContinuousClock.now, .zero)))
                 delay = delay * 2
             }
         }
