@@ -53,7 +53,7 @@ public final class KafkaProducer: Sendable {
                 // from `pending` under the lock (one allocation fewer per record).
                 return try await withTaskCancellationHandler {
                     try await withUnsafeThrowingContinuation { continuation in
-                        let refusal: (any Error)? = deliveries.state.withLock { state in
+                        let refusal = deliveries.state.withLock { state -> (any Error)? in
                             guard !state.closing else { return KafkaError.closed("send") }
                             // Cancelled before this point: the handler found no waiter to end.
                             guard !Task.isCancelled else { return CancellationError() }
