@@ -34,6 +34,10 @@ public final class RecommendationPipeline: Service, Sendable {
     private let stopRequested = StopSignal()
     /// Fired once the shutdown drain is over: records still waiting are cancelled.
     let drained = StopSignal()
+    /// Fired once the member has left the group, or stopped waiting for it (the
+    /// coordinator does not answer): the read loop ends then, even if the consumer's
+    /// stream has not finished.
+    let left = StopSignal()
 
     /// The group-wide budgets (live-tunable) and this member's current share of them.
     struct Budgets: Sendable {
@@ -95,8 +99,14 @@ public final class RecommendationPipeline: Service, Sendable {
                     await self.stopRequested.wait()
                     await self.drainAndClose()
                 }
-                // The read loop ends when the consumer has closed, after the drain.
-                await self.readLoop()
+                // The read loop ends when the consumer has closed, after the drain, or when
+                // the drain gave up waiting for the close (its time is bounded).
+                await withTaskGroup(of: Void.self) { reading in
+                    reading.addTask { await self.readLoop() }
+                    reading.addTask { await self.left.wait() }
+                    await reading.next()
+                    reading.cancelAll()
+                }
                 _ = self.stopRequested.fire()
                 self.wake.notify()
             }
@@ -174,6 +184,7 @@ public final class RecommendationPipeline: Service, Sendable {
         if await !consumer.close(timeout: max(hardDeadline - ContinuousClock.now, .seconds(1))) {
             logger.warning("the consumer did not leave the group in time (the coordinator does not answer); the group drops this member after session.timeout.ms")
         }
+        _ = left.fire()
     }
 
     /// Seals `partitions` (all owned ones if nil) for their final commit: from now on no

@@ -54,9 +54,9 @@ struct KafkaBackPressureTests {
             await stalled.close()
             closed.store(true, ordering: .sequentiallyConsistent)
         }
-        _ = await waitUntil(timeout: .seconds(30)) { closed.load(ordering: .sequentiallyConsistent) }
-        #expect(closed.load(ordering: .sequentiallyConsistent), "close() hung while the poll thread waited")
-        if closed.load(ordering: .sequentiallyConsistent) { await closing.value }
+        let ended = await waitUntil(timeout: .seconds(30)) { closed.load(ordering: .sequentiallyConsistent) }
+        #expect(ended, "close() hung while the poll thread waited")
+        if ended { await closing.value }
         await cluster.shutdown()
     }
 }

@@ -40,7 +40,7 @@ struct StopBoundTests {
         cluster.clearRequestErrors(.offsetCommit)
         if fault == "down" { try cluster.setBroker(1, up: true) } else { try cluster.setRoundTrip(broker: 1, .zero) }
         if status == nil { member.child.kill() }
-        #expect(status != nil, "the member was still running \(bound + .seconds(10)) after SIGTERM; stderr tail: \(member.stderr.suffix(1500))")
+        #expect(status != nil, "the member was still running \(bound + .seconds(10)) after SIGTERM; stderr \(member.stderrPath), tail: \(member.stderr.suffix(1500))")
         #expect(status == 0, "stderr tail: \(member.stderr.suffix(1500))")
         let line = (member.stderr + member.stdout).split(separator: "\n").first { $0.contains("not committed at shutdown") }
         #expect(line != nil, "no line names what could not be committed; stderr tail: \(member.stderr.suffix(1500))")
