@@ -37,7 +37,7 @@ public final class RecommendationPipeline: Service, Sendable {
     /// Fired once the member has left the group, or stopped waiting for it (the
     /// coordinator does not answer): the read loop ends then, even if the consumer's
     /// stream has not finished.
-    let left = StopSignal()
+    let leftGroup = StopSignal()
 
     /// The group-wide budgets (live-tunable) and this member's current share of them.
     struct Budgets: Sendable {
@@ -103,7 +103,7 @@ public final class RecommendationPipeline: Service, Sendable {
                 // the drain gave up waiting for the close (its time is bounded).
                 await withTaskGroup(of: Void.self) { reading in
                     reading.addTask { await self.readLoop() }
-                    reading.addTask { await self.left.wait() }
+                    reading.addTask { await self.leftGroup.wait() }
                     await reading.next()
                     reading.cancelAll()
                 }
@@ -184,7 +184,7 @@ public final class RecommendationPipeline: Service, Sendable {
         if await !consumer.close(timeout: max(hardDeadline - ContinuousClock.now, .seconds(1))) {
             logger.warning("the consumer did not leave the group in time (the coordinator does not answer); the group drops this member after session.timeout.ms")
         }
-        _ = left.fire()
+        _ = leftGroup.fire()
     }
 
     /// Seals `partitions` (all owned ones if nil) for their final commit: from now on no
