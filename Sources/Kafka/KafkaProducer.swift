@@ -143,10 +143,11 @@ public final class KafkaProducer: Sendable {
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { logger.warning("\(KafkaError.from(err, "purge"))") }
     }
 
-    /// Waits until every record handed over so far is delivered or failed.
+    /// Waits until every record handed over so far is delivered or failed. (On a thread
+    /// of its own: never behind another blocking call of this producer.)
     public func flush(timeout: Duration = .seconds(60)) async throws {
         let ms = Int32(clamping: timeout.milliseconds)
-        try await client.runBlocking { rk in
+        try await client.runDetached { rk in
             let err = rd_kafka_flush(rk, ms)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "flush") }
         }

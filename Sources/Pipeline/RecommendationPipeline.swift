@@ -109,6 +109,10 @@ public final class RecommendationPipeline: Service, Sendable {
                 }
                 _ = self.stopRequested.fire()
                 self.wake.notify()
+                // The member has left (or given up leaving): the loops end now, without
+                // waiting for a broker request in flight (the lag sweep's may outlive its
+                // time-out while a leader is down).
+                group.cancelAll()
             }
         } onGracefulShutdown: {
             self.requestStop(reason: "graceful shutdown")

@@ -39,7 +39,10 @@ struct StopBoundTests {
         let status = await member.wait(timeout: bound + .seconds(10))
         cluster.clearRequestErrors(.offsetCommit)
         if fault == "down" { try cluster.setBroker(1, up: true) } else { try cluster.setRoundTrip(broker: 1, .zero) }
-        if status == nil { member.child.kill() }
+        if status == nil {
+            member.child.kill()
+            try? member.stderr.write(toFile: NSTemporaryDirectory() + "stop-bound-\(fault).err", atomically: true, encoding: .utf8)
+        }
         #expect(status != nil, "the member was still running \(bound + .seconds(10)) after SIGTERM; stderr \(member.stderrPath), tail: \(member.stderr.suffix(1500))")
         #expect(status == 0, "stderr tail: \(member.stderr.suffix(1500))")
         let line = (member.stderr + member.stdout).split(separator: "\n").first { $0.contains("not committed at shutdown") }
