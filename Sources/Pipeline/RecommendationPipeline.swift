@@ -314,6 +314,11 @@ public final class RecommendationPipeline: Service, Sendable {
                 delay = delay * 2
             }
         }
+        if revocation.isLost {
+            // Lost: another member may own them already. Nothing of theirs waits for a
+            // delivery report: what is still queued in the producer is purged at once.
+            await seal(revoked, until: .now)
+        }
         flow.state.withLock { $0.finishRevoke(revoked) }
         // Pauses and resumes read before finishRevoke run outside the state's lock: let them
         // land before librdkafka unassigns (see PartitionFlow).

@@ -77,4 +77,42 @@ struct RevocationPublishTests {
         await sim.stop()
         await cluster.shutdown()
     }
+
+    @Test("results queued behind a down output leader when the assignment is lost are never delivered: each record's result appears once")
+    func nothingQueuedSurvivesALoss() async throws {
+        let cluster = try KafkaMockCluster(brokers: 2, logger: Harness.logger())
+        for t in [topics.input, topics.output, topics.dlq] { try cluster.createTopic(t, partitions: 2) }
+        for p in Int32(0)..<2 {
+            try cluster.setPartitionLeader(topics.input, partition: p, broker: 1)
+            try cluster.setPartitionLeader(topics.output, partition: p, broker: 2)
+            try cluster.setPartitionLeader(topics.dlq, partition: p, broker: 2)
+        }
+        let sim = try await Harness.simulator(SimulatorConfiguration(top: 2, latencyMilliseconds: 100, latencySigma: 0.1))
+        let users = (0..<400).map(Harness.user)
+        try await Harness.produce(cluster.bootstrapServers, topic: topics.input, records: users)
+        let member = try MemberFaultTests.InProcessMember(cluster, api: sim.url, topics: topics) { $0.drainTimeout = .seconds(2) }
+        try cluster.setGroupCoordinator(member.group, broker: 1)
+        let run = Task { try await member.pipeline.run() }
+        try await waitFor("records complete") { member.pipeline.statistics.snapshot.completed >= 30 }
+        // The output leader goes down: results queue up; then the coordinator tells the member
+        // it is unknown: librdkafka reports the assignment lost, and the member rejoins.
+        try cluster.setBroker(2, up: false)
+        try await Task.sleep(for: .seconds(2))
+        cluster.pushRequestErrors(.heartbeat, [.unknownMemberID])
+        try await Task.sleep(for: .seconds(8))
+        try cluster.setBroker(2, up: true)
+        try await waitFor("every record completes", timeout: .seconds(120)) {
+            member.pipeline.statistics.snapshot.completed >= users.count
+        }
+        member.pipeline.requestStop(reason: "test over")
+        _ = try? await withTimeout(.seconds(60)) { await run.result }
+        await member.close()
+        let results = RunResults(try await Harness.readToEnd(cluster.bootstrapServers, topics: [topics.output, topics.dlq]),
+                                 outputTopic: topics.output)
+        let counts = Dictionary(results.sources.map { ($0, 1) }, uniquingKeysWith: +)
+        let twice = counts.filter { $0.value > 1 }.map(\.key).sorted()
+        #expect(twice.isEmpty, "results of the lost generation were delivered after the loss, beside the new generation's: \(twice.prefix(20))")
+        await sim.stop()
+        await cluster.shutdown()
+    }
 }
