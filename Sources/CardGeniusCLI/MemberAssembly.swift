@@ -104,8 +104,10 @@ struct MemberAssembly {
     }
 
     /// Flushes the producer and closes the HTTP client (after the pipeline has stopped).
+    /// The flush is bounded by what the stop keeps of its margin: the pipeline has already
+    /// purged what it will not wait for, so only results sent to a slow broker are left.
     func close() async {
-        await producer.close()
+        await producer.close(timeout: RecommendationPipeline.producerCloseTimeout)
         try? await client.shutdown()
     }
 }

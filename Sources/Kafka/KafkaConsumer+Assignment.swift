@@ -1,6 +1,14 @@
 import CRDKafka
 
 extension KafkaConsumer {
+    /// Whether librdkafka considers this member's current assignment lost (it was evicted
+    /// from the group: session time-out, `max.poll.interval.ms`, a fenced generation), as
+    /// soon as librdkafka knows it, before the revocation reaches ``events``. Its answer
+    /// is an atomic read (`rd_kafka_assignment_lost`): it never blocks.
+    public var isAssignmentLost: Bool {
+        rd_kafka_assignment_lost(client.handle) != 0
+    }
+
     /// Reads `offsets` directly, without joining the group: each partition starts at its
     /// offset (or a logical one: ``KafkaOffset/beginning``, ``KafkaOffset/end``,
     /// ``KafkaOffset/stored``). No rebalance events are delivered for a manual

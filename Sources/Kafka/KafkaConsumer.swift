@@ -12,8 +12,9 @@ import Logging
 /// Offsets are committed only explicitly, with ``commit(_:)``.
 public final class KafkaConsumer: Sendable {
     /// Records, rebalances and errors, in the order librdkafka delivered them. The stream
-    /// finishes once ``close()`` has left the group.
-    public let events: AsyncStream<KafkaConsumerEvent>
+    /// finishes once ``close()`` has left the group. Bounded: while the application has
+    /// not taken a few batches of records, the poll thread waits (see ``KafkaConsumerEvents``).
+    public let events: KafkaConsumerEvents
 
     let client: RDKafkaClient
     /// The poll-thread body; it owns the ``Control`` state shared with this member.
@@ -61,12 +62,13 @@ public final class KafkaConsumer: Sendable {
         let client = try RDKafkaClient.make(.consumer, properties: configuration.rdKafkaProperties(),
                                             events: mask, logger: logger)
         let (stream, continuation) = AsyncStream<KafkaConsumerEvent>.makeStream()
-        let loop = RDKafkaConsumerLoop(client: client, continuation: continuation,
+        let credits = RDKafkaRecordCredits(capacity: Self.recordBatchesAhead)
+        let loop = RDKafkaConsumerLoop(client: client, continuation: continuation, credits: credits,
                                        revocationTimeout: configuration.revocationTimeout)
         continuation.onTermination = { [weak loop] _ in loop?.control.withLock { $0.streamTerminated = true } }
         self.client = client
         self.loop = loop
-        self.events = stream
+        self.events = KafkaConsumerEvents(stream: stream, credits: credits)
         self.logger = logger
         self.groupID = configuration.groupID
         self.pollThread = RDKafkaPollThread(name: "kafka-consumer-poll") { loop.pollOnce() }
@@ -75,6 +77,16 @@ public final class KafkaConsumer: Sendable {
     deinit {
         loop.control.withLock { $0.closeRequested = true }
     }
+
+    /// The record batches (of up to 512 records) the poll thread may hand over before the
+    /// application has taken them; then it waits.
+    static let recordBatchesAhead = 4
+
+    /// Record batches handed over on ``events`` and not yet taken (tests).
+    var recordBatchesWaiting: Int { events.credits.outstanding }
+
+    /// Records the poll thread has handed over on ``events`` so far (tests).
+    var recordsHandedOver: Int { loop.recordsHandedOver.load(ordering: .relaxed) }
 
     /// True once ``close()`` was called: commits are refused from then on.
     public var isClosing: Bool { loop.control.withLock { $0.closeRequested } }
@@ -161,15 +173,24 @@ public final class KafkaConsumer: Sendable {
     /// - Throws: ``KafkaError`` only when the request failed as a whole (no partition's
     ///   outcome is known, for example while the coordinator is unreachable), or with code
     ///   `closed` once ``close()`` was called.
+    ///
+    /// `timeout` counts from the call, including the wait for the consumer's blocking queue
+    /// (another commit or metadata request may hold it): a commit that finds less than
+    /// 100 ms left fails with ``KafkaError/Code/timedOut`` without being sent.
     public func commitEach(_ offsets: [KafkaPartitionOffset], timeout: Duration = .seconds(60)) async throws -> KafkaCommitResult {
         guard !offsets.isEmpty else { return KafkaCommitResult(committed: [], failed: []) }
-        let ms = Int32(clamping: timeout.milliseconds)
+        let deadline = ContinuousClock.now + timeout
         // librdkafka 2.0.2 answers neither the OFFSET_COMMIT event nor (at times) the
         // synchronous call of a commit made once the consumer closes: refuse it rather than hang.
         if isClosing {
             throw KafkaError(code: .closed, message: "commit after close(): commit before closing the consumer")
         }
         return try await client.runBlocking { rk in
+            let left = deadline - ContinuousClock.now
+            guard left >= .milliseconds(100) else {
+                throw KafkaError(code: .timedOut, message: "commit: no time left within \(timeout)", isRetriable: true)
+            }
+            let ms = Int32(clamping: left.milliseconds)
             let list = RDKafkaTopicPartitionList(offsets)
             // The result arrives as an OFFSET_COMMIT event on a queue of our own, with the
             // per-partition errors that rd_kafka_commit() does not hand back.
@@ -205,7 +226,8 @@ public final class KafkaConsumer: Sendable {
             // what it holds now: a partition whose committed offset and metadata are what we
             // sent was committed.
             let doubtful = RDKafkaTopicPartitionList(result.failed.map(\.offset.topicPartition))
-            guard rd_kafka_committed(rk, doubtful.pointer, 5_000) == RD_KAFKA_RESP_ERR_NO_ERROR else { return result }
+            let readBack = Int32(clamping: min(max(deadline - ContinuousClock.now, .milliseconds(100)), .seconds(5)).milliseconds)
+            guard rd_kafka_committed(rk, doubtful.pointer, readBack) == RD_KAFKA_RESP_ERR_NO_ERROR else { return result }
             let held = doubtful.elements()
             let confirmed = result.failed.filter { failure in
                 held.contains { $0.error == RD_KAFKA_RESP_ERR_NO_ERROR && $0.offset.topicPartition == failure.offset.topicPartition
@@ -265,5 +287,13 @@ public final class KafkaConsumer: Sendable {
     public func close() async {
         loop.control.withLock { $0.closeRequested = true }
         await pollThread.join()
+    }
+
+    /// Leaves the group as ``close()`` does, but waits at most `timeout` (librdkafka's
+    /// close waits for the coordinator, which may not answer). Returns false if the
+    /// consumer had not closed by then; its poll thread goes on closing it.
+    public func close(timeout: Duration) async -> Bool {
+        loop.control.withLock { $0.closeRequested = true }
+        return await pollThread.join(timeout: timeout)
     }
 }

@@ -39,28 +39,38 @@ public final class KafkaProducer: Sendable {
     /// Publishes a record and returns once the broker has acknowledged it.
     ///
     /// Waits (without blocking a thread) while librdkafka's local queue is full.
+    /// Cancelling the calling task stops the wait with `CancellationError`: the record may
+    /// still be delivered (see ``purgeQueued()``), its report is then ignored.
     /// - Throws: ``KafkaError`` if the record cannot be delivered.
     public func send(_ record: KafkaProducerRecord) async throws -> KafkaDeliveryReport {
         while true {
+            let id = deliveries.state.withLock { state -> UInt in
+                defer { state.nextID &+= 1 }
+                return state.nextID
+            }
             do {
                 // Unchecked: a record's waiter is resumed exactly once, by whoever removes it
                 // from `pending` under the lock (one allocation fewer per record).
-                return try await withUnsafeThrowingContinuation { continuation in
-                    let id: UInt? = deliveries.state.withLock { state in
-                        guard !state.closing else { return nil }
-                        let id = state.nextID
-                        state.nextID &+= 1
-                        state.pending[id] = .single(continuation)
-                        return id
+                return try await withTaskCancellationHandler {
+                    try await withUnsafeThrowingContinuation { continuation in
+                        let refusal = deliveries.state.withLock { state -> (any Error)? in
+                            guard !state.closing else { return KafkaError.closed("send") }
+                            // Cancelled before this point: the handler found no waiter to end.
+                            guard !Task.isCancelled else { return CancellationError() }
+                            state.pending[id] = .single(continuation)
+                            return nil
+                        }
+                        if let refusal {
+                            continuation.resume(throwing: refusal)
+                            return
+                        }
+                        if let error = enqueue(record, id: id) {
+                            let waiting = deliveries.state.withLock { $0.pending.removeValue(forKey: id) }
+                            waiting?.complete(.failure(error))
+                        }
                     }
-                    guard let id else {
-                        continuation.resume(throwing: KafkaError.closed("send"))
-                        return
-                    }
-                    if let error = enqueue(record, id: id) {
-                        let waiting = deliveries.state.withLock { $0.pending.removeValue(forKey: id) }
-                        waiting?.complete(.failure(error))
-                    }
+                } onCancel: {
+                    deliveries.state.withLock { $0.pending.removeValue(forKey: id) }?.complete(.failure(CancellationError()))
                 }
             } catch let error as KafkaError where error.code == .queueFull {
                 try await Task.sleep(for: .milliseconds(5))
@@ -120,10 +130,24 @@ public final class KafkaProducer: Sendable {
         try await client.watermarks(partition, timeout: timeout)
     }
 
-    /// Waits until every record handed over so far is delivered or failed.
+    /// Drops the records still waiting in librdkafka's queues, not yet sent to a broker:
+    /// their ``send(_:)`` fails with code `-152` (`_PURGE_QUEUE`, a retriable verdict). A
+    /// member calls it once it has sealed its partitions for their final commit, so no
+    /// result queued behind a slow or absent leader reaches Kafka after that commit (or
+    /// after the partitions' next owner published newer results). Requests already in
+    /// flight to a broker are left alone (librdkafka cannot take them back).
+    public func purgeQueued() {
+        // Non-blocking: the broker threads purge their queues on their own (the call never
+        // waits for them, so it may run on the cooperative pool).
+        let err = rd_kafka_purge(client.handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_NON_BLOCKING)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { logger.warning("\(KafkaError.from(err, "purge"))") }
+    }
+
+    /// Waits until every record handed over so far is delivered or failed. (On a thread
+    /// of its own: never behind another blocking call of this producer.)
     public func flush(timeout: Duration = .seconds(60)) async throws {
         let ms = Int32(clamping: timeout.milliseconds)
-        try await client.runBlocking { rk in
+        try await client.runDetached { rk in
             let err = rd_kafka_flush(rk, ms)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "flush") }
         }

@@ -2,9 +2,11 @@ import CRDKafka
 
 extension RDKafkaClient {
     /// The low and high watermarks of a partition, asked of its leader.
+    /// (Detached: librdkafka 2.0.2 waits for the leader's answer beyond `timeout` while the
+    /// leader is down; a caller that is cancelled stops waiting.)
     func watermarks(_ partition: KafkaTopicPartition, timeout: Duration) async throws -> (low: Int64, high: Int64) {
         let ms = Int32(clamping: timeout.milliseconds)
-        return try await runBlocking { rk in
+        return try await runDetached { rk in
             var low: Int64 = 0
             var high: Int64 = 0
             let err = rd_kafka_query_watermark_offsets(rk, partition.topic, partition.partition, &low, &high, ms)

@@ -80,6 +80,26 @@ final class RDKafkaClient: @unchecked Sendable {
         }
     }
 
+    /// Runs a blocking librdkafka call on a thread of its own (a concurrent dispatch queue),
+    /// off the cooperative pool and not behind the client's other blocking calls, for calls
+    /// whose own time-out librdkafka does not always keep (`rd_kafka_query_watermark_offsets`
+    /// waits for the leader's answer up to `socket.timeout.ms` while the leader is down) or
+    /// that must not wait for those (the last flush). Cancelling the caller ends its wait
+    /// with `CancellationError`; the call runs to its end and its result is dropped.
+    func runDetached<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
+        let waiter = RDKafkaCallWaiter<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                guard waiter.register(continuation) else { return }
+                DispatchQueue.global().async {
+                    waiter.resume(with: Result { try body(self.handle) })
+                }
+            }
+        } onCancel: {
+            waiter.resume(with: .failure(CancellationError()))
+        }
+    }
+
     /// Handles the events every client sees: logs and errors. Returns false for other types.
     func handleCommonEvent(_ event: OpaquePointer) -> KafkaError? {
         switch rd_kafka_event_type(event) {
@@ -119,5 +139,31 @@ final class RDKafkaClient: @unchecked Sendable {
         case 6: return .info
         default: return .debug
         }
+    }
+}
+
+/// The one waiter of a ``RDKafkaClient/runDetached(_:)`` call, resumed exactly once: by
+/// the call's result or by the caller's cancellation, whichever comes first.
+final class RDKafkaCallWaiter<T: Sendable>: Sendable {
+    private let state = Mutex<(continuation: CheckedContinuation<T, any Error>?, cancelled: Bool)>((nil, false))
+
+    /// Registers the waiter; returns false (and resumes it) if the caller was cancelled first.
+    func register(_ continuation: CheckedContinuation<T, any Error>) -> Bool {
+        let cancelled = state.withLock { s -> Bool in
+            if s.cancelled || Task.isCancelled { return true }
+            s.continuation = continuation
+            return false
+        }
+        if cancelled { continuation.resume(throwing: CancellationError()) }
+        return !cancelled
+    }
+
+    func resume(with result: Result<T, any Error>) {
+        let waiting = state.withLock { s -> CheckedContinuation<T, any Error>? in
+            if case .failure(let error) = result, error is CancellationError { s.cancelled = true }
+            defer { s.continuation = nil }
+            return s.continuation
+        }
+        waiting?.resume(with: result)
     }
 }

@@ -12,14 +12,20 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
     /// What the member asked for and what the loop did, shared with ``KafkaConsumer``.
     let control = Mutex(KafkaConsumer.Control())
     private let continuation: AsyncStream<KafkaConsumerEvent>.Continuation
+    /// Bounds the record batches handed over and not yet taken.
+    private let credits: RDKafkaRecordCredits
     private let revocationTimeout: Duration
     private var batch: [KafkaRecord] = []
+    /// Records handed to the event stream so far (tests read it).
+    let recordsHandedOver = Atomic<Int>(0)
     private var closing = false
     private static let maxBatch = 512
 
-    init(client: RDKafkaClient, continuation: AsyncStream<KafkaConsumerEvent>.Continuation, revocationTimeout: Duration) {
+    init(client: RDKafkaClient, continuation: AsyncStream<KafkaConsumerEvent>.Continuation,
+         credits: RDKafkaRecordCredits, revocationTimeout: Duration) {
         self.client = client
         self.continuation = continuation
+        self.credits = credits
         self.revocationTimeout = revocationTimeout
     }
 
@@ -92,6 +98,10 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
 
     private func flush() {
         guard !batch.isEmpty else { return }
+        // Back-pressure: wait (this is the poll thread) while the application has not taken
+        // the batches handed over before; never while closing or once nobody listens.
+        credits.acquire { control.withLock { $0.closeRequested || $0.streamTerminated } }
+        recordsHandedOver.add(batch.count, ordering: .relaxed)
         continuation.yield(.records(batch))
         batch.removeAll(keepingCapacity: true)
     }
@@ -150,7 +160,19 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
         let partitions = RDKafkaTopicPartitionList(owning: rd_kafka_topic_partition_list_copy(raw)).partitions
         switch rd_kafka_event_error(event) {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-            let committed = committedOffsets(partitions)
+            let committed: [KafkaPartitionOffset]
+            switch committedOffsets(partitions) {
+            case .success(let offsets):
+                committed = offsets
+            case .failure(var error):
+                // Without them the member would redo what the previous owner completed: it
+                // takes nothing and stops, as for a failed assign.
+                error.isFatal = true
+                error.message = "could not read the committed offsets of the assigned partitions within \(Self.committedReadTimeout): \(error.message)"
+                logger.critical("\(error)")
+                continuation.yield(.error(error))
+                return
+            }
             // librdkafka keeps the application's pause flag on a partition across
             // unassign/assign (it clears only its own), so a partition paused when it was
             // revoked would never be fetched again: those are resumed, *before* the assign.
@@ -278,21 +300,32 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
 
     /// The committed offsets and metadata of newly assigned partitions (asked on the poll
     /// thread, before any of their records can be delivered).
-    private func committedOffsets(_ partitions: [KafkaTopicPartition]) -> [KafkaPartitionOffset] {
-        // While the coordinator moves the answer is a retriable error: ask again for a
-        // while, since without the metadata the previous owner's completed offsets are redone.
-        let deadline = ContinuousClock.now + .seconds(30)
+    ///
+    /// Any error, of the call or of one partition, is retried: taking it as "no committed
+    /// offset" would drop the previous owner's completed-offset marks (their records would
+    /// be redone, an older result published after a newer one). Returns the error when
+    /// the offsets could still not be read after 30 s.
+    private func committedOffsets(_ partitions: [KafkaTopicPartition]) -> Result<[KafkaPartitionOffset], KafkaError> {
+        let deadline = ContinuousClock.now + Self.committedReadTimeout
         while true {
             let list = RDKafkaTopicPartitionList(partitions)
             let err = rd_kafka_committed(client.handle, list.pointer, 10_000)
-            if err == RD_KAFKA_RESP_ERR_NO_ERROR { return list.elements().map(\.offset) }
-            let error = KafkaError.from(err, "committed")
-            guard error.isRetriable, ContinuousClock.now < deadline else {
-                logger.warning("could not read committed offsets: \(error)")
-                return partitions.map { KafkaPartitionOffset(topicPartition: $0, offset: KafkaOffset.invalid) }
+            let error: KafkaError
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                let elements = list.elements()
+                guard let failed = elements.first(where: { $0.error != RD_KAFKA_RESP_ERR_NO_ERROR }) else {
+                    return .success(elements.map(\.offset))
+                }
+                error = KafkaError.from(failed.error, "committed offset of \(failed.offset.topicPartition)")
+            } else {
+                error = KafkaError.from(err, "committed")
             }
-            logger.info("reading committed offsets failed, retrying: \(error)")
+            guard ContinuousClock.now < deadline, !control.withLock({ $0.closeRequested }) else { return .failure(error) }
+            logger.warning("reading committed offsets failed, retrying: \(error)")
             Thread.sleep(forTimeInterval: 0.5)
         }
     }
+
+    /// How long an assignment waits for its committed offsets before the member gives up.
+    static let committedReadTimeout = Duration.seconds(30)
 }

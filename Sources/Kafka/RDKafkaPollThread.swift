@@ -8,7 +8,10 @@ final class RDKafkaPollThread: Sendable {
     private struct State {
         /// The thread has left its loop.
         var done = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var waiters: [UInt64: CheckedContinuation<Bool, Never>] = [:]
+        var nextID: UInt64 = 0
+        /// Joins whose time ran out before they were registered.
+        var expired: Set<UInt64> = []
     }
 
     private let state = Mutex(State())
@@ -20,12 +23,12 @@ final class RDKafkaPollThread: Sendable {
     init(name: String, body: @escaping @Sendable () -> Bool) {
         let thread = Thread { [self] in
             while !stopRequested.load(ordering: .acquiring) && body() {}
-            let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            let waiters = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
                 state.done = true
-                defer { state.waiters = [] }
-                return state.waiters
+                defer { state.waiters = [:] }
+                return Array(state.waiters.values)
             }
-            waiters.forEach { $0.resume() }
+            waiters.forEach { $0.resume(returning: true) }
         }
         thread.name = name
         thread.start()
@@ -39,13 +42,39 @@ final class RDKafkaPollThread: Sendable {
 
     /// Waits until the thread has left its loop.
     func join() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = self.state.withLock { state -> Bool in
-                if state.done { return true }
-                state.waiters.append(continuation)
-                return false
+        _ = await join(timeout: nil)
+    }
+
+    /// Waits until the thread has left its loop, or `timeout` passed (then returns false;
+    /// the thread goes on).
+    func join(timeout: Duration?) async -> Bool {
+        let id = state.withLock { s -> UInt64 in
+            s.nextID &+= 1
+            return s.nextID
+        }
+        let timer = timeout.map { timeout in
+            Task { [self] in
+                try? await Task.sleep(for: timeout)
+                if Task.isCancelled { return }
+                let waiter = self.state.withLock { s -> CheckedContinuation<Bool, Never>? in
+                    guard let waiter = s.waiters.removeValue(forKey: id) else {
+                        if !s.done { s.expired.insert(id) }
+                        return nil
+                    }
+                    return waiter
+                }
+                waiter?.resume(returning: false)
             }
-            if done { continuation.resume() }
+        }
+        defer { timer?.cancel() }
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let now = self.state.withLock { state -> Bool? in
+                if state.done { return true }
+                if state.expired.remove(id) != nil { return false }
+                state.waiters[id] = continuation
+                return nil
+            }
+            if let now { continuation.resume(returning: now) }
         }
     }
 }

@@ -133,7 +133,7 @@ public struct TopicScanner: Sendable {
     }
 
     /// The next event, or a `ScanTimeout` error when none arrives within `idleTimeout`.
-    private func next(_ iterator: inout AsyncStream<KafkaConsumerEvent>.Iterator, idleTimeout: Duration,
+    private func next(_ iterator: inout KafkaConsumerEvents.AsyncIterator, idleTimeout: Duration,
                       waitingFor remaining: [KafkaTopicPartition: Int64]) async throws -> KafkaConsumerEvent? {
         let box = IteratorBox(iterator)
         defer { iterator = box.iterator }
@@ -149,10 +149,10 @@ public struct TopicScanner: Sendable {
     }
 }
 
-/// Moves an `AsyncStream` iterator into a child task and back.
+/// Moves a consumer's event iterator into a child task and back.
 private final class IteratorBox: @unchecked Sendable {
-    var iterator: AsyncStream<KafkaConsumerEvent>.Iterator
-    init(_ iterator: AsyncStream<KafkaConsumerEvent>.Iterator) { self.iterator = iterator }
+    var iterator: KafkaConsumerEvents.AsyncIterator
+    init(_ iterator: KafkaConsumerEvents.AsyncIterator) { self.iterator = iterator }
     func next() async -> KafkaConsumerEvent? { await iterator.next() }
 }
 

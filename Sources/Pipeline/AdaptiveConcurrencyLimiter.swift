@@ -53,12 +53,20 @@ public final class AdaptiveConcurrencyLimiter: Sendable {
         guard let id = queued else { return }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let admitted = state.withLock { s -> Bool in
+                // A task cancelled before it got here has had its cancellation handler run
+                // already (finding no waiter to remove): it must not be queued, or it would
+                // wait until a slot frees, for ever if none does.
+                let admitted = state.withLock { s -> Bool? in
                     if Self.takeFree(&s) { return true }
+                    if Task.isCancelled { return false }
                     s.waiters.append((id, continuation))
-                    return false
+                    return nil
                 }
-                if admitted { continuation.resume() }
+                switch admitted {
+                case true?: continuation.resume()
+                case false?: continuation.resume(throwing: CancellationError())
+                case nil: break
+                }
             }
         } onCancel: {
             let cancelled = state.withLock { s -> CheckedContinuation<Void, any Error>? in

@@ -6,6 +6,9 @@ struct WorkItem: Sendable {
     var record: KafkaRecord
     /// The generation of the partition's assignment the record belongs to.
     var generation: UInt64
+    /// What one user's records are ordered by: the `user_id` of the record's value (the
+    /// output contract orders by user), or the Kafka key when the value has none.
+    var orderKey: [UInt8]
 }
 
 /// The member's bookkeeping: which partitions it owns, the records it holds for each,
@@ -30,6 +33,12 @@ struct PipelineState: Sendable {
         var paused = false
         var atEnd = false
         var revoking = false
+        /// Set when the partition's final commit is about to be made (the revocation's or
+        /// the shutdown's drain is over): no result of it may be handed to the producer any
+        /// more, so none lands after that commit (or after the next owner's newer result).
+        var sealed = false
+        /// Results of this partition handed to the producer and awaiting their delivery report.
+        var publishing = 0
         var lastCommit: KafkaPartitionOffset?
         /// When a record of this partition last completed (or the partition was assigned,
         /// or the member was last held by the API): what stall detection measures.
@@ -149,6 +158,33 @@ struct PipelineState: Sendable {
         partitions[item.record.topicPartition]!.busy -= 1
     }
 
+    /// Seals `partitions` (all owned ones if nil): their final commit comes next, so no
+    /// result of theirs may be handed to the producer from now on (see ``beginSend(_:)``).
+    mutating func seal(_ only: [KafkaTopicPartition]?) {
+        for tp in only ?? ownedPartitions where partitions[tp] != nil { partitions[tp]!.sealed = true }
+    }
+
+    /// Marks one attempt to hand a result to the producer. Refused (false) once the
+    /// record's assignment is gone or its partition is sealed: the check and the count are
+    /// under the same lock as ``seal(_:)``, so after a seal the only sends left are those
+    /// counted by ``publishingCount(_:)``, which the seal's owner waits for.
+    mutating func beginSend(_ item: WorkItem) -> Bool {
+        guard holds(item) else { return false }
+        partitions[item.record.topicPartition]!.publishing += 1
+        return true
+    }
+
+    /// Ends what ``beginSend(_:)`` began (the delivery report came, or the wait was given up).
+    mutating func endSend(_ item: WorkItem) {
+        guard partitions[item.record.topicPartition]?.generation == item.generation else { return }
+        partitions[item.record.topicPartition]!.publishing -= 1
+    }
+
+    /// Results of `partitions` (all if nil) handed to the producer and awaiting their report.
+    func publishingCount(_ only: [KafkaTopicPartition]?) -> Int {
+        (only ?? ownedPartitions).reduce(0) { $0 + (partitions[$1]?.publishing ?? 0) }
+    }
+
     /// Forgets revoked partitions.
     mutating func finishRevoke(_ revoked: [KafkaTopicPartition]) {
         for tp in revoked { partitions[tp] = nil }
@@ -168,12 +204,14 @@ struct PipelineState: Sendable {
     }
 
     /// Takes a batch: records of partitions not owned (stale), redeliveries, and offsets
-    /// a previous owner completed are dropped; the rest wait for their key.
-    mutating func take(_ records: [KafkaRecord]) -> IntakeResult {
+    /// a previous owner completed are dropped; the rest wait for their key. `orderKeys`
+    /// (one per record, found outside the lock: see ``RecommendationPipeline/orderKey(_:)``)
+    /// says which records belong to one user; without it, the Kafka keys do.
+    mutating func take(_ records: [KafkaRecord], orderKeys: [[UInt8]]? = nil) -> IntakeResult {
         var result = IntakeResult()
         guard !stopping else { return result }
         let now = ContinuousClock.now
-        for record in records {
+        for (index, record) in records.enumerated() {
             let tp = record.topicPartition
             let (maxBuffered, breakerOpen) = (self.maxBuffered, self.breakerOpen)
             // Mutate in place: copying a Partition out of the dictionary would copy its
@@ -193,9 +231,9 @@ struct PipelineState: Sendable {
                     result.skipped += 1
                     return
                 }
-                let item = WorkItem(record: record, generation: p.generation)
+                let key = orderKeys?[index] ?? record.key ?? []
+                let item = WorkItem(record: record, generation: p.generation, orderKey: key)
                 result.accepted += 1
-                let key = record.key ?? []
                 if p.busyKeys.contains(key) {
                     p.blocked[key, default: []].append(item)
                     p.blockedCount += 1
@@ -265,7 +303,7 @@ struct PipelineState: Sendable {
             p.tracker.complete(item.record.offset)
             p.lastProgress = .now
             p.started -= 1
-            let key = item.record.key ?? []
+            let key = item.orderKey
             if let nextItem = p.blocked[key]?.popFirst() {
                 // The key stays busy: its next record is now ready.
                 p.blockedCount -= 1
@@ -290,9 +328,11 @@ struct PipelineState: Sendable {
     }
 
     /// Whether the record's partition is still held by the same assignment (possibly
-    /// draining for a revocation): its result may still be published.
+    /// draining for a revocation) and not sealed for its final commit: its result may
+    /// still be published.
     func holds(_ item: WorkItem) -> Bool {
-        partitions[item.record.topicPartition]?.generation == item.generation
+        guard let p = partitions[item.record.topicPartition] else { return false }
+        return p.generation == item.generation && !p.sealed
     }
 
     /// Whether the record's partition is still owned by the same assignment and not being

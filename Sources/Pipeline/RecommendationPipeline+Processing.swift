@@ -51,6 +51,8 @@ extension RecommendationPipeline {
             // while the same assignment holds the partition: a call that outlived the
             // revocation drain must not overwrite the next owner's newer result for the key.
             guard flow.state.withLock({ $0.holds(item) }) else {
+                // Sealed (or gone): the call's busy mark ends here, as after a publish.
+                flow.state.withLock { $0.endBusy(item) }
                 return giveUp(item)
             }
         case .deadLetter(let errorClass, let message, let attempts):
@@ -251,9 +253,18 @@ extension RecommendationPipeline {
     func publish(_ record: KafkaProducerRecord, for item: WorkItem) async -> PublishOutcome {
         var delay = Duration.milliseconds(100)
         while true {
+            // A result is handed to the producer only while the member owns the partition
+            // (librdkafka's own view: an assignment it has found lost is not owned, whatever
+            // the revocation event still queued says) and before the partition's final
+            // commit (the seal), checked and counted under the state's lock.
+            guard !consumer.isAssignmentLost, flow.state.withLock({ $0.beginSend(item) }) else { return .abandoned }
             do {
+                defer { flow.state.withLock { $0.endSend(item) } }
                 _ = try await producer.send(record)
                 return .delivered
+            } catch is CancellationError {
+                // The shutdown stopped waiting for the delivery report (after its drain).
+                return .abandoned
             } catch {
                 metrics.kafkaError()
                 let e = error as? KafkaError ?? KafkaError(code: .invalidArgument, message: "\(error)")

@@ -36,6 +36,10 @@ public final class RecommendationPipeline: Service, Sendable {
     private let stopRequested = StopSignal()
     /// Fired once the shutdown drain is over: records still waiting are cancelled.
     let drained = StopSignal()
+    /// Fired once the member has left the group, or stopped waiting for it (the
+    /// coordinator does not answer): the read loop ends then, even if the consumer's
+    /// stream has not finished.
+    let leftGroup = StopSignal()
 
     /// The group-wide budgets (live-tunable) and this member's current share of them.
     struct Budgets: Sendable {
@@ -107,10 +111,20 @@ public final class RecommendationPipeline: Service, Sendable {
                     await self.stopRequested.wait()
                     await self.drainAndClose()
                 }
-                // The read loop ends when the consumer has closed, after the drain.
-                await self.readLoop()
+                // The read loop ends when the consumer has closed, after the drain, or when
+                // the drain gave up waiting for the close (its time is bounded).
+                await withTaskGroup(of: Void.self) { reading in
+                    reading.addTask { await self.readLoop() }
+                    reading.addTask { await self.leftGroup.wait() }
+                    await reading.next()
+                    reading.cancelAll()
+                }
                 _ = self.stopRequested.fire()
                 self.wake.notify()
+                // The member has left (or given up leaving): the loops end now, without
+                // waiting for a broker request in flight (the lag sweep's may outlive its
+                // time-out while a leader is down).
+                group.cancelAll()
             }
         } onGracefulShutdown: {
             self.requestStop(reason: "graceful shutdown")
@@ -139,8 +153,24 @@ public final class RecommendationPipeline: Service, Sendable {
         logger.info("stopping: \(reason)")
     }
 
-    /// Stops taking records, lets started ones finish (up to the drain time-out), commits
-    /// and closes the consumer, which ends the read loop.
+    /// What a stop may take beyond `processing.drain_timeout_s`: the final commit when
+    /// the drain used the whole budget, leaving the group, and the producer's last flush.
+    /// A member told to stop exits within the drain time-out plus this (README, Stopping).
+    public static let stopMargin = Duration.seconds(10)
+    /// The least time the final commit is given when the drain used the whole budget.
+    static let finalCommitMinimum = Duration.seconds(3)
+    /// How long, once the producer's queues are purged, the seal waits for the reports of
+    /// results already sent to a broker.
+    static let purgeGrace = Duration.seconds(2)
+    /// What the stop keeps of ``stopMargin`` for the owner's last flush of the producer
+    /// (``producerCloseTimeout``) and the process's exit.
+    public static let producerCloseTimeout = Duration.seconds(2)
+
+    /// Stops taking records, lets started ones finish (up to the drain time-out), seals the
+    /// partitions (no result is handed to the producer after this), commits and closes the
+    /// consumer, which ends the read loop. Every step takes its deadline from the drain
+    /// budget, so a slow or absent broker never holds the stop up beyond
+    /// `drainTimeout + stopMargin`; what could not be committed is named in one log line.
     func drainAndClose() async {
         flow.apply(flow.state.withLock { s in
             s.stopping = true
@@ -150,6 +180,7 @@ public final class RecommendationPipeline: Service, Sendable {
         // After a fault, results could not be published anyway: do not wait for calls.
         let failing = failure.withLock { $0 != nil }
         let deadline = ContinuousClock.now + (failing ? .zero : configuration.drainTimeout)
+        let hardDeadline = deadline + Self.stopMargin - Self.producerCloseTimeout - .seconds(1)
         while ContinuousClock.now < deadline {
             let seen = wake.generation
             if flow.state.withLock({ $0.busyTotal }) == 0 { break }
@@ -158,9 +189,47 @@ public final class RecommendationPipeline: Service, Sendable {
         let (left, waiting) = flow.state.withLock { ($0.busyTotal, $0.active - $0.busyTotal) }
         if left > 0 && !failing { logger.warning("drain time-out: \(left) record(s) still in flight will be redone by the next owner") }
         if waiting > 0 { logger.info("\(waiting) record(s) waiting to retry are left for the next owner") }
-        await commit(only: nil, reason: "shutdown")
+        await seal(nil, until: deadline)
+        let commitTimeout = min(max(deadline - ContinuousClock.now, Self.finalCommitMinimum), max(hardDeadline - ContinuousClock.now, .zero))
+        await commit(only: nil, reason: "shutdown", timeout: commitTimeout)
+        let uncommitted = flow.state.withLock { $0.pendingCommits(only: nil) }
+        if !uncommitted.isEmpty {
+            logger.warning("not committed at shutdown (the next owner redoes these partitions from their last committed offset): \(uncommitted.map { "\($0.topicPartition)@\($0.offset)" }.joined(separator: ", "))")
+        }
         _ = drained.fire()
-        await consumer.close()
+        if await !consumer.close(timeout: max(hardDeadline - ContinuousClock.now, .seconds(1))) {
+            logger.warning("the consumer did not leave the group in time (the coordinator does not answer); the group drops this member after session.timeout.ms")
+        }
+        _ = leftGroup.fire()
+    }
+
+    /// Seals `partitions` (all owned ones if nil) for their final commit: from now on no
+    /// result of theirs is handed to the producer. Then waits, until `deadline`, for the
+    /// results already handed over to get their delivery reports; after it, the records
+    /// still in the producer's queues are purged (never delivered late, behind the final
+    /// commit or the next owner's newer results) and the reports of those already sent to
+    /// a broker are waited for ``purgeGrace`` more.
+    func seal(_ partitions: [KafkaTopicPartition]?, until deadline: ContinuousClock.Instant) async {
+        flow.state.withLock { $0.seal(partitions) }
+        wake.notify()
+        var end = deadline
+        var purged = false
+        while true {
+            let seen = wake.generation
+            let publishing = flow.state.withLock { $0.publishingCount(partitions) }
+            if publishing == 0 { return }
+            if ContinuousClock.now >= end {
+                if purged {
+                    logger.warning("\(publishing) result(s) sent to a broker still await their delivery report; their records are not committed")
+                    return
+                }
+                logger.info("purging the producer's queues: \(publishing) result(s) of sealed partitions await their delivery report")
+                producer.purgeQueued()
+                purged = true
+                end = ContinuousClock.now + Self.purgeGrace
+            }
+            await waitForWake(after: seen, until: end)
+        }
     }
 
     func waitForWake(after seen: UInt64, until deadline: ContinuousClock.Instant) async {
@@ -179,7 +248,9 @@ public final class RecommendationPipeline: Service, Sendable {
         for await event in consumer.events {
             switch event {
             case .records(let records):
-                let result = flow.state.withLock { $0.take(records) }
+                // Parsed here, outside the lock: what comes from outside never runs under it.
+                let orderKeys = records.map(Self.orderKey)
+                let result = flow.state.withLock { $0.take(records, orderKeys: orderKeys) }
                 statistics.taken(result.accepted + result.skipped, skipped: result.skipped)
                 if result.skipped > 0 { metrics.skipped(result.skipped) }
                 for (tp, gap) in result.gaps {
@@ -212,6 +283,16 @@ public final class RecommendationPipeline: Service, Sendable {
         }
     }
 
+    /// What orders a record among its user's records: its `user_id`, as the output contract
+    /// promises ("per user, in order"), even when its Kafka key is missing or differs (a
+    /// record whose value cannot be parsed falls back to its key; it is dead-lettered).
+    static func orderKey(_ record: KafkaRecord) -> [UInt8] {
+        if let value = record.value, let user = try? UserSpendRecord.parse(json: value) {
+            return Array(user.userID.utf8)
+        }
+        return record.key ?? []
+    }
+
     /// Finishes the revoked partitions' started records (bounded), commits, acknowledges.
     func revoke(_ revocation: KafkaRevocation) async {
         let revoked = revocation.partitions.filter { $0.topic == configuration.inputTopic }
@@ -228,24 +309,45 @@ public final class RecommendationPipeline: Service, Sendable {
                 if flow.state.withLock({ $0.busyCount(revoked) }) == 0 { break }
                 await waitForWake(after: seen, until: deadline)
             }
+            // Nothing of these partitions is published after their commit: calls that
+            // outlived the drain give their records up, results already handed to the
+            // producer are waited for (or purged from its queues).
+            await seal(revoked, until: deadline)
+            // Calls still running for these partitions count against the budgets the next
+            // owner also counts on: cancel them.
             await cancelCalls(revoked)
             // A failed commit is retried a few times (what is not committed here the next
             // owner redoes); one refused because the group is rebalancing will not succeed
-            // before this member rejoins (the mock cluster refuses them all).
+            // before this member rejoins (the mock cluster refuses them all). The attempts
+            // share what is left of the stop margin, so the revocation is acknowledged
+            // before librdkafka's own wait for it ends (drain time-out + 10 s).
+            let commitDeadline = max(deadline, ContinuousClock.now) + Self.finalCommitMinimum + .seconds(2)
             var delay = Duration.milliseconds(100)
-            for _ in 0..<4 {
-                guard await commit(only: revoked, reason: "revoke") == .retry else { break }
-                try? await Task.sleep(for: delay)
+            while ContinuousClock.now < commitDeadline {
+                let timeout = max(commitDeadline - ContinuousClock.now, .milliseconds(100))
+                guard await commit(only: revoked, reason: "revoke", timeout: timeout) == .retry else { break }
+                try? await Task.sleep(for: min(delay, max(commitDeadline - ContinuousClock.now, .zero)))
                 delay = delay * 2
             }
         }
-        if revocation.isLost { await cancelCalls(revoked) }
+        if revocation.isLost {
+            // Lost: another member may own them already. Nothing of theirs waits for a
+            // delivery report: what is still queued in the producer is purged at once, and
+            // their calls are cancelled.
+            await seal(revoked, until: .now)
+            await cancelCalls(revoked)
+        }
         flow.state.withLock { $0.finishRevoke(revoked) }
+        // Pauses and resumes read before finishRevoke run outside the state's lock: let them
+        // land before librdkafka unassigns (see PartitionFlow).
+        await flow.settle()
         metrics.rebalance()
-        await recomputeShare()
         logger.info("revoked", metadata: ["partitions": "\(revoked.map(\.partition))", "lost": "\(revocation.isLost)"])
         revocation.acknowledge()
         wake.notify()
+        // After the acknowledgement: the metadata request (up to 10 s while the broker is
+        // slow or down) never holds the revocation up; while closing there is nothing to share.
+        if !closing { await recomputeShare() }
     }
 
     // MARK: - Budgets
@@ -316,6 +418,9 @@ public final class RecommendationPipeline: Service, Sendable {
         var pause = configuration.commitInterval
         while !stopRequested.isFired {
             try? await Task.sleep(for: pause)
+            // Once stopping, the shutdown makes the last commit (a periodic one in flight
+            // would hold the consumer's blocking queue up from it).
+            if stopRequested.isFired { break }
             if await commit(only: nil, reason: "periodic") != .retry {
                 pause = configuration.commitInterval
                 retryDelay = .milliseconds(100)
@@ -341,11 +446,11 @@ public final class RecommendationPipeline: Service, Sendable {
     /// owned partitions, and records what the coordinator accepted, partition by partition.
     /// What is not committed is redone after a crash, never lost.
     @discardableResult
-    func commit(only: [KafkaTopicPartition]?, reason: String) async -> CommitOutcome {
+    func commit(only: [KafkaTopicPartition]?, reason: String, timeout: Duration = .seconds(5)) async -> CommitOutcome {
         let offsets = flow.state.withLock { $0.pendingCommits(only: only) }
         guard !offsets.isEmpty else { return .done }
         do {
-            let result = try await consumer.commitEach(offsets)
+            let result = try await consumer.commitEach(offsets, timeout: timeout)
             flow.state.withLock { $0.committed(result.committed) }
             metrics.committed(result.committed)
             if !result.committed.isEmpty {

@@ -29,8 +29,12 @@ final class WakeSignal: Sendable {
         let id = state.withLock { s -> UInt64 in s.nextID &+= 1; return s.nextID }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                // A task already cancelled when it arrives has had its cancellation
+                // handler run before this body (it found nothing to resume): checked here,
+                // under the lock, so such a waiter returns instead of waiting for a notify
+                // that may never come.
                 let now = state.withLock { s -> Bool in
-                    if s.generation != seen { return true }
+                    if s.generation != seen || Task.isCancelled { return true }
                     s.waiters[id] = c
                     return false
                 }

@@ -27,6 +27,32 @@ struct PipelineStateTests {
         #expect(state.next().0 == nil, "a@3 waits for a@1")
     }
 
+    @Test("one user's records are ordered by their user_id, whatever their Kafka keys (missing, different)")
+    func orderedByUserID() throws {
+        var state = PipelineState(maxBuffered: 100)
+        state.assign([KafkaPartitionOffset(topicPartition: tp, offset: 0)])
+        let value = Array(#"{"user_id":"user-1","amazon_spends":1000,"fuel":500,"hotels_annual":0}"#.utf8)
+        let other = Array(#"{"user_id":"user-2","amazon_spends":1000,"fuel":500,"hotels_annual":0}"#.utf8)
+        let records = [
+            KafkaRecord(topicPartition: tp, offset: 0, key: Array("user-1".utf8), value: value),
+            KafkaRecord(topicPartition: tp, offset: 1, key: nil, value: value),
+            KafkaRecord(topicPartition: tp, offset: 2, key: Array("someone-else".utf8), value: value),
+            KafkaRecord(topicPartition: tp, offset: 3, key: nil, value: other),
+        ]
+        _ = state.take(records, orderKeys: records.map(RecommendationPipeline.orderKey))
+        let first = try #require(state.next().0)
+        #expect(first.record.offset == 0)
+        let overtaking = try #require(state.next().0)
+        #expect(overtaking.record.offset == 3, "user-2 overtakes user-1's later records")
+        #expect(state.next().0 == nil, "user-1's records without its key wait for user-1@0")
+        state.complete(first)
+        let second = try #require(state.next().0)
+        #expect(second.record.offset == 1)
+        #expect(state.next().0 == nil, "user-1's record keyed differently waits for user-1@1")
+        state.complete(second)
+        #expect(try #require(state.next().0).record.offset == 2)
+    }
+
     @Test("the watermark waits for the oldest record; revoked generations are ignored")
     func watermarkAndGenerations() throws {
         var state = PipelineState(maxBuffered: 100)
