@@ -1,3 +1,4 @@
+import CardGenius
 import DequeModule
 import Kafka
 
@@ -9,6 +10,8 @@ struct WorkItem: Sendable {
     /// What one user's records are ordered by: the `user_id` of the record's value (the
     /// output contract orders by user), or the Kafka key when the value has none.
     var orderKey: [UInt8]
+    /// The record's value as parsed when it was taken (nil: parse it when it starts).
+    var parsed: Result<UserSpendRecord, RecordValidationError>?
 }
 
 /// The member's bookkeeping: which partitions it owns, the records it holds for each,
@@ -204,10 +207,12 @@ struct PipelineState: Sendable {
     }
 
     /// Takes a batch: records of partitions not owned (stale), redeliveries, and offsets
-    /// a previous owner completed are dropped; the rest wait for their key. `orderKeys`
-    /// (one per record, found outside the lock: see ``RecommendationPipeline/orderKey(_:)``)
-    /// says which records belong to one user; without it, the Kafka keys do.
-    mutating func take(_ records: [KafkaRecord], orderKeys: [[UInt8]]? = nil) -> IntakeResult {
+    /// a previous owner completed are dropped; the rest wait for their key. `parsed` and
+    /// `orderKeys` (one per record, found outside the lock: see
+    /// ``InputValidation/orderKey(_:parsed:)``) carry each record's parsed value and say
+    /// which records belong to one user; without them, the Kafka keys do.
+    mutating func take(_ records: [KafkaRecord], parsed: [Result<UserSpendRecord, RecordValidationError>]? = nil,
+                       orderKeys: [[UInt8]]? = nil) -> IntakeResult {
         var result = IntakeResult()
         guard !stopping else { return result }
         let now = ContinuousClock.now
@@ -232,7 +237,7 @@ struct PipelineState: Sendable {
                     return
                 }
                 let key = orderKeys?[index] ?? record.key ?? []
-                let item = WorkItem(record: record, generation: p.generation, orderKey: key)
+                let item = WorkItem(record: record, generation: p.generation, orderKey: key, parsed: parsed?[index])
                 result.accepted += 1
                 if p.busyKeys.contains(key) {
                     p.blocked[key, default: []].append(item)

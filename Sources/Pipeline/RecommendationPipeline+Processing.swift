@@ -132,7 +132,7 @@ extension RecommendationPipeline {
     /// trips (the API is down) do not count: an outage never dead-letters records.
     func recommend(_ item: WorkItem) async -> RecordOutcome {
         let user: UserSpendRecord
-        switch InputValidation.validate(item.record) {
+        switch InputValidation.validate(item.record, parsed: item.parsed ?? InputValidation.parse(item.record)) {
         case .success(let u): user = u
         case .failure(let error): return .deadLetter(.invalidRecord, error.description, attempts: 0)
         }

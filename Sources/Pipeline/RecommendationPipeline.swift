@@ -248,9 +248,11 @@ public final class RecommendationPipeline: Service, Sendable {
         for await event in consumer.events {
             switch event {
             case .records(let records):
-                // Parsed here, outside the lock: what comes from outside never runs under it.
-                let orderKeys = records.map(Self.orderKey)
-                let result = flow.state.withLock { $0.take(records, orderKeys: orderKeys) }
+                // Parsed here, once, outside the lock: what comes from outside never runs
+                // under it, and the user_id orders the user's records.
+                let parsed = records.map(InputValidation.parse)
+                let orderKeys = zip(records, parsed).map { InputValidation.orderKey($0, parsed: $1) }
+                let result = flow.state.withLock { $0.take(records, parsed: parsed, orderKeys: orderKeys) }
                 statistics.taken(result.accepted + result.skipped, skipped: result.skipped)
                 if result.skipped > 0 { metrics.skipped(result.skipped) }
                 for (tp, gap) in result.gaps {
@@ -281,16 +283,6 @@ public final class RecommendationPipeline: Service, Sendable {
                 break
             }
         }
-    }
-
-    /// What orders a record among its user's records: its `user_id`, as the output contract
-    /// promises ("per user, in order"), even when its Kafka key is missing or differs (a
-    /// record whose value cannot be parsed falls back to its key; it is dead-lettered).
-    static func orderKey(_ record: KafkaRecord) -> [UInt8] {
-        if let value = record.value, let user = try? UserSpendRecord.parse(json: value) {
-            return Array(user.userID.utf8)
-        }
-        return record.key ?? []
     }
 
     /// Finishes the revoked partitions' started records (bounded), commits, acknowledges.

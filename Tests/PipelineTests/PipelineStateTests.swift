@@ -39,7 +39,8 @@ struct PipelineStateTests {
             KafkaRecord(topicPartition: tp, offset: 2, key: Array("someone-else".utf8), value: value),
             KafkaRecord(topicPartition: tp, offset: 3, key: nil, value: other),
         ]
-        _ = state.take(records, orderKeys: records.map(RecommendationPipeline.orderKey))
+        let parsed = records.map(InputValidation.parse)
+        _ = state.take(records, parsed: parsed, orderKeys: zip(records, parsed).map { InputValidation.orderKey($0, parsed: $1) })
         let first = try #require(state.next().0)
         #expect(first.record.offset == 0)
         let overtaking = try #require(state.next().0)
