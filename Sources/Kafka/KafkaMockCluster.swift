@@ -46,13 +46,6 @@ public final class KafkaMockCluster: Sendable {
         }
     }
 
-    /// Whether this mock cluster speaks the consumer group protocol (KIP-848,
-    /// `ConsumerGroupHeartbeat`): librdkafka >= 2.12's does, 2.0.2's does not.
-    public static var supportsConsumerGroupProtocol: Bool {
-        KafkaLibrary.supportsConsumerGroupProtocol
-            && KafkaLibrary.symbol("rd_kafka_mock_set_group_consumer_session_timeout_ms", as: MockSetMilliseconds.self) != nil
-    }
-
     private typealias MockSetMilliseconds = @convention(c) (OpaquePointer?, Int32) -> Void
 
     /// `group.consumer.session.timeout.ms` and `group.consumer.heartbeat.interval.ms` of the
