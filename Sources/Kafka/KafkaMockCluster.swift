@@ -100,6 +100,17 @@ final class MockClusterHandle: @unchecked Sendable {
         self.state = Mutex(OpaquePointerBox(pointer))
     }
 
+    /// Runs `body` with the cluster unless it was destroyed (then nil): a fault cleared in a
+    /// test's `defer` after ``KafkaMockCluster/shutdown()`` must not touch freed memory
+    /// (librdkafka 2.16 crashed there; 2.0.2 happened not to).
+    @discardableResult
+    func withLive<T: Sendable>(_ body: (OpaquePointer) -> T) -> T? {
+        state.withLock { box -> T? in
+            guard let box else { return nil }
+            return body(box.pointer)
+        }
+    }
+
     /// Destroys the cluster; returns false if it already was.
     func destroy() -> Bool {
         guard let box = state.withLock({ s -> OpaquePointerBox? in defer { s = nil }; return s }) else { return false }
