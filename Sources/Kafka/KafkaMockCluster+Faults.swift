@@ -13,14 +13,17 @@ extension KafkaMockCluster {
     public func pushRequestErrors(_ request: Request, _ errors: [KafkaError.Code]) {
         guard !errors.isEmpty else { return }
         let codes = errors.map { rd_kafka_resp_err_t(rawValue: $0.rawValue) }
-        codes.withUnsafeBufferPointer {
-            rd_kafka_mock_push_request_errors_array(cluster.pointer, request.rawValue, $0.count, $0.baseAddress)
+        cluster.withLive { mcluster in
+            codes.withUnsafeBufferPointer {
+                rd_kafka_mock_push_request_errors_array(mcluster, request.rawValue, $0.count, $0.baseAddress)
+            }
         }
     }
 
-    /// Forgets the errors pushed for `request` that were not used yet.
+    /// Forgets the errors pushed for `request` that were not used yet (nothing once the
+    /// cluster is shut down).
     public func clearRequestErrors(_ request: Request) {
-        rd_kafka_mock_clear_request_errors(cluster.pointer, request.rawValue)
+        cluster.withLive { rd_kafka_mock_clear_request_errors($0, request.rawValue) }
     }
 
     /// Delays every answer of broker `id` by `rtt` (zero restores it).
@@ -32,7 +35,7 @@ extension KafkaMockCluster {
     /// Makes `topic`'s metadata answer `code` (for example
     /// ``KafkaError/Code/topicAuthorizationFailed``); ``KafkaError/Code`` 0 clears it.
     public func setTopicError(_ topic: String, _ code: KafkaError.Code) {
-        rd_kafka_mock_topic_set_error(cluster.pointer, topic, rd_kafka_resp_err_t(rawValue: code.rawValue))
+        cluster.withLive { rd_kafka_mock_topic_set_error($0, topic, rd_kafka_resp_err_t(rawValue: code.rawValue)) }
     }
 
     /// Moves the coordinator of consumer group `group` to broker `id`.

@@ -46,13 +46,6 @@ public final class KafkaMockCluster: Sendable {
         }
     }
 
-    /// Whether this mock cluster speaks the consumer group protocol (KIP-848,
-    /// `ConsumerGroupHeartbeat`): librdkafka >= 2.12's does, 2.0.2's does not.
-    public static var supportsConsumerGroupProtocol: Bool {
-        KafkaLibrary.supportsConsumerGroupProtocol
-            && KafkaLibrary.symbol("rd_kafka_mock_set_group_consumer_session_timeout_ms", as: MockSetMilliseconds.self) != nil
-    }
-
     private typealias MockSetMilliseconds = @convention(c) (OpaquePointer?, Int32) -> Void
 
     /// `group.consumer.session.timeout.ms` and `group.consumer.heartbeat.interval.ms` of the
@@ -105,6 +98,17 @@ final class MockClusterHandle: @unchecked Sendable {
     init(_ pointer: OpaquePointer) {
         self.pointer = pointer
         self.state = Mutex(OpaquePointerBox(pointer))
+    }
+
+    /// Runs `body` with the cluster unless it was destroyed (then nil): a fault cleared in a
+    /// test's `defer` after ``KafkaMockCluster/shutdown()`` must not touch freed memory
+    /// (librdkafka 2.16 crashed there; 2.0.2 happened not to).
+    @discardableResult
+    func withLive<T: Sendable>(_ body: (OpaquePointer) -> T) -> T? {
+        state.withLock { box -> T? in
+            guard let box else { return nil }
+            return body(box.pointer)
+        }
     }
 
     /// Destroys the cluster; returns false if it already was.

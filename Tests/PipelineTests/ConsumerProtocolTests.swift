@@ -98,6 +98,10 @@ struct ConsumerProtocolTests {
         #expect(await a.wait(timeout: .seconds(180)) == 0, "stderr tail \(a.stderr.suffix(1500))")
         #expect(await b.wait(timeout: .seconds(180)) == 0, "stderr tail \(b.stderr.suffix(1500))")
         #expect(a.stderr.contains("group protocol consumer"), "stderr: \(a.stderr.prefix(2000))")
+        // Budget shares follow the incremental assignments: half the partitions, half the workers.
+        for m in [a, b] {
+            #expect(m.stderr.contains("owned=4/8 share=in-flight 4,"), "budget share lines: \(m.stderr.components(separatedBy: "\n").filter { $0.contains("budget share") })")
+        }
         try await checkComplete(cluster, group: group, records: records)
         await sim.stop()
         await cluster.shutdown()
