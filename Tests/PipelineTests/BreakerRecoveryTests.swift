@@ -15,44 +15,19 @@ import Testing
 struct BreakerRecoveryTests {
     let topics = TestTopics()
 
-    /// A member of `group` with its clients, not started.
-    struct LocalMember {
-        let consumer: KafkaConsumer
-        let producer: KafkaProducer
-        let client: CardGeniusClient
-        let pipeline: RecommendationPipeline
-
-        init(_ cluster: KafkaMockCluster, api: String, topics: TestTopics, group: String,
-             consumer tuneConsumer: (inout KafkaConsumerConfiguration) -> Void = { _ in },
-             tune: (inout PipelineConfiguration) -> Void = { _ in }) throws {
-            var consumerConfig = KafkaConsumerConfiguration(bootstrapServers: cluster.bootstrapServers, groupID: group)
-            consumerConfig.sessionTimeout = .seconds(6)
-            consumerConfig.heartbeatInterval = .seconds(1)
-            tuneConsumer(&consumerConfig)
-            consumer = try KafkaConsumer(configuration: consumerConfig, logger: Harness.logger())
-            producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: Harness.logger())
-            client = CardGeniusClient(configuration: .init(url: api, maxConnections: 8), logger: Harness.logger())
-            var config = PipelineConfiguration()
-            config.inputTopic = topics.input
-            config.outputTopic = topics.output
-            config.deadLetterTopic = topics.dlq
-            config.maxWorkers = 8
-            config.requestsPerSecond = 200
-            config.burst = 20
-            config.commitInterval = .milliseconds(200)
+    /// A member of `group` as these tests tune it: heartbeats every second, a 3 s drain,
+    /// quick retries.
+    func makeMember(_ cluster: KafkaMockCluster, api: String, group: String,
+                    consumer tuneConsumer: (inout KafkaConsumerConfiguration) -> Void = { _ in },
+                    tune: (inout PipelineConfiguration) -> Void = { _ in }) throws -> InProcessMember {
+        try InProcessMember(cluster, api: api, topics: topics, group: group, consumer: { consumer in
+            consumer.heartbeatInterval = .seconds(1)
+            tuneConsumer(&consumer)
+        }, tune: { config in
             config.drainTimeout = .seconds(3)
             config.retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(50), maxDelay: .milliseconds(300))
             tune(&config)
-            pipeline = RecommendationPipeline(configuration: config, consumer: consumer, producer: producer, client: client,
-                                              logger: Harness.logger())
-        }
-
-        func stop(_ run: Task<Void, any Error>) async {
-            pipeline.requestStop(reason: "test over")
-            _ = await run.result
-            await producer.close(timeout: .seconds(2))
-            try? await client.shutdown()
-        }
+        })
     }
 
     /// Waits until the group's committed offsets of the input topic add up to `total`.
@@ -79,12 +54,12 @@ struct BreakerRecoveryTests {
             $0.breaker.openDuration = .milliseconds(500)
             $0.breaker.maxOpenDuration = .seconds(4)
         }
-        let first = try LocalMember(cluster, api: sim.url, topics: topics, group: group, tune: tune)
+        let first = try makeMember(cluster, api: sim.url, group: group, tune: tune)
         let firstRun = Task { try await first.pipeline.run() }
         try await waitFor("the first member's breaker opens", timeout: .seconds(30)) { first.pipeline.breaker.trips > 0 }
         // A second member joins while the API is still down: the first gives up every
         // partition (its waiting records with them) and gets half of them back.
-        let second = try LocalMember(cluster, api: sim.url, topics: topics, group: group, tune: tune)
+        let second = try makeMember(cluster, api: sim.url, group: group, tune: tune)
         let secondRun = Task { try await second.pipeline.run() }
         try await waitFor("both members own partitions", timeout: .seconds(60)) {
             first.pipeline.health.assignedPartitions == 2 && second.pipeline.health.assignedPartitions == 2
@@ -109,7 +84,7 @@ struct BreakerRecoveryTests {
         // time-out: a probe that stays in flight keeps the breaker half-open without moving on.
         let (cluster, sim, _) = try await topics.start(partitions: 2, users: 40, SimulatorConfiguration(
             top: 2, latencyMilliseconds: 20, latencySigma: 0.1, failHang: 1, hangSeconds: 120, outageAfter: 0, outageFor: 12))
-        let member = try LocalMember(cluster, api: sim.url, topics: topics, group: Harness.unique("g"), tune: {
+        let member = try makeMember(cluster, api: sim.url, group: Harness.unique("g"), tune: {
             $0.breaker.failureThreshold = 2
             $0.breaker.openDuration = .milliseconds(200)
             $0.breaker.maxOpenDuration = .milliseconds(400)
@@ -135,7 +110,7 @@ struct BreakerRecoveryTests {
             top: 2, latencyMilliseconds: 20, latencySigma: 0.1))
         let group = Harness.unique("g")
         // A first member completes and commits the first 80 records.
-        let first = try LocalMember(cluster, api: sim.url, topics: topics, group: group)
+        let first = try makeMember(cluster, api: sim.url, group: group)
         let firstRun = Task { try await first.pipeline.run() }
         _ = try await waitForCommits(cluster, group: group, partitions: 4, total: users.count, timeout: .seconds(60))
         await first.stop(firstRun)
@@ -143,8 +118,8 @@ struct BreakerRecoveryTests {
         // a Fetch answered OFFSET_OUT_OF_RANGE then leaves each of its partitions in fetch
         // state `none`, where librdkafka never fetches them again by itself — the state a
         // dropped fetch start (librdkafka 2.0.2's race) leaves a partition in.
-        let second = try LocalMember(cluster, api: sim.url, topics: topics, group: group,
-                                consumer: { $0.autoOffsetReset = .error }, tune: { $0.fetchStallTimeout = .seconds(3) })
+        let second = try makeMember(cluster, api: sim.url, group: group,
+                                    consumer: { $0.autoOffsetReset = .error }, tune: { $0.fetchStallTimeout = .seconds(3) })
         let secondRun = Task { try await second.pipeline.run() }
         try await waitFor("the member owns every partition") { second.pipeline.health.assignedPartitions == 4 }
         try await Task.sleep(for: .seconds(2))

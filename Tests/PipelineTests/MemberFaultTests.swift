@@ -15,41 +15,6 @@ import Testing
 struct MemberFaultTests {
     let topics = TestTopics()
 
-    /// A member with its clients, not started.
-    struct InProcessMember {
-        let consumer: KafkaConsumer
-        let producer: KafkaProducer
-        let client: CardGeniusClient
-        let pipeline: RecommendationPipeline
-        let group: String
-
-        init(_ cluster: KafkaMockCluster, api: String, topics: TestTopics, tune: (inout PipelineConfiguration) -> Void = { _ in }) throws {
-            group = Harness.unique("g")
-            var consumerConfig = KafkaConsumerConfiguration(bootstrapServers: cluster.bootstrapServers, groupID: group)
-            consumerConfig.sessionTimeout = .seconds(6)
-            consumer = try KafkaConsumer(configuration: consumerConfig, logger: Harness.logger())
-            producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: Harness.logger())
-            client = CardGeniusClient(configuration: .init(url: api, maxConnections: 8), logger: Harness.logger())
-            var config = PipelineConfiguration()
-            config.inputTopic = topics.input
-            config.outputTopic = topics.output
-            config.deadLetterTopic = topics.dlq
-            config.maxWorkers = 8
-            config.requestsPerSecond = 200
-            config.burst = 20
-            config.commitInterval = .milliseconds(200)
-            config.drainTimeout = .seconds(5)
-            tune(&config)
-            pipeline = RecommendationPipeline(configuration: config, consumer: consumer, producer: producer, client: client,
-                                              logger: Harness.logger())
-        }
-
-        func close() async {
-            await producer.close(timeout: .seconds(2))
-            try? await client.shutdown()
-        }
-    }
-
     @Test("a fatal producer error ends the member with an error; nothing is committed past a record without its result",
           arguments: ["producer", "consumer"])
     func fatalClientError(which: String) async throws {
@@ -92,7 +57,7 @@ struct MemberFaultTests {
     func stall() async throws {
         let (cluster, sim, _) = try await topics.start(partitions: 2, users: 0,
                                                        SimulatorConfiguration(top: 2, latencyMilliseconds: 20, latencySigma: 0.1))
-        let member = try InProcessMember(cluster, api: sim.url, topics: topics) { $0.stallTimeout = .seconds(3) }
+        let member = try InProcessMember(cluster, api: sim.url, topics: topics, tune: { $0.stallTimeout = .seconds(3) })
         let run = Task { try await member.pipeline.run() }
         try await waitFor("the member joined") { member.pipeline.health.joined && member.pipeline.health.assignedPartitions == 2 }
         try await waitFor("the member is ready") { member.pipeline.health.isReady }

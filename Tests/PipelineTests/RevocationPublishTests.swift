@@ -22,7 +22,7 @@ struct RevocationPublishTests {
         }
         let sim = try await Harness.simulator(SimulatorConfiguration(top: 2, latencyMilliseconds: 100, latencySigma: 0.1))
         try await Harness.produce(cluster.bootstrapServers, topic: topics.input, records: (0..<2000).map(Harness.user))
-        let member = try MemberFaultTests.InProcessMember(cluster, api: sim.url, topics: topics) { $0.drainTimeout = .seconds(2) }
+        let member = try InProcessMember(cluster, api: sim.url, topics: topics, tune: { $0.drainTimeout = .seconds(2) })
         try cluster.setGroupCoordinator(member.group, broker: 1)
         let run = Task { try await member.pipeline.run() }
         try await waitFor("records complete") { member.pipeline.statistics.snapshot.completed >= 50 }
@@ -90,7 +90,7 @@ struct RevocationPublishTests {
         let sim = try await Harness.simulator(SimulatorConfiguration(top: 2, latencyMilliseconds: 100, latencySigma: 0.1))
         let users = (0..<400).map(Harness.user)
         try await Harness.produce(cluster.bootstrapServers, topic: topics.input, records: users)
-        let member = try MemberFaultTests.InProcessMember(cluster, api: sim.url, topics: topics) { $0.drainTimeout = .seconds(2) }
+        let member = try InProcessMember(cluster, api: sim.url, topics: topics, tune: { $0.drainTimeout = .seconds(2) })
         try cluster.setGroupCoordinator(member.group, broker: 1)
         let run = Task { try await member.pipeline.run() }
         try await waitFor("records complete") { member.pipeline.statistics.snapshot.completed >= 30 }
