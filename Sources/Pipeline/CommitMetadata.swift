@@ -50,13 +50,7 @@ public enum CommitMetadata {
     /// Ranges that do not fit in ``maxBytes`` are left out (they will only be redone).
     public static func encode(watermark: Int64, completed: some Sequence<Int64>) -> String? {
         var ranges: [ClosedRange<Int64>] = []
-        for o in completed.sorted() where o > watermark {
-            if let last = ranges.last, o <= last.upperBound &+ 1 {
-                ranges[ranges.count - 1] = last.lowerBound...max(o, last.upperBound)
-            } else {
-                ranges.append(o...o)
-            }
-        }
+        for o in completed.sorted() where o > watermark { ranges.appendMerging(o...o) }
         return encode(watermark: watermark, ranges: ranges)
     }
 

@@ -33,12 +33,7 @@ public struct OffsetTracker: Sendable, Equatable {
         nextOffset = committed
         var merged: Deque<ClosedRange<Int64>> = []
         for r in completedRanges.sorted(by: { $0.lowerBound < $1.lowerBound }) where r.upperBound >= committed {
-            let r = max(r.lowerBound, committed)...r.upperBound
-            if let last = merged.last, last.upperBound == .max || r.lowerBound <= last.upperBound + 1 {
-                merged[merged.count - 1] = last.lowerBound...max(last.upperBound, r.upperBound)
-            } else {
-                merged.append(r)
-            }
+            merged.appendMerging(max(r.lowerBound, committed)...r.upperBound)
         }
         skip = merged
     }
@@ -103,12 +98,7 @@ public struct OffsetTracker: Sendable, Equatable {
         var out: [ClosedRange<Int64>] = []
         func add(_ r: ClosedRange<Int64>) {
             guard r.upperBound > low else { return }
-            let r = max(r.lowerBound, low + 1)...r.upperBound
-            if let last = out.last, last.upperBound == .max || r.lowerBound <= last.upperBound + 1 {
-                out[out.count - 1] = last.lowerBound...max(last.upperBound, r.upperBound)
-            } else {
-                out.append(r)
-            }
+            out.appendMerging(max(r.lowerBound, low + 1)...r.upperBound)
         }
         // Merge the window's done offsets and the skip ranges, both ascending.
         var s = skip.startIndex
