@@ -69,8 +69,15 @@ check-kubernetes:
 	fi
 	deploy/kubernetes/check
 
+## The C fence: librdkafka's names and the CRDKafka module only in Sources/Kafka/RDKafka/ (and
+## Sources/CRDKafka/ itself); prints each file and line that crosses it.
+.PHONY: check-c-fence
+check-c-fence:
+	@leaks=$$(grep -rnE 'rd_kafka_|CRDKafka' Sources | grep -vE '^Sources/(Kafka/RDKafka|CRDKafka)/'); \
+	if [ -n "$$leaks" ]; then echo "$$leaks"; echo "librdkafka used outside Sources/Kafka/RDKafka/" >&2; exit 1; fi
+
 ## Every test, against the mock broker over TCP and the simulator over HTTP.
-test: deps python-deps check-alerts check-compose check-kubernetes
+test: deps python-deps check-alerts check-compose check-kubernetes check-c-fence
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -1,4 +1,4 @@
-import CRDKafka
+internal import CRDKafka
 import Foundation
 import Logging
 import Synchronization
@@ -17,7 +17,7 @@ final class RDKafkaAdminHandle: @unchecked Sendable {
     private let logger: Logger
 
     init(properties: [String: String], logger: Logger) throws {
-        let client = try RDKafkaClient.make(.producer, properties: properties, events: 0, logger: logger)
+        let client = try RDKafkaClient.make(.producer, properties: properties, events: [], logger: logger)
         self.results = QueuePointer(pointer: rd_kafka_queue_new(client.handle))
         self.client = Mutex(client)
         self.logger = logger
@@ -73,7 +73,7 @@ final class RDKafkaAdminHandle: @unchecked Sendable {
     private static func parse(_ event: OpaquePointer, group: String) throws -> KafkaConsumerGroupDescription {
         let err = rd_kafka_event_error(event)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            var error = KafkaError.from(err, "describe consumer group \(group)")
+            var error = RDKafkaError.from(err, "describe consumer group \(group)")
             if let text = rd_kafka_event_error_string(event) { error.message = "describe consumer group \(group): \(String(cString: text))" }
             throw error
         }
@@ -87,7 +87,7 @@ final class RDKafkaAdminHandle: @unchecked Sendable {
         }
         if let groupError = rd_kafka_ConsumerGroupDescription_error(description) {
             let code = rd_kafka_error_code(groupError)
-            throw KafkaError(code: KafkaError.Code(code),
+            throw KafkaError(code: KafkaError.Code(rawValue: code.rawValue),
                              message: "describe consumer group \(group): \(String(cString: rd_kafka_error_string(groupError)))",
                              isRetriable: rd_kafka_error_is_retriable(groupError) != 0)
         }

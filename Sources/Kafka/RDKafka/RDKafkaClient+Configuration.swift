@@ -1,4 +1,4 @@
-import CRDKafka
+internal import CRDKafka
 
 extension RDKafkaClient {
     /// A property of librdkafka's effective configuration of this client, or `nil` when it

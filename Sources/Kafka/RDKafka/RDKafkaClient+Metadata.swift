@@ -1,4 +1,4 @@
-import CRDKafka
+internal import CRDKafka
 
 extension RDKafkaClient {
     /// The low and high watermarks of a partition, asked of its leader.
@@ -10,7 +10,7 @@ extension RDKafkaClient {
             var low: Int64 = 0
             var high: Int64 = 0
             let err = rd_kafka_query_watermark_offsets(rk, partition.topic, partition.partition, &low, &high, ms)
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "watermarks of \(partition)") }
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw RDKafkaError.from(err, "watermarks of \(partition)") }
             return (low, high)
         }
     }
@@ -25,12 +25,12 @@ extension RDKafkaClient {
             defer { rd_kafka_topic_destroy(rkt) }
             var metadata: UnsafePointer<rd_kafka_metadata>?
             let err = rd_kafka_metadata(rk, 0, rkt, &metadata, ms)
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "metadata of \(topic)") }
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw RDKafkaError.from(err, "metadata of \(topic)") }
             guard let metadata else { return 0 }
             defer { rd_kafka_metadata_destroy(metadata) }
             guard metadata.pointee.topic_cnt > 0 else { return 0 }
             let t = metadata.pointee.topics[0]
-            if t.err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(t.err, "metadata of \(topic)") }
+            if t.err != RD_KAFKA_RESP_ERR_NO_ERROR { throw RDKafkaError.from(t.err, "metadata of \(topic)") }
             return Int(t.partition_cnt)
         }
     }

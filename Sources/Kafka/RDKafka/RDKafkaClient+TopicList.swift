@@ -1,4 +1,4 @@
-import CRDKafka
+internal import CRDKafka
 
 extension RDKafkaClient {
     /// Every topic of the cluster with its partition count, from a metadata request for all
@@ -9,7 +9,7 @@ extension RDKafkaClient {
         return try await runBlocking { rk in
             var metadata: UnsafePointer<rd_kafka_metadata>?
             let err = rd_kafka_metadata(rk, 1, nil, &metadata, ms)
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "metadata") }
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw RDKafkaError.from(err, "metadata") }
             guard let metadata else { return [:] }
             defer { rd_kafka_metadata_destroy(metadata) }
             var result: [String: Int] = [:]

@@ -1,4 +1,4 @@
-import CRDKafka
+internal import CRDKafka
 import Dispatch
 import Foundation
 import Logging
@@ -26,9 +26,20 @@ final class RDKafkaClient: @unchecked Sendable {
 
     enum Kind { case producer, consumer }
 
-    /// Creates a client. `events` is the `RD_KAFKA_EVENT_*` mask delivered on ``queue``.
-    static func make(_ kind: Kind, properties: [String: String], events: Int32, logger: Logger) throws -> RDKafkaClient {
-        let conf = try RDKafkaConfig.make(properties, events: events | RD_KAFKA_EVENT_LOG | RD_KAFKA_EVENT_ERROR)
+    /// The events a client wants delivered on its ``queue``, besides logs and errors,
+    /// which every client gets.
+    struct Events: OptionSet {
+        let rawValue: Int32
+        static let deliveryReports = Events(rawValue: RD_KAFKA_EVENT_DR)
+        static let fetch = Events(rawValue: RD_KAFKA_EVENT_FETCH)
+        static let rebalance = Events(rawValue: RD_KAFKA_EVENT_REBALANCE)
+        static let offsetCommit = Events(rawValue: RD_KAFKA_EVENT_OFFSET_COMMIT)
+        static let statistics = Events(rawValue: RD_KAFKA_EVENT_STATS)
+    }
+
+    /// Creates a client whose ``queue`` delivers `events`.
+    static func make(_ kind: Kind, properties: [String: String], events: Events, logger: Logger) throws -> RDKafkaClient {
+        let conf = try RDKafkaConfig.make(properties, events: events.rawValue | RD_KAFKA_EVENT_LOG | RD_KAFKA_EVENT_ERROR)
         var errstr = [CChar](repeating: 0, count: 512)
         let type = kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER
         guard let rk = rd_kafka_new(type, conf, &errstr, errstr.count) else {
@@ -116,7 +127,7 @@ final class RDKafkaClient: @unchecked Sendable {
         case RD_KAFKA_EVENT_ERROR:
             let err = rd_kafka_event_error(event)
             let text = rd_kafka_event_error_string(event).map { String(cString: $0) } ?? ""
-            var error = KafkaError.from(err, "librdkafka")
+            var error = RDKafkaError.from(err, "librdkafka")
             error.message = "librdkafka: \(text)"
             if rd_kafka_event_error_is_fatal(event) != 0 {
                 error.isFatal = true

@@ -1,4 +1,4 @@
-import CRDKafka
+internal import CRDKafka
 
 /// Builds an `rd_kafka_conf_t` from a property dictionary: the only place where the
 /// string dictionary librdkafka wants exists.

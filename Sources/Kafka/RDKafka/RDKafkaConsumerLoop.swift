@@ -1,4 +1,4 @@
-import CRDKafka
+internal import CRDKafka
 import Foundation
 import Logging
 import Synchronization
@@ -43,7 +43,7 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
             closing = true
             flush()
             if let error = rd_kafka_consumer_close_queue(client.handle, client.queue) {
-                logger.error("closing the consumer: \(KafkaError.consume(error, "close"))")
+                logger.error("closing the consumer: \(RDKafkaError.consume(error, "close"))")
                 client.skipConsumerClose.withLock { $0 = true }
                 return finish()
             }
@@ -66,7 +66,7 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
         case RD_KAFKA_EVENT_OFFSET_COMMIT:
             let err = rd_kafka_event_error(event)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET {
-                logger.warning("asynchronous commit failed: \(KafkaError.from(err, "commit"))")
+                logger.warning("asynchronous commit failed: \(RDKafkaError.from(err, "commit"))")
             }
         case RD_KAFKA_EVENT_STATS:
             flush()
@@ -118,7 +118,7 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
             continuation.yield(.endOfPartition(KafkaPartitionOffset(topicPartition: tp, offset: m.offset)))
         default:
             flush()
-            var error = KafkaError.from(m.err, "consume \(tp)")
+            var error = RDKafkaError.from(m.err, "consume \(tp)")
             if let payload = m.payload, m.len > 0 {
                 error.message += ": " + String(decoding: UnsafeRawBufferPointer(start: payload, count: m.len), as: UTF8.self)
             }
@@ -189,7 +189,7 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
                 let list = RDKafkaTopicPartitionList(stillPaused)
                 let resumed = withExtendedLifetime(list) { rd_kafka_resume_partitions(rk, list.pointer) }
                 if resumed != RD_KAFKA_RESP_ERR_NO_ERROR {
-                    logger.warning("\(KafkaError.from(resumed, "resume on assign"))")
+                    logger.warning("\(RDKafkaError.from(resumed, "resume on assign"))")
                 }
                 paused.subtract(stillPaused)
             }
@@ -197,11 +197,11 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
             var failure: KafkaError?
             if cooperative {
                 if let error = rd_kafka_incremental_assign(rk, list.pointer) {
-                    failure = KafkaError.consume(error, "incremental assign")
+                    failure = RDKafkaError.consume(error, "incremental assign")
                 }
             } else {
                 let err = rd_kafka_assign(rk, list.pointer)
-                if err != RD_KAFKA_RESP_ERR_NO_ERROR { failure = KafkaError.from(err, "assign") }
+                if err != RD_KAFKA_RESP_ERR_NO_ERROR { failure = RDKafkaError.from(err, "assign") }
             }
             if var failure {
                 // A member that cannot take its assignment must not carry on as if it had:
@@ -229,13 +229,13 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
             if cooperative {
                 let list = RDKafkaTopicPartitionList(partitions)
                 if let error = rd_kafka_incremental_unassign(rk, list.pointer) {
-                    logger.error("\(KafkaError.consume(error, "incremental unassign"))")
+                    logger.error("\(RDKafkaError.consume(error, "incremental unassign"))")
                 }
             } else {
                 _ = rd_kafka_assign(rk, nil)
             }
         default:
-            logger.error("rebalance error: \(KafkaError.from(rd_kafka_event_error(event), "rebalance"))")
+            logger.error("rebalance error: \(RDKafkaError.from(rd_kafka_event_error(event), "rebalance"))")
             _ = rd_kafka_assign(rk, nil)
         }
     }
@@ -259,11 +259,11 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
             let list = RDKafkaTopicPartitionList(stuck)
             let error = withExtendedLifetime(list) { rd_kafka_seek_partitions(rk, list.pointer, 5_000) }
             if let error {
-                logger.warning("\(KafkaError.consume(error, "seek"))")
+                logger.warning("\(RDKafkaError.consume(error, "seek"))")
                 notStarted += stuck
             } else {
                 for (offset, err) in list.elements() where err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                    logger.info("seek \(offset.topicPartition) to \(offset.offset): \(KafkaError.from(err, "seek"))")
+                    logger.info("seek \(offset.topicPartition) to \(offset.offset): \(RDKafkaError.from(err, "seek"))")
                     notStarted.append(offset)
                 }
             }
@@ -275,12 +275,12 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
         if String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE" {
             let taken = RDKafkaTopicPartitionList(notStarted.map(\.topicPartition))
             if let error = withExtendedLifetime(taken, { rd_kafka_incremental_unassign(rk, taken.pointer) }) {
-                logger.warning("\(KafkaError.consume(error, "incremental unassign"))")
+                logger.warning("\(RDKafkaError.consume(error, "incremental unassign"))")
                 return
             }
             let given = RDKafkaTopicPartitionList(notStarted)
             if let error = withExtendedLifetime(given, { rd_kafka_incremental_assign(rk, given.pointer) }) {
-                logger.error("\(KafkaError.consume(error, "incremental assign"))")
+                logger.error("\(RDKafkaError.consume(error, "incremental assign"))")
                 return
             }
         } else {
@@ -291,7 +291,7 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
             let list = RDKafkaTopicPartitionList(again)
             let err = withExtendedLifetime(list) { rd_kafka_assign(rk, list.pointer) }
             if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                logger.error("\(KafkaError.from(err, "assign again"))")
+                logger.error("\(RDKafkaError.from(err, "assign again"))")
                 return
             }
         }
@@ -316,9 +316,9 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
                 guard let failed = elements.first(where: { $0.error != RD_KAFKA_RESP_ERR_NO_ERROR }) else {
                     return .success(elements.map(\.offset))
                 }
-                error = KafkaError.from(failed.error, "committed offset of \(failed.offset.topicPartition)")
+                error = RDKafkaError.from(failed.error, "committed offset of \(failed.offset.topicPartition)")
             } else {
-                error = KafkaError.from(err, "committed")
+                error = RDKafkaError.from(err, "committed")
             }
             guard ContinuousClock.now < deadline, !control.withLock({ $0.closeRequested }) else { return .failure(error) }
             logger.warning("reading committed offsets failed, retrying: \(error)")

@@ -1,4 +1,4 @@
-import CRDKafka
+internal import CRDKafka
 import Foundation
 
 /// An owned `rd_kafka_topic_partition_list_t`, destroyed exactly once.
@@ -62,7 +62,7 @@ final class RDKafkaTopicPartitionList {
     /// Throws the first per-partition error, naming the partition.
     func throwFirstError(_ operation: String) throws {
         for (offset, err) in elements() where err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            throw KafkaError.from(err, "\(operation) \(offset.topicPartition)")
+            throw RDKafkaError.from(err, "\(operation) \(offset.topicPartition)")
         }
     }
 }
