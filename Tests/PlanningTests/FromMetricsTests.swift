@@ -30,7 +30,7 @@ struct FromMetricsTests {
         let server = try CannedHTTPServer(status: "404 Not Found", body: "nope")
         defer { server.stop() }
         await #expect { try await ObservedMetrics.fetch(from: server.url()) } throws: {
-            ($0 as? MetricsFetchError)?.code == .badStatus && "\($0)".contains("404")
+            ($0 as? PlanningError)?.code == .badStatus && "\($0)".contains("404")
         }
     }
 
@@ -39,7 +39,7 @@ struct FromMetricsTests {
         let server = try CannedHTTPServer(body: "<html>{{{ not metrics</html>")
         defer { server.stop() }
         await #expect { try await ObservedMetrics.fetch(from: server.url()) } throws: {
-            ($0 as? MetricsFetchError)?.code == .invalidExposition
+            ($0 as? PlanningError)?.code == .invalidExposition
         }
     }
 
@@ -48,7 +48,7 @@ struct FromMetricsTests {
         let server = try CannedHTTPServer(body: "# TYPE up gauge\nup 1\n")
         defer { server.stop() }
         await #expect { try await ObservedMetrics.fetch(from: server.url()) } throws: {
-            ($0 as? MetricsFetchError)?.code == .noAPIMetrics
+            ($0 as? PlanningError)?.code == .noAPIMetrics
         }
     }
 
@@ -58,10 +58,10 @@ struct FromMetricsTests {
         let url = server.url()
         server.stop()
         await #expect { try await ObservedMetrics.fetch(from: url, timeout: 5) } throws: {
-            ($0 as? MetricsFetchError)?.code == .requestFailed
+            ($0 as? PlanningError)?.code == .requestFailed
         }
         await #expect { try await ObservedMetrics.fetch(from: URL(string: "file:///etc/hosts")!) } throws: {
-            ($0 as? MetricsFetchError)?.code == .invalidURL
+            ($0 as? PlanningError)?.code == .invalidURL
         }
     }
 }
