@@ -100,10 +100,13 @@ let package = Package(
                 "Planning",
                 "Settings",
                 "StrictJSON",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Capacity planning: what a run will do to throughput, bandwidth and the CardGenius API.
+        // Pure: no dependencies and no I/O (fetching a member's metrics is in Operations).
         .target(name: "Planning"),
         // The `cardgenius` command.
         .executableTarget(
@@ -167,6 +170,12 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Kafka", "CardGenius", "Simulator", "ProcessTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Kafka", "CardGenius", "ProcessTestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning"]),
-        .testTarget(name: "OperationsTests", dependencies: ["Operations", "Kafka", "Pipeline"]),
+        .testTarget(
+            name: "OperationsTests",
+            dependencies: [
+                "Operations", "Kafka", "Pipeline", "Planning",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
     ]
 )
