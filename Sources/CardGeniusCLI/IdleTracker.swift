@@ -1,3 +1,4 @@
+import AsyncAlgorithms
 import Kafka
 import Synchronization
 
@@ -37,15 +38,13 @@ final class IdleTracker: Sendable {
         }
     }
 
-    /// Calls `stop` once the reader has been idle for `idle`.
+    /// Calls `stop` once the reader has been idle for `idle` (looked at every 100 ms; the
+    /// task ends without calling it when cancelled).
     func watch(idle: Duration, stop: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
         Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(100))
-                if isIdle(for: idle) {
-                    await stop()
-                    return
-                }
+            for await _ in AsyncTimerSequence.repeating(every: .milliseconds(100)) where isIdle(for: idle) {
+                await stop()
+                return
             }
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Operations
 import Planning
 
 /// `cardgenius plan`: what a run will do — throughput, duration, each member's share,

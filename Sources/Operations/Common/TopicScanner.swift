@@ -56,9 +56,7 @@ public struct TopicScanner: Sendable {
             try await consumer.assign(pending.map { KafkaPartitionOffset(topicPartition: $0.topicPartition, offset: $0.low) })
             var remaining = Dictionary(uniqueKeysWithValues: pending.map { ($0.topicPartition, $0.high) })
             var read = 0
-            var iterator = consumer.events.makeAsyncIterator()
-            while !remaining.isEmpty {
-                guard let event = try await next(&iterator, idleTimeout: idleTimeout, waitingFor: remaining) else { break }
+            try await readEvents(of: consumer, idleTimeout: idleTimeout, waitingFor: remaining) { event in
                 switch event {
                 case .records(let records):
                     let wanted = records.filter { r in remaining[r.topicPartition].map { r.offset < $0 } ?? false }
@@ -78,6 +76,7 @@ public struct TopicScanner: Sendable {
                 default:
                     break
                 }
+                return remaining.isEmpty ? nil : remaining
             }
             await consumer.close()
             return read
@@ -101,22 +100,22 @@ public struct TopicScanner: Sendable {
                 return nil
             }
             try await consumer.assign([KafkaPartitionOffset(topicPartition: partition, offset: start)])
-            var iterator = consumer.events.makeAsyncIterator()
             var found: KafkaRecord?
-            search: while let event = try await next(&iterator, idleTimeout: timeout, waitingFor: [partition: high]) {
+            try await readEvents(of: consumer, idleTimeout: timeout, waitingFor: [partition: high]) { event in
                 switch event {
                 case .records(let records):
                     if let r = records.first(where: { $0.topicPartition == partition && $0.offset >= start }) {
                         found = r
-                        break search
+                        return nil
                     }
                 case .endOfPartition(let position) where position.topicPartition == partition:
-                    break search
+                    return nil
                 case .error(let error) where error.isFatal:
                     throw error
                 default:
                     break
                 }
+                return [partition: high]
             }
             await consumer.close()
             return found
@@ -132,28 +131,31 @@ public struct TopicScanner: Sendable {
         try access.consumer(groupID: "cardgenius-scanner") { $0.emitEndOfPartition = true }
     }
 
-    /// The next event, or a `ScanTimeout` error when none arrives within `idleTimeout`.
-    private func next(_ iterator: inout KafkaConsumerEvents.AsyncIterator, idleTimeout: Duration,
-                      waitingFor remaining: [KafkaTopicPartition: Int64]) async throws -> KafkaConsumerEvent? {
-        let box = IteratorBox(iterator)
-        defer { iterator = box.iterator }
-        return try await withThrowingTaskGroup(of: KafkaConsumerEvent?.self) { group in
-            group.addTask { await box.next() }
-            group.addTask {
-                try await Task.sleep(for: idleTimeout)
-                throw ScanTimeout(waitingFor: remaining, after: idleTimeout)
+    /// Hands `consumer`'s events to `handle` until it answers nil (nothing more to wait for)
+    /// or the events end. `handle` answers the ends still awaited: ``ScanTimeout`` names
+    /// them when no event arrives for `idleTimeout`.
+    private func readEvents(of consumer: KafkaConsumer, idleTimeout: Duration,
+                            waitingFor initial: [KafkaTopicPartition: Int64],
+                            _ handle: (KafkaConsumerEvent) async throws -> [KafkaTopicPartition: Int64]?) async throws {
+        var waitingFor = initial
+        var lastEvent = ContinuousClock.now
+        // The silence is measured to a tenth of the time-out (at most a second).
+        let tick = max(min(idleTimeout / 10, .seconds(1)), .milliseconds(10))
+        for await input in consumer.inputs(tickingEvery: tick) {
+            switch input {
+            case .event(let event):
+                lastEvent = .now
+                guard let still = try await handle(event) else { return }
+                waitingFor = still
+            case .tick:
+                if ContinuousClock.now - lastEvent >= idleTimeout {
+                    throw ScanTimeout(waitingFor: waitingFor, after: idleTimeout)
+                }
+            case .end:
+                return
             }
-            defer { group.cancelAll() }
-            return try await group.next()!
         }
     }
-}
-
-/// Moves a consumer's event iterator into a child task and back.
-private final class IteratorBox: @unchecked Sendable {
-    var iterator: KafkaConsumerEvents.AsyncIterator
-    init(_ iterator: KafkaConsumerEvents.AsyncIterator) { self.iterator = iterator }
-    func next() async -> KafkaConsumerEvent? { await iterator.next() }
 }
 
 /// A partition's readable offsets: from `low` (the oldest record kept) to `high` (the

@@ -63,25 +63,13 @@ public struct RecommendationExporter: Sendable {
         try await consumer.subscribe(topics: [topic])
         try writer.start()
 
-        enum Input: Sendable { case event(KafkaConsumerEvent), tick }
-        let (inputs, continuation) = AsyncStream<Input>.makeStream()
-        let forward = Task {
-            for await event in consumer.events { continuation.yield(.event(event)) }
-            continuation.finish()
-        }
-        let ticker = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(100))
-                continuation.yield(.tick)
-            }
-        }
-
         var assigned = Set<KafkaTopicPartition>()
         var atEnd = Set<KafkaTopicPartition>()
         var lastActivity = ContinuousClock.now
         var next: [KafkaTopicPartition: Int64] = [:]
         var failure: (any Error)?
-        loop: for await input in inputs {
+        // A tick every 100 ms notices `shouldStop` and the idle end while nothing arrives.
+        loop: for await input in consumer.inputs(tickingEvery: .milliseconds(100)) {
             switch input {
             case .event(.records(let records)):
                 lastActivity = .now
@@ -119,13 +107,12 @@ public struct RecommendationExporter: Sendable {
                 if let idle, !assigned.isEmpty, assigned.isSubset(of: atEnd), ContinuousClock.now - lastActivity >= idle {
                     break loop
                 }
+            case .end:
+                break loop
             }
         }
-        ticker.cancel()
         if let failure {
             await consumer.close()
-            continuation.finish()
-            _ = await forward.value
             throw failure
         }
         do {
@@ -136,13 +123,9 @@ public struct RecommendationExporter: Sendable {
             try await consumer.commit(offsets)
         } catch {
             await consumer.close()
-            continuation.finish()
-            _ = await forward.value
             if error is OperationError { throw error }
             throw OperationError(.offsets, "the file is written but group \(group) could not commit: \(error) (the next export repeats these records)")
         }
         await consumer.close()
-        continuation.finish()
-        _ = await forward.value
     }
 }
