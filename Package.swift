@@ -71,6 +71,7 @@ let package = Package(
             name: "Simulator",
             dependencies: [
                 "CardGenius",
+                "FlowControl",
                 "StrictJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -84,6 +85,7 @@ let package = Package(
             dependencies: [
                 "Kafka",
                 "CardGenius",
+                "FlowControl",
                 "Settings",
                 "StrictJSON",
                 .product(name: "DequeModule", package: "swift-collections"),
