@@ -19,39 +19,9 @@ public struct HoldStateMachine<Instant: InstantProtocol>: Sendable where Instant
         self.longHold = longHold
     }
 
-    /// What one extension did to the hold.
-    public struct Extension: Sendable, Equatable {
-        /// The wait asked for.
-        public var asked: Duration
-        /// The wait applied (between zero and ``HoldStateMachine/cap``).
-        public var applied: Duration
-        /// Whether this starts a long hold (none was in force): the moment to log it.
-        public var startsLongHold: Bool
-        public init(asked: Duration, applied: Duration, startsLongHold: Bool) {
-            self.asked = asked
-            self.applied = applied
-            self.startsLongHold = startsLongHold
-        }
-    }
-
-    /// A long hold in force.
-    public struct LongHold: Sendable, Equatable {
-        /// What is left of it.
-        public var remaining: Duration
-        /// The wait asked for.
-        public var asked: Duration
-        /// The wait applied.
-        public var applied: Duration
-        public init(remaining: Duration, asked: Duration, applied: Duration) {
-            self.remaining = remaining
-            self.asked = asked
-            self.applied = applied
-        }
-    }
-
     /// Holds every new call for `asked` from `now`, at most ``cap``; a hold already
     /// ending later is kept.
-    public mutating func extend(by asked: Duration, now: Instant) -> Extension {
+    public mutating func extend(by asked: Duration, now: Instant) -> HoldExtension {
         let applied = max(.zero, min(asked, cap))
         let target = now.advanced(by: applied)
         if until.map({ $0 < target }) ?? true { until = target }
@@ -64,7 +34,7 @@ public struct HoldStateMachine<Instant: InstantProtocol>: Sendable where Instant
                 longApplied = applied
             }
         }
-        return Extension(asked: asked, applied: applied, startsLongHold: starts)
+        return HoldExtension(asked: asked, applied: applied, startsLongHold: starts)
     }
 
     /// The instant a caller must wait for, or nil when no hold is in force.
@@ -82,5 +52,35 @@ public struct HoldStateMachine<Instant: InstantProtocol>: Sendable where Instant
     public func longHoldInForce(now: Instant) -> LongHold? {
         guard let end = longUntil, end > now else { return nil }
         return LongHold(remaining: now.duration(to: end), asked: longAsked, applied: longApplied)
+    }
+}
+
+/// What one extension did to a ``HoldStateMachine``.
+public struct HoldExtension: Sendable, Equatable {
+    /// The wait asked for.
+    public var asked: Duration
+    /// The wait applied (between zero and the hold's ``HoldStateMachine/cap``).
+    public var applied: Duration
+    /// Whether this starts a long hold (none was in force): the moment to log it.
+    public var startsLongHold: Bool
+    public init(asked: Duration, applied: Duration, startsLongHold: Bool) {
+        self.asked = asked
+        self.applied = applied
+        self.startsLongHold = startsLongHold
+    }
+}
+
+/// A long hold in force (a ``HoldStateMachine`` held for longer than its ``HoldStateMachine/longHold``).
+public struct LongHold: Sendable, Equatable {
+    /// What is left of it.
+    public var remaining: Duration
+    /// The wait asked for.
+    public var asked: Duration
+    /// The wait applied.
+    public var applied: Duration
+    public init(remaining: Duration, asked: Duration, applied: Duration) {
+        self.remaining = remaining
+        self.asked = asked
+        self.applied = applied
     }
 }

@@ -15,7 +15,7 @@ final class MemberHold: Sendable {
     static let longHold: Duration = .seconds(60)
 
     /// What one `Retry-After` did to the hold.
-    typealias Extension = HoldStateMachine<ContinuousClock.Instant>.Extension
+    typealias Extension = HoldExtension
 
     private let machine = Mutex(HoldStateMachine<ContinuousClock.Instant>(cap: RetryAfter.longestHonoured,
                                                                           longHold: MemberHold.longHold))
@@ -47,6 +47,5 @@ final class MemberHold: Sendable {
     var longHoldInForce: PipelineHealth.APIHold? {
         let now = ContinuousClock.now
         return machine.withLock { $0.longHoldInForce(now: now) }
-            .map { PipelineHealth.APIHold(remaining: $0.remaining, asked: $0.asked, applied: $0.applied) }
     }
 }
