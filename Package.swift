@@ -44,6 +44,9 @@ let package = Package(
         // response and simulator-request parsers and the configuration file; the byte writer of
         // the hot paths; a Codable JSON value for operations and CLI output.
         .target(name: "StrictJSON"),
+        // Flow control as pure state machines over an injected clock: the token bucket (shared
+        // by the pipeline and the simulator), the circuit breaker and the member's hold.
+        .target(name: "FlowControl"),
         // Typed service configuration over swift-configuration: the schema, the file format,
         // the CARDGENIUS_* environment, flags, validation and redaction.
         .target(
@@ -71,6 +74,7 @@ let package = Package(
             name: "Simulator",
             dependencies: [
                 "CardGenius",
+                "FlowControl",
                 "StrictJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -84,6 +88,7 @@ let package = Package(
             dependencies: [
                 "Kafka",
                 "CardGenius",
+                "FlowControl",
                 "Settings",
                 "StrictJSON",
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -181,6 +186,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Kafka", "CardGenius", "Simulator", "ProcessTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Kafka", "CardGenius", "ProcessTestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning"]),
+        .testTarget(name: "FlowControlTests", dependencies: ["FlowControl"]),
         .testTarget(
             name: "OperationsTests",
             dependencies: [

@@ -1,31 +1,29 @@
 /// The circuit breaker's states and transitions as a pure value: every method takes the
-/// time as an argument and returns the transition it made, if any (numbered in the order
-/// it happened), for ``CircuitBreaker`` to carry out outside its lock. Tests drive it with
-/// their own instants.
+/// time as an argument and returns what the caller must do and the transition it made, if
+/// any (numbered in the order it happened), for the owner to carry out outside its lock.
+/// Tests drive it with their own instants.
 ///
 /// The breaker always moves on: `open` becomes `half-open` once its open time is over,
 /// whether or not a call is waiting (``advance(now:)``), and in `half-open` the first
 /// caller gets the probe; a probe given back unused (its record was revoked, its task
 /// cancelled) lets the next caller probe.
-struct CircuitBreakerStateMachine: Sendable {
-    typealias Instant = ContinuousClock.Instant
-
-    let configuration: CircuitBreaker.Configuration
-    private(set) var state: CircuitBreaker.State = .closed
-    private(set) var consecutiveFailures = 0
+public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+    public let configuration: CircuitBreakerConfiguration
+    public private(set) var state: CircuitBreakerState = .closed
+    public private(set) var consecutiveFailures = 0
     /// When an open breaker turns half-open.
-    private(set) var openUntil: Instant
+    public private(set) var openUntil: Instant
     /// The current open period: doubles on every failed probe, back to the first on close.
-    private(set) var currentOpen: Duration
-    private(set) var probeInFlight = false
+    public private(set) var currentOpen: Duration
+    public private(set) var probeInFlight = false
     /// How many times the breaker opened from closed.
-    private(set) var trips = 0
+    public private(set) var trips = 0
     /// The number of the last transition (0 before the first).
-    private(set) var sequence: UInt64 = 0
+    public private(set) var sequence: UInt64 = 0
     /// When the last transition happened (or the breaker was made).
-    private(set) var lastTransition: Instant
+    public private(set) var lastTransition: Instant
 
-    init(configuration: CircuitBreaker.Configuration, now: Instant) {
+    public init(configuration: CircuitBreakerConfiguration, now: Instant) {
         self.configuration = configuration
         self.openUntil = now
         self.currentOpen = configuration.openDuration
@@ -33,23 +31,24 @@ struct CircuitBreakerStateMachine: Sendable {
     }
 
     /// What a caller asking for a permit must do.
-    enum Decision: Equatable, Sendable {
+    public enum Decision: Equatable, Sendable {
         /// Call (or probe) now.
-        case go(CircuitBreaker.Permit)
-        /// The breaker is open until then: ask again then.
+        case go(CircuitBreakerPermit)
+        /// The breaker is open until then: ask again then. Nothing but the clock moves an
+        /// open breaker on, so a caller may sleep until exactly this instant.
         case wait(until: Instant)
-        /// A probe is in flight: wait for its verdict.
+        /// A probe is in flight: wait for its verdict (``releasesParked``).
         case park
     }
 
     /// Moves an open breaker to half-open once its open time is over.
-    mutating func advance(now: Instant) -> CircuitBreaker.Transition? {
+    public mutating func advance(now: Instant) -> CircuitBreakerTransition? {
         guard state == .open, now >= openUntil else { return nil }
         return move(to: .halfOpen, now)
     }
 
     /// A caller asks to call.
-    mutating func permit(now: Instant) -> (Decision, CircuitBreaker.Transition?) {
+    public mutating func permit(now: Instant) -> (Decision, CircuitBreakerTransition?) {
         let moved = advance(now: now)
         switch state {
         case .closed:
@@ -64,8 +63,8 @@ struct CircuitBreakerStateMachine: Sendable {
     }
 
     /// A call's verdict (or a permit given back unused, `neutral`).
-    mutating func record(_ result: CircuitBreaker.CallHealth, permit: CircuitBreaker.Permit,
-                         now: Instant) -> CircuitBreaker.Transition? {
+    public mutating func record(_ result: CircuitBreakerCallHealth, permit: CircuitBreakerPermit,
+                                now: Instant) -> CircuitBreakerTransition? {
         if permit == .probe { probeInFlight = false }
         switch result {
         case .neutral:
@@ -79,12 +78,12 @@ struct CircuitBreakerStateMachine: Sendable {
             consecutiveFailures += 1
             if permit == .probe && state == .halfOpen {
                 currentOpen = min(configuration.maxOpenDuration, currentOpen * 2)
-                openUntil = now + currentOpen
+                openUntil = now.advanced(by: currentOpen)
                 return move(to: .open, now)
             }
             if state == .closed && consecutiveFailures >= configuration.failureThreshold {
                 trips += 1
-                openUntil = now + currentOpen
+                openUntil = now.advanced(by: currentOpen)
                 return move(to: .open, now)
             }
             return nil
@@ -92,18 +91,18 @@ struct CircuitBreakerStateMachine: Sendable {
     }
 
     /// Whether callers parked for a probe's verdict may try again.
-    var releasesParked: Bool { state != .halfOpen || !probeInFlight }
+    public var releasesParked: Bool { state != .halfOpen || !probeInFlight }
 
     /// Whether the breaker has stayed open or half-open for longer than `limit` without a
     /// transition: it is not moving on, so it no longer excuses a member without progress.
-    func isStuck(longerThan limit: Duration, now: Instant) -> Bool {
-        state != .closed && now - lastTransition > limit
+    public func isStuck(longerThan limit: Duration, now: Instant) -> Bool {
+        state != .closed && lastTransition.duration(to: now) > limit
     }
 
-    private mutating func move(to newState: CircuitBreaker.State, _ now: Instant) -> CircuitBreaker.Transition {
+    private mutating func move(to newState: CircuitBreakerState, _ now: Instant) -> CircuitBreakerTransition {
         state = newState
         sequence += 1
         lastTransition = now
-        return CircuitBreaker.Transition(state: newState, sequence: sequence)
+        return CircuitBreakerTransition(state: newState, sequence: sequence)
     }
 }
