@@ -105,10 +105,33 @@ let package = Package(
         ),
         // Capacity planning: what a run will do to throughput, bandwidth and the CardGenius API.
         .target(name: "Planning"),
-        // The `cardgenius` command.
+        // The application: a member (pipeline, metrics endpoint, configuration reload as
+        // Services in one ServiceGroup), the producer job, the whole `run` job, and the jobs
+        // behind `tail`, `status` and `replay --watch`; the CLI maps arguments onto them.
+        .target(
+            name: "CardGeniusApp",
+            dependencies: [
+                "Kafka",
+                "CardGenius",
+                "Simulator",
+                "Pipeline",
+                "Settings",
+                "Planning",
+                "Operations",
+                "StrictJSON",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The `cardgenius` command: arguments to settings, then the application's types.
         .executableTarget(
             name: "CardGeniusCLI",
             dependencies: [
+                "CardGeniusApp",
                 "Kafka",
                 "CardGenius",
                 "Simulator",
@@ -119,9 +142,6 @@ let package = Package(
                 "StrictJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
