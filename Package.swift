@@ -188,5 +188,9 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["Kafka", "CardGenius", "ProcessTestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "Kafka", "Pipeline"]),
+        .testTarget(
+            name: "ApplicationTests",
+            dependencies: ["CardGeniusApp", "Kafka", "CardGenius", "Pipeline", "Settings", "ProcessTestSupport"]
+        ),
     ]
 )
