@@ -117,9 +117,11 @@ let package = Package(
         // Capacity planning: what a run will do to throughput, bandwidth and the CardGenius API.
         // Pure: no dependencies and no I/O (fetching a member's metrics is in Operations).
         .target(name: "Planning"),
-        // The `cardgenius` command.
-        .executableTarget(
-            name: "CardGeniusCLI",
+        // The application: a member (pipeline, metrics endpoint, configuration reload as
+        // Services in one ServiceGroup), the producer job, the whole `run` job, and the jobs
+        // behind `tail`, `status` and `replay --watch`; the CLI maps arguments onto them.
+        .target(
+            name: "CardGeniusApp",
             dependencies: [
                 "Kafka",
                 "CardGenius",
@@ -129,12 +131,30 @@ let package = Package(
                 "Planning",
                 "Operations",
                 "StrictJSON",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The `cardgenius` command: arguments to settings, then the application's types.
+        .executableTarget(
+            name: "CardGeniusCLI",
+            dependencies: [
+                "CardGeniusApp",
+                "Kafka",
+                "CardGenius",
+                "Simulator",
+                "Pipeline",
+                "Settings",
+                "Planning",
+                "Operations",
+                "StrictJSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
@@ -193,6 +213,10 @@ let package = Package(
                 "Operations", "Kafka", "Pipeline", "Planning",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
+        ),
+        .testTarget(
+            name: "ApplicationTests",
+            dependencies: ["CardGeniusApp", "Kafka", "CardGenius", "Pipeline", "Settings", "ProcessTestSupport"]
         ),
     ]
 )

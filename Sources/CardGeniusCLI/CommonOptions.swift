@@ -1,4 +1,5 @@
 import ArgumentParser
+import CardGeniusApp
 import Foundation
 import Logging
 import Settings
@@ -32,13 +33,6 @@ struct CommonOptions: ParsableArguments {
             throw StartupError("configuration error: \(error.description)")
         }
     }
-}
-
-/// A problem that stops start-up, reported as one line (`Error: <message>`, exit status 1),
-/// without the usage text ArgumentParser adds to a `ValidationError`.
-struct StartupError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Logging options.

@@ -2,21 +2,21 @@ import Foundation
 
 /// A live progress line on a terminal (rewritten in place at most 5 times a second), or
 /// a log line every 10 seconds off a terminal.
-final class ProgressLine: @unchecked Sendable {
+package final class ProgressLine: @unchecked Sendable {
     private let enabled: Bool
     private let label: String
     private let tty: Bool
     private var lastDraw = ContinuousClock.now - .seconds(60)
     private var drewOnce = false
 
-    init(enabled: Bool, label: String) {
+    package init(enabled: Bool, label: String) {
         self.enabled = enabled
         self.label = label
         self.tty = isatty(STDERR_FILENO) != 0
     }
 
     /// Draws `text` if enough time has passed since the last line.
-    func draw(_ text: String, force: Bool = false) {
+    package func draw(_ text: String, force: Bool = false) {
         guard enabled else { return }
         let now = ContinuousClock.now
         let every: Duration = tty ? .milliseconds(200) : .seconds(10)
@@ -28,7 +28,7 @@ final class ProgressLine: @unchecked Sendable {
     }
 
     /// Progress of a file-driven job.
-    func update(done: Int, bytes: Int64, totalBytes: Int64?, elapsed: Duration) {
+    package func update(done: Int, bytes: Int64, totalBytes: Int64?, elapsed: Duration) {
         let seconds = max(0.001, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         let rate = Double(done) / seconds
         var text = "\(done) records, \(Int(rate)) rec/s"
@@ -41,11 +41,11 @@ final class ProgressLine: @unchecked Sendable {
     }
 
     /// Ends the line on a terminal.
-    func finish() {
+    package func finish() {
         if enabled && tty && drewOnce { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 
-    static func duration(_ seconds: Double) -> String {
+    package static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "?" }
         let s = Int(seconds.rounded())
         if s >= 3600 { return "\(s / 3600)h\(String(format: "%02d", (s % 3600) / 60))m" }

@@ -5,14 +5,21 @@ import Operations
 
 /// `replay --watch`: follows the group's committed offsets (read without joining) from the
 /// reset targets to the high watermarks recorded at reset time.
-struct ReplayWatch {
+package struct ReplayWatch {
     let executor: ReplayExecutor
     let plan: ReplayPlan
     /// Seconds between lines off a terminal.
     let interval: Double
     let logger: Logger
 
-    func run() async throws {
+    package init(executor: ReplayExecutor, plan: ReplayPlan, interval: Double, logger: Logger) {
+        self.executor = executor
+        self.plan = plan
+        self.interval = interval
+        self.logger = logger
+    }
+
+    package func run() async throws {
         var progress = ReplayProgress(plan: plan)
         let partitions = plan.partitions.map(\.topicPartition)
         let tty = isatty(STDERR_FILENO) != 0

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CardGeniusApp
 import Foundation
 import Operations
 import ServiceLifecycle

@@ -1,49 +1,35 @@
-import ArgumentParser
 import Foundation
 import Kafka
-import Operations
-import StrictJSON
 import Logging
+import Settings
+import StrictJSON
 
-/// `cardgenius tail`: prints a topic's records as JSON lines (a debugging consumer).
-struct TailCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "tail",
-        abstract: "Print a topic's records as JSON lines; partition assignments go to stderr.",
-        discussion: """
-        Each line: {"topic","partition","offset","key","headers":{...},"value":...} (the value \
-        inline when it is JSON, else as a string). With --group it joins that consumer group and, \
-        with --commit, commits what it printed.
-        """
-    )
+/// The reader behind `tail`: prints a topic's records as JSON lines on stdout and the
+/// partition assignments as JSON lines on stderr. In a group of its own (reading from the
+/// beginning) unless ``group`` names one; with ``commit`` it commits what it printed.
+package struct TailJob {
+    package var settings: ServiceSettings
+    package var topic: String
+    /// The consumer group (nil: a fresh one).
+    package var group: String?
+    /// Whether to commit the offsets of printed records.
+    package var commit = false
+    /// Stop after this many records.
+    package var max: Int?
+    /// Stop once every partition is at its end and nothing arrived for this long.
+    package var exitWhenIdle: Duration?
+    /// The group session timeout.
+    package var sessionTimeoutMs = 10_000
+    package var logger: Logger
 
-    @OptionGroup var common: CommonOptions
+    package init(settings: ServiceSettings, topic: String, logger: Logger) {
+        self.settings = settings
+        self.topic = topic
+        self.logger = logger
+    }
 
-    @Option(name: .long, help: "The topic to read (default: kafka.output_topic).")
-    var topic: String?
-
-    @Option(name: .long, help: "Consumer group (default: a fresh one, reading from the beginning).")
-    var group: String?
-
-    @Flag(name: .long, help: "Commit the offsets of printed records.")
-    var commit = false
-
-    @Option(name: .long, help: "Stop after this many records.")
-    var max: Int?
-
-    @Option(name: .long, help: ArgumentHelp("Stop once every partition is at its end and nothing arrived for this long.", valueName: "SECONDS"))
-    var exitWhenIdle: Double?
-
-    @Option(name: .long, help: ArgumentHelp("Session timeout for the group.", valueName: "MS"))
-    var sessionTimeoutMs: Int = 10_000
-
-    func run() async throws {
-        let settings = try common.settings()
-        let logger = common.logging.makeLogger("cardgenius.tail")
-        let topic = topic ?? settings.kafka.outputTopic
-        if let group, commit {
-            try await PipelineGroupGuard(settings, logger: logger).exitIfRefused(group, command: "tail --commit")
-        }
+    /// Reads until ``max`` records, ``exitWhenIdle``, or the consumer closes.
+    package func run() async throws {
         var config = KafkaConsumerConfiguration(bootstrapServers: settings.kafka.bootstrapServers,
                                                 groupID: group ?? "cardgenius-tail-\(UInt32.random(in: 0...UInt32.max))")
         config.properties = settings.kafka.properties
@@ -63,7 +49,7 @@ struct TailCommand: AsyncParsableCommand {
             if commit { await checkpoint.commit(consumer) }
             await consumer.close()
         }
-        let watcher = exitWhenIdle.map { seconds in idle.watch(idle: .milliseconds(Int(seconds * 1000)), stop: stop) }
+        let watcher = exitWhenIdle.map { idle.watch(idle: $0, stop: stop) }
         defer { watcher?.cancel() }
         loop: for await event in consumer.events {
             switch event {

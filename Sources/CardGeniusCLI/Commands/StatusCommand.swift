@@ -1,10 +1,7 @@
 import ArgumentParser
+import CardGeniusApp
 import Foundation
-import Kafka
-import Logging
 import Operations
-import Planning
-import Settings
 
 /// `cardgenius status`: where a consumer group is on its topic, how long the backlog takes
 /// to drain, and whether that is before the next weekly cohort.
@@ -57,16 +54,8 @@ struct StatusCommand: AsyncParsableCommand {
     var interval: Double = 5
 
     /// Flag values, checked; nil where the flag was not given.
-    struct Overrides {
-        var rate: Double?
-        var workers: Int?
-        var latency: Double?
-        var metricsURL: URL?
-        var nextCohortMs: Int64?
-    }
-
-    func parsedOverrides() throws -> Overrides {
-        var o = Overrides()
+    func parsedOverrides() throws -> StatusQuery.Overrides {
+        var o = StatusQuery.Overrides()
         if let rate {
             if ["unlimited", "inf", "infinity", "none"].contains(rate.lowercased()) {
                 o.rate = .infinity
@@ -110,7 +99,8 @@ struct StatusCommand: AsyncParsableCommand {
         let group = group ?? settings.kafka.groupID
         let tty = isatty(STDOUT_FILENO) != 0
         while true {
-            let report = try await makeReport(settings: settings, overrides: overrides, topic: topic, group: group, logger: logger)
+            let report = try await StatusQuery(settings: settings, overrides: overrides, topic: topic, group: group,
+                                               logger: logger).report()
             if json {
                 print(report.renderJSON())
             } else {
@@ -122,68 +112,5 @@ struct StatusCommand: AsyncParsableCommand {
             guard watch else { return }
             try await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
         }
-    }
-
-    func makeReport(settings: ServiceSettings, overrides: Overrides, topic: String, group: String,
-                    logger: Logger) async throws -> StatusReport {
-        let scanner = TopicScanner(KafkaAccess(settings, logger: logger))
-        let reader: GroupOffsets
-        do {
-            reader = try GroupOffsets(KafkaAccess(settings, logger: logger),
-                                          groupID: group)
-        } catch {
-            throw StartupError("status: \(ReplayCommand.describe(error))")
-        }
-        let ranges: [PartitionRange]
-        let committed: [KafkaTopicPartition: KafkaPartitionOffset]
-        do {
-            try await reader.requireTopic(topic)
-            ranges = try await scanner.partitions(of: topic)
-            committed = try await reader.committed(ranges.map(\.topicPartition))
-            await reader.close()
-        } catch let error as KafkaError where error.code == .unknownTopicOrPartition {
-            await reader.close()
-            throw StartupError("status: topic \(topic) does not exist at \(settings.kafka.bootstrapServers)")
-        } catch {
-            await reader.close()
-            throw StartupError("status: cannot read topic \(topic) and group \(group) at \(settings.kafka.bootstrapServers): \(ReplayCommand.describe(error))")
-        }
-        let status = GroupStatus(topic: topic, groupID: group, ranges: ranges, committed: committed)
-
-        let rate: DrainEstimate.Figure<Double>
-        if let r = overrides.rate {
-            rate = .init(r, source: "--rate")
-        } else if settings.api.rateLimit.enabled {
-            rate = .init(settings.api.rateLimit.requestsPerSecond, source: "api.rate_limit.requests_per_second")
-        } else {
-            rate = .init(.infinity, source: "api.rate_limit.enabled = false")
-        }
-        let workers: DrainEstimate.Figure<Int> = overrides.workers.map { .init($0, source: "--workers") }
-            ?? .init(settings.processing.maxWorkers, source: "processing.max_workers")
-        var latency = DrainEstimate.Figure<Double>(1.5, source: "default (the spec's 1.5 s)")
-        if let l = overrides.latency {
-            latency = .init(l, source: "--latency-s")
-        } else if let url = overrides.metricsURL {
-            do {
-                let observed = try await ObservedMetrics.fetch(from: url, timeout: 5)
-                if let mean = observed.meanLatencySeconds, mean > 0 {
-                    latency = .init(mean, source: "observed mean at \(url.absoluteString)")
-                } else {
-                    latency.source += "; \(url.absoluteString) has no latency observations"
-                }
-            } catch {
-                throw StartupError("status: --metrics-url: \(error)")
-            }
-        }
-        let estimate = DrainEstimate(lag: status.totalLag, rate: rate, workers: workers, latencySeconds: latency)
-        let nowMs = Int64((Date().timeIntervalSince1970 * 1000).rounded())
-        let cohort: DrainEstimate.Figure<Int64> = overrides.nextCohortMs.map { .init($0, source: "--next-cohort") }
-            ?? .init(CohortSchedule.nextMonday(after: nowMs), source: "next Monday 00:00 UTC")
-        let members: StatusReport.Members
-        switch await GroupDescriber(KafkaAccess(settings, logger: logger)).describe(group) {
-        case .described(let d): members = .described(d)
-        case .unavailable(let reason): members = .unavailable(reason: reason)
-        }
-        return StatusReport(status: status, estimate: estimate, nowMs: nowMs, nextCohortMs: cohort, members: members)
     }
 }

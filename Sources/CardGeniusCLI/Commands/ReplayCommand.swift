@@ -1,4 +1,5 @@
 import ArgumentParser
+import CardGeniusApp
 import Foundation
 import Kafka
 import Logging
@@ -112,7 +113,7 @@ struct ReplayCommand: AsyncParsableCommand {
         } catch let error as KafkaError where error.code == .unknownTopicOrPartition {
             throw StartupError("replay: topic \(topic) does not exist at \(settings.kafka.bootstrapServers)")
         } catch {
-            throw StartupError("replay: cannot read \(topic) and group \(group) at \(settings.kafka.bootstrapServers): \(Self.describe(error))")
+            throw StartupError("replay: cannot read \(topic) and group \(group) at \(settings.kafka.bootstrapServers): \(StartupError.describe(error))")
         }
         print(plan.renderTable())
         if dryRun {
@@ -151,7 +152,7 @@ struct ReplayCommand: AsyncParsableCommand {
         } catch let refusal as OperationError where refusal.isRefusal {
             Self.refuse(refusal)
         } catch {
-            throw StartupError("replay: the reset of group \(group) failed: \(Self.describe(error))")
+            throw StartupError("replay: the reset of group \(group) failed: \(StartupError.describe(error))")
         }
         var out = "reset \(count) partition(s) of group \(group) on \(topic):"
         for p in plan.partitions {
@@ -171,9 +172,4 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 
     static func refuse(_ refusal: OperationError) -> Never { refusal.exitAsRefusal() }
-
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? KafkaError { return error.message }
-        return "\(error)"
-    }
 }

@@ -4,7 +4,6 @@ import Logging
 import ServiceLifecycle
 import Settings
 import Synchronization
-import ArgumentParser
 
 /// Reads the output and dead-letter topics as a downstream consumer would, writes the
 /// recommendations to a JSONL file as they arrive, and says when every input record has
@@ -36,7 +35,7 @@ final class ResultCollector: Service, Sendable {
         outputTopic = settings.kafka.outputTopic
         guard FileManager.default.createFile(atPath: outputPath, contents: nil),
               let handle = FileHandle(forWritingAtPath: outputPath) else {
-            throw ValidationError("cannot write \(outputPath)")
+            throw UsageError("cannot write \(outputPath)")
         }
         file = handle
         self.expected = expected

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
-import Kafka
-import Logging
+import CardGeniusApp
 import ServiceLifecycle
 
 /// `cardgenius dev-broker`: librdkafka's mock cluster on 127.0.0.1 with the project's topics.
@@ -64,30 +62,5 @@ struct DevBrokerCommand: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-    }
-}
-
-/// Runs the mock cluster as a `Service` until graceful shutdown.
-struct DevBrokerService: Service {
-    var brokers: Int
-    var topics: [(String, Int32)]
-    var bootstrapFile: String?
-    var logger: Logger
-
-    func run() async throws {
-        let cluster = try KafkaMockCluster(brokers: brokers, logger: logger)
-        for (name, partitions) in topics {
-            try cluster.createTopic(name, partitions: partitions, replicationFactor: Int32(min(brokers, 3)))
-        }
-        if let bootstrapFile {
-            try (cluster.bootstrapServers + "\n").write(toFile: bootstrapFile, atomically: true, encoding: .utf8)
-        }
-        FileHandle.standardOutput.write(Data((cluster.bootstrapServers + "\n").utf8))
-        logger.info("dev broker serving", metadata: [
-            "bootstrap": "\(cluster.bootstrapServers)", "topics": "\(topics.map { "\($0.0):\($0.1)" })",
-        ])
-        try? await gracefulShutdown()
-        await cluster.shutdown()
-        logger.info("dev broker stopped")
     }
 }
