@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 import Foundation
 import Logging
 import Pipeline
@@ -54,16 +55,17 @@ struct ConsumeCommand: AsyncParsableCommand {
         if let breakerOpenMs, breakerOpenMs < 1 { throw ValidationError("--breaker-open-ms must be >= 1") }
     }
 
-    var overrides: [String: String] {
+    var overrides: [String: ConfigContent] {
         var o = budget.overrides
-        if let group { o["kafka.group_id"] = group }
-        if let metricsPort { o["metrics.port"] = String(metricsPort) }
+        if let group { o["kafka.group_id"] = .string(group) }
+        if let metricsPort { o["metrics.port"] = .int(metricsPort) }
         return o
     }
 
     func run() async throws {
-        let settings = try common.settings(overrides: overrides)
         let logger = common.logging.makeLogger("cardgenius.consume")
+        let settingsWatcher = try await common.settingsWatcher(overrides: overrides, logger: logger)
+        let settings = settingsWatcher.initial
         let started = ContinuousClock.now
         let registry = settings.metrics.port > 0 ? MetricsBootstrap.once() : nil
         let onMockCluster = await MemberAssembly.isMockCluster(settings: settings, logger: logger)
@@ -82,12 +84,8 @@ struct ConsumeCommand: AsyncParsableCommand {
         services.append(.init(service: ConsumeProgress(pipeline: member.pipeline,
                                                        interval: .milliseconds(Int(progressInterval * 1000)), logger: logger)))
         services.append(.init(service: member.pipeline, successTerminationBehavior: .gracefullyShutdownGroup))
-        let (common, overrides) = (self.common, self.overrides)
-        let reloader = ConfigReloader(pipeline: member.pipeline, load: { try common.settings(overrides: overrides) }, logger: logger)
-        services.append(.init(service: reloader))
-        if let file = common.configFile {
-            services.append(.init(service: ConfigFileWatcher(path: file, reloader: reloader, logger: logger)))
-        }
+        services.append(.init(service: settingsWatcher))
+        services.append(.init(service: ConfigReloader(pipeline: member.pipeline, settings: settingsWatcher, logger: logger)))
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

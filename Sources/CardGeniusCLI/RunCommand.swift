@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 import CardGenius
 import Foundation
 import Kafka
@@ -64,7 +65,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         var overrides = budget.overrides
-        if let metricsPort { overrides["metrics.port"] = String(metricsPort) }
+        if let metricsPort { overrides["metrics.port"] = .int(metricsPort) }
         let logger = common.logging.makeLogger("cardgenius.run")
         let started = ContinuousClock.now
 
@@ -78,7 +79,7 @@ struct RunCommand: AsyncParsableCommand {
                 try c.createTopic(topic, partitions: partitions)
             }
             cluster = c
-            overrides["kafka.bootstrap_servers"] = c.bootstrapServers
+            overrides["kafka.bootstrap_servers"] = .string(c.bootstrapServers)
             settings = try common.settings(overrides: overrides)
             note("embedded broker at \(c.bootstrapServers) (\(partitions) partitions per topic)")
         }
@@ -95,7 +96,7 @@ struct RunCommand: AsyncParsableCommand {
             simulatorGroup = simGroup
             simulatorTask = Task { try await simGroup.run() }
             let port = try await sim.waitUntilListening()
-            overrides["api.url"] = "http://127.0.0.1:\(port)/cg/api/pro"
+            overrides["api.url"] = .string("http://127.0.0.1:\(port)/cg/api/pro")
             settings = try common.settings(overrides: overrides)
             simulator = sim
             note("CardGenius simulator at http://127.0.0.1:\(port) (mean latency \(Int(latencyMs * latencyScale)) ms, limit 50/s burst 30)")

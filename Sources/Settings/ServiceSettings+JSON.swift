@@ -1,3 +1,5 @@
+import StrictJSON
+
 extension ServiceSettings: CustomStringConvertible, CustomDebugStringConvertible {
     /// What secret values are replaced with.
     public static let redactionMarker = "***"
@@ -41,9 +43,8 @@ extension ServiceSettings: CustomStringConvertible, CustomDebugStringConvertible
 
     private func render(redacted: Bool, pretty: Bool) -> String {
         var root: [JSONValue.Member] = []
-        for descriptor in SettingDescriptor.all {
-            let components = descriptor.path.split(separator: ".").map(String.init)
-            Self.insert(descriptor.jsonValue(in: self, redacted: redacted), at: components[...], into: &root)
+        for key in SettingKey.all {
+            Self.insert(key.jsonValue(in: self, redacted: redacted), at: key.key.components[...], into: &root)
         }
         var out = ""
         JSONValue.object(root).write(to: &out, pretty: pretty, indent: 0)
@@ -77,10 +78,10 @@ extension ServiceSettings.Kafka: CustomStringConvertible {
     }
 
     private var plainDescription: String {
-        let props = properties.keys.sorted().map { "\(JSONValue.quoted($0)): \(JSONValue.quoted(properties[$0] ?? ""))" }
-        return "Kafka(bootstrapServers: \(JSONValue.quoted(bootstrapServers)), inputTopic: \(JSONValue.quoted(inputTopic)), "
-            + "outputTopic: \(JSONValue.quoted(outputTopic)), dlqTopic: \(JSONValue.quoted(dlqTopic)), "
-            + "groupID: \(JSONValue.quoted(groupID)), properties: [\(props.joined(separator: ", "))])"
+        let props = properties.keys.sorted().map { "\(JSONWriter.quoted($0)): \(JSONWriter.quoted(properties[$0] ?? ""))" }
+        return "Kafka(bootstrapServers: \(JSONWriter.quoted(bootstrapServers)), inputTopic: \(JSONWriter.quoted(inputTopic)), "
+            + "outputTopic: \(JSONWriter.quoted(outputTopic)), dlqTopic: \(JSONWriter.quoted(dlqTopic)), "
+            + "groupID: \(JSONWriter.quoted(groupID)), properties: [\(props.joined(separator: ", "))])"
     }
 }
 

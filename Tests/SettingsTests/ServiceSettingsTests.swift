@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import StrictJSON
 import Testing
 
 @testable import Settings
@@ -433,7 +434,7 @@ private func writeTemp(_ json: String) throws -> String {
             for part in key.split(separator: ".") {
                 node = node.flatMap { Self.member("properties", of: $0) }.flatMap { Self.member(String(part), of: $0) }
             }
-            let descriptor = try #require(SettingDescriptor.named(key))
+            let descriptor = try #require(SettingKey.named(key))
             #expect(node.flatMap { Self.member("default", of: $0) } == descriptor.jsonValue(in: .defaults, redacted: false), "\(key)")
             if case .string(let text)? = node.flatMap({ Self.member("description", of: $0) }) {
                 #expect(!text.isEmpty)
