@@ -135,7 +135,11 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(
             name: "SettingsTests",
-            dependencies: ["Settings", "StrictJSON", .product(name: "Configuration", package: "swift-configuration")]
+            dependencies: [
+                "Settings", "StrictJSON",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Test support shared by the CardGenius and Simulator suites (not shipped).
         .target(

@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import Logging
 import StrictJSON
 import Testing
 
@@ -505,5 +506,40 @@ struct KafkaPropertyRulesTests {
         let props = #"{"security.protocol":"SASL_SSL","sasl.mechanism":"PLAIN","client.rack":"az1","socket.timeout.ms":"30000","acks":"all","enable.idempotence":"true","isolation.level":"read_committed","enable.auto.commit":"false","partitioner":"murmur2_random","message.timeout.ms":"300000","delivery.timeout.ms":"120000","auto.offset.reset":"earliest"}"#
         let s = try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_KAFKA_PROPERTIES": props], overrides: [:])
         #expect(s.kafka.properties["client.rack"] == "az1")
+    }
+}
+
+@Suite struct SettingsWatcherTests {
+    /// A file change arrives through swift-configuration's `ReloadingFileProvider` watch,
+    /// checked like a start-up (under the same environment and flags); an invalid change
+    /// arrives as the error naming the file and the key; SIGHUP reads the file at once.
+    @Test func fileChangesArriveCheckedThroughTheProvidersWatch() async throws {
+        let path = try writeTemp(#"{ "processing": { "max_workers": 8 } }"#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let watcher = try await SettingsWatcher(
+            file: path, environment: ["CARDGENIUS_API_RATE_LIMIT_BURST": "7"], overrides: ["metrics.port": .int(0)],
+            logger: Logger(label: "test"))
+        #expect(watcher.initial.processing.maxWorkers == 8)
+        let running = Task { try await watcher.run() }
+        defer { running.cancel() }
+        var updates = watcher.updates.makeAsyncIterator()
+
+        try Data(#"{ "processing": { "max_workers": 3 } }"#.utf8).write(to: URL(fileURLWithPath: path))
+        let changed = await updates.next()
+        #expect(changed?.trigger == .fileChanged)
+        let settings = try #require(try changed?.settings.get())
+        #expect(settings.processing.maxWorkers == 3)
+        #expect(settings.api.rateLimit.burst == 7)
+        #expect(settings.metrics.port == 0)
+
+        try Data(#"{ "processing": { "max_workers": 0 } }"#.utf8).write(to: URL(fileURLWithPath: path))
+        let refused = await updates.next()
+        #expect(refused?.trigger == .fileChanged)
+        guard case .failure(let error)? = refused?.settings else {
+            Issue.record("an invalid file was accepted: \(String(describing: refused))")
+            return
+        }
+        #expect(error.description == #"\#(path): "processing.max_workers" must be in 1...1000, got 0"#)
+        #expect(watcher.reload().map(\.processing.maxWorkers) == .failure(error))
     }
 }
