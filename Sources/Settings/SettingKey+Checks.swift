@@ -18,16 +18,11 @@ enum Checks {
     }
 
     /// The output codecs offered: fast (`lz4`), small (`zstd`), or none.
-    static let compressionCodecs = ["lz4", "zstd", "none"]
+    static let compression = oneOf(["lz4", "zstd", "none"])
+    static let groupProtocol = oneOf(["classic", "consumer"])
 
-    static let groupProtocols = ["classic", "consumer"]
-
-    static func groupProtocol(_ s: String) -> String? {
-        groupProtocols.contains(s) ? nil : "must be one of \(groupProtocols.joined(separator: ", ")), got \(JSONWriter.quoted(s, limit: 60))"
-    }
-
-    static func compression(_ s: String) -> String? {
-        compressionCodecs.contains(s) ? nil : "must be one of \(compressionCodecs.joined(separator: ", ")), got \(JSONWriter.quoted(s, limit: 60))"
+    private static func oneOf(_ choices: [String]) -> @Sendable (String) -> String? {
+        { s in choices.contains(s) ? nil : "must be one of \(choices.joined(separator: ", ")), got \(JSONWriter.quoted(s, limit: 60))" }
     }
 
     static func headerValue(_ s: String) -> String? {

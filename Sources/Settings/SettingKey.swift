@@ -117,7 +117,8 @@ struct SettingKey: Sendable {
     func content(_ value: ConfigContent, source: String) throws(SettingsError) -> ConfigContent {
         switch value {
         case .int(let n): return try content(.number(String(n)), source: source)
-        case .double(let d): return try content(.number("\(d)"), source: source)
+        case .double(let d) where d.isFinite: return try content(.number("\(d)"), source: source)
+        case .double(let d): return try content(.string("\(d)"), source: source)
         case .bool(let b): return try content(.bool(b), source: source)
         case .string(let text):
             let trimmed = text.trimmingCharacters(in: .whitespaces)
