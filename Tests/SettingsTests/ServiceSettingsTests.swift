@@ -543,3 +543,36 @@ struct KafkaPropertyRulesTests {
         #expect(watcher.reload().map(\.processing.maxWorkers) == .failure(error))
     }
 }
+
+@Suite struct SharedJSONPiecesTests {
+    /// One escaper: the hot paths' bytes leave DEL and C1 controls as they are; messages
+    /// escape them and cut long values, counting characters, not bytes.
+    @Test func oneEscaperTwoUses() {
+        var hot: [UInt8] = []
+        JSONWriter.appendString("a\"\\\n\u{01}\u{7F}\u{85}é", to: &hot)
+        #expect(hot == Array("\"a\\\"\\\\\\n\\u0001\u{7F}\u{85}é\"".utf8))
+        #expect(JSONWriter.quoted("a\u{7F}\u{85}\u{A0}b\t") == "\"a\\u007f\\u0085\u{A0}b\\t\"")
+        #expect(JSONWriter.quoted("éééé", limit: 3) == "\"ééé...\"")
+        #expect(JSONWriter.quoted("abc", limit: 3) == "\"abc\"")
+    }
+
+    /// One did-you-mean: the closest candidate within `max(2, length / divisor)` edits.
+    @Test func oneSuggestion() {
+        let keys = ["processing.max_workers", "kafka", "metrics.port"]
+        #expect(KeySuggestion.closest(to: "processing.max_wrokers", among: keys, divisor: 3) == "processing.max_workers")
+        #expect(KeySuggestion.closest(to: "kafak", among: keys, divisor: 3) == "kafka")
+        #expect(KeySuggestion.closest(to: "zzzzzzzzzzzz", among: keys, divisor: 3) == nil)
+        #expect(KeySuggestion.closest(to: "user_d", among: ["user_id", "cohort"], divisor: 4) == "user_id")
+    }
+
+    /// One JSON value: what `JSONDecoder` reads, `JSONEncoder` writes back the same.
+    @Test func codableRoundTrip() throws {
+        let text = #"{"a":[1,2.5,true,null,"x"],"b":{"c":-7}}"#
+        let value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        #expect(value["a"] == .array([.number("1"), .number("2.5"), .bool(true), .null, .string("x")]))
+        #expect(value["b"]?["c"]?.numberValue == -7)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        #expect(String(decoding: try encoder.encode(value), as: UTF8.self) == text)
+    }
+}
