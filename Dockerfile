@@ -72,12 +72,13 @@ RUN mkdir -p /staging-lib \
 FROM ${RUNTIME_IMAGE}
 
 # librdkafka1: the Kafka client (2.0.2 on bookworm; brings libssl3, libsasl2, zstd, lz4).
-# libcurl4: FoundationNetworking (`plan --from-metrics` fetches /metrics with URLSession).
-# ca-certificates: HTTPS to the CardGenius API and TLS to Kafka. tini: PID 1 that forwards
-# SIGTERM (drain and commit) and SIGHUP (retune the budgets) to cardgenius and reaps zombies.
+# No libcurl: every HTTP client is AsyncHTTPClient, nothing links FoundationNetworking
+# (make check-compose checks both). ca-certificates: HTTPS to the CardGenius API and TLS to
+# Kafka. tini: PID 1 that forwards SIGTERM (drain and commit) and SIGHUP (retune the budgets)
+# to cardgenius and reaps zombies.
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get -q update \
-    && apt-get -q install -y --no-install-recommends librdkafka1 libcurl4 ca-certificates tini \
+    && apt-get -q install -y --no-install-recommends librdkafka1 ca-certificates tini \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 cardgenius \

@@ -4,7 +4,7 @@ CONFIG  ?= debug
 BIN      = .build/$(CONFIG)/cardgenius
 SUDO    := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: deps python-deps build release run test librdkafka-current test-librdkafka-current check-alerts check-compose check-kubernetes bench clean
+.PHONY: deps python-deps build release run test format format-check librdkafka-current test-librdkafka-current check-alerts check-compose check-kubernetes bench clean
 
 ## Install what the build needs (librdkafka 2.0.x from Debian) if it is missing.
 deps:
@@ -69,8 +69,24 @@ check-kubernetes:
 	fi
 	deploy/kubernetes/check
 
+## The C fence: librdkafka's names and the CRDKafka module only in Sources/Kafka/RDKafka/ (and
+## Sources/CRDKafka/ itself); prints each file and line that crosses it.
+.PHONY: check-c-fence
+check-c-fence:
+	@leaks=$$(grep -rnE 'rd_kafka_|CRDKafka' Sources | grep -vE '^Sources/(Kafka/RDKafka|CRDKafka)/'); \
+	if [ -n "$$leaks" ]; then echo "$$leaks"; echo "librdkafka used outside Sources/Kafka/RDKafka/" >&2; exit 1; fi
+
+## Formats Sources, Tests and Package.swift in place with the toolchain's swift-format and
+## the repository's .swift-format (4 spaces, 160 columns).
+format:
+	$(SWIFT) format format --in-place --parallel --recursive Package.swift Sources Tests
+
+## Fails on any swift-format finding (formatting or lint rule), without changing a file.
+format-check:
+	$(SWIFT) format lint --strict --parallel --recursive Package.swift Sources Tests
+
 ## Every test, against the mock broker over TCP and the simulator over HTTP.
-test: deps python-deps check-alerts check-compose check-kubernetes
+test: deps python-deps format-check check-c-fence check-alerts check-compose check-kubernetes
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

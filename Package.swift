@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         // Reloading: ReloadingFileProvider, which watches the configuration file (SettingsWatcher).
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "Reloading"]),
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
     ],
     targets: [
         // The C layer: librdkafka 2.0.2 (Debian's librdkafka-dev), including the mock cluster.
@@ -42,6 +45,9 @@ let package = Package(
         // response and simulator-request parsers and the configuration file; the byte writer and
         // string escaper; the one JSON value type; the did-you-mean for misspelled keys.
         .target(name: "StrictJSON"),
+        // Flow control as pure state machines over an injected clock: the token bucket (shared
+        // by the pipeline and the simulator), the circuit breaker and the member's hold.
+        .target(name: "FlowControl"),
         // Typed service configuration over swift-configuration: the schema, the file format,
         // the CARDGENIUS_* environment, flags, validation, redaction and the reload watcher.
         .target(
@@ -73,6 +79,7 @@ let package = Package(
             name: "Simulator",
             dependencies: [
                 "CardGenius",
+                "FlowControl",
                 "StrictJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -86,6 +93,7 @@ let package = Package(
             dependencies: [
                 "Kafka",
                 "CardGenius",
+                "FlowControl",
                 "Settings",
                 "StrictJSON",
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -105,15 +113,44 @@ let package = Package(
                 "Planning",
                 "Settings",
                 "StrictJSON",
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Capacity planning: what a run will do to throughput, bandwidth and the CardGenius API.
+        // Pure: no dependencies and no I/O (fetching a member's metrics is in Operations).
         .target(name: "Planning"),
-        // The `cardgenius` command.
+        // The application: a member (pipeline, metrics endpoint, configuration reload as
+        // Services in one ServiceGroup), the producer job, the whole `run` job, and the jobs
+        // behind `tail`, `status` and `replay --watch`; the CLI maps arguments onto them.
+        .target(
+            name: "CardGeniusApp",
+            dependencies: [
+                "Kafka",
+                "CardGenius",
+                "Simulator",
+                "Pipeline",
+                "Settings",
+                "Planning",
+                "Operations",
+                "StrictJSON",
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The `cardgenius` command: arguments to settings, then the application's types.
         .executableTarget(
             name: "CardGeniusCLI",
             dependencies: [
+                "CardGeniusApp",
                 "Kafka",
                 "CardGenius",
                 "Simulator",
@@ -125,9 +162,6 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
@@ -171,12 +205,32 @@ let package = Package(
         // locating the binary, child processes, free ports, HTTP GETs.
         .target(
             name: "ProcessTestSupport",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/ProcessTestSupport"
         ),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Kafka", "CardGenius", "Simulator", "ProcessTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Kafka", "CardGenius", "ProcessTestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning"]),
-        .testTarget(name: "OperationsTests", dependencies: ["Operations", "Kafka", "Pipeline"]),
+        .testTarget(name: "FlowControlTests", dependencies: ["FlowControl"]),
+        .testTarget(
+            name: "OperationsTests",
+            dependencies: [
+                "Operations", "Kafka", "Pipeline", "Planning",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "ApplicationTests",
+            dependencies: [
+                "CardGeniusApp", "Kafka", "CardGenius", "Pipeline", "Settings", "ProcessTestSupport",
+                .product(name: "Configuration", package: "swift-configuration"),
+            ]
+        ),
     ]
 )

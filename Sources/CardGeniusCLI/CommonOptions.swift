@@ -1,4 +1,5 @@
 import ArgumentParser
+import CardGeniusApp
 import Configuration
 import Foundation
 import Logging
@@ -46,13 +47,6 @@ struct CommonOptions: ParsableArguments {
         if let brokers { overrides["kafka.bootstrap_servers"] = .string(brokers) }
         return overrides
     }
-}
-
-/// A problem that stops start-up, reported as one line (`Error: <message>`, exit status 1),
-/// without the usage text ArgumentParser adds to a `ValidationError`.
-struct StartupError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Logging options.

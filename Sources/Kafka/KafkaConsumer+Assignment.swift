@@ -1,12 +1,10 @@
-import CRDKafka
-
 extension KafkaConsumer {
     /// Whether librdkafka considers this member's current assignment lost (it was evicted
     /// from the group: session time-out, `max.poll.interval.ms`, a fenced generation), as
     /// soon as librdkafka knows it, before the revocation reaches ``events``. Its answer
-    /// is an atomic read (`rd_kafka_assignment_lost`): it never blocks.
+    /// is an atomic read: it never blocks.
     public var isAssignmentLost: Bool {
-        rd_kafka_assignment_lost(client.handle) != 0
+        client.isAssignmentLost
     }
 
     /// Reads `offsets` directly, without joining the group: each partition starts at its
@@ -17,11 +15,7 @@ extension KafkaConsumer {
     /// Use either this or ``subscribe(topics:)`` on one consumer, not both.
     /// (librdkafka's call blocks: it runs on the consumer's blocking queue.)
     public func assign(_ offsets: [KafkaPartitionOffset]) async throws {
-        try await client.runBlocking { rk in
-            let list = RDKafkaTopicPartitionList(offsets)
-            let err = rd_kafka_assign(rk, offsets.isEmpty ? nil : list.pointer)
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "assign") }
-        }
+        try await client.assign(offsets)
     }
 
     /// For each partition, the earliest offset whose record timestamp is at or after
@@ -31,19 +25,6 @@ extension KafkaConsumer {
     /// cluster answers -1 for every timestamp).
     public func offsetsForTimes(_ partitions: [KafkaTopicPartition], timestampMs: Int64,
                                 timeout: Duration = .seconds(10)) async throws -> [KafkaTopicPartition: Int64] {
-        let ms = Int32(clamping: timeout.milliseconds)
-        return try await client.runBlocking { rk in
-            let list = RDKafkaTopicPartitionList(partitions.map {
-                KafkaPartitionOffset(topicPartition: $0, offset: timestampMs)
-            })
-            let err = rd_kafka_offsets_for_times(rk, list.pointer, ms)
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "offsets for times") }
-            try list.throwFirstError("offsets for times")
-            var answer: [KafkaTopicPartition: Int64] = [:]
-            for (offset, _) in list.elements() {
-                if offset.offset >= 0 { answer[offset.topicPartition] = offset.offset }
-            }
-            return answer
-        }
+        try await client.offsetsForTimes(partitions, timestampMs: timestampMs, timeout: timeout)
     }
 }

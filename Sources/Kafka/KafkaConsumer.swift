@@ -1,4 +1,3 @@
-import CRDKafka
 import Dispatch
 import Logging
 
@@ -57,10 +56,10 @@ public final class KafkaConsumer: Sendable {
             // librdkafka 2.4 to 2.11 know the property but not as GA; older ones not at all.
             throw KafkaError(code: .configuration, message: "group.protocol=consumer (KIP-848) needs librdkafka >= \(KafkaLibrary.describe(version: KafkaLibrary.consumerGroupProtocolVersion)); this process loaded librdkafka \(KafkaLibrary.versionString)")
         }
-        var mask = RD_KAFKA_EVENT_FETCH | RD_KAFKA_EVENT_REBALANCE | RD_KAFKA_EVENT_OFFSET_COMMIT
-        if configuration.statisticsInterval != nil { mask |= RD_KAFKA_EVENT_STATS }
+        var events: RDKafkaClient.Events = [.fetch, .rebalance, .offsetCommit]
+        if configuration.statisticsInterval != nil { events.insert(.statistics) }
         let client = try RDKafkaClient.make(.consumer, properties: configuration.rdKafkaProperties(),
-                                            events: mask, logger: logger)
+                                            events: events, logger: logger)
         let (stream, continuation) = AsyncStream<KafkaConsumerEvent>.makeStream()
         let credits = RDKafkaRecordCredits(capacity: Self.recordBatchesAhead)
         let loop = RDKafkaConsumerLoop(client: client, continuation: continuation, credits: credits,
@@ -94,34 +93,23 @@ public final class KafkaConsumer: Sendable {
     /// Subscribes to `topics`, joining the group. (librdkafka's call blocks: it runs on the
     /// consumer's blocking queue.)
     public func subscribe(topics: [String]) async throws {
-        try await client.runBlocking { rk in
-            let list = RDKafkaTopicPartitionList(topics.map { KafkaTopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA) })
-            let err = rd_kafka_subscribe(rk, list.pointer)
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "subscribe to \(topics)") }
-        }
+        try await client.subscribe(topics: topics)
     }
 
     /// Raises a fatal error as librdkafka would, for example when a static member is fenced
-    /// (tests only: `rd_kafka_test_fatal_error`).
+    /// (tests only).
     func injectFatalError(reason: String) {
-        _ = rd_kafka_test_fatal_error(client.handle, RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID, reason)
+        client.injectFatalError(.fencedInstanceID, reason: reason)
     }
 
     /// The partitions currently assigned to this member.
     public func assignment() throws -> [KafkaTopicPartition] {
-        var raw: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-        let err = rd_kafka_assignment(client.handle, &raw)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "assignment") }
-        guard let raw else { return [] }
-        return RDKafkaTopicPartitionList(owning: raw).partitions
+        try client.assignment()
     }
 
     /// This member's id in the group, once it has joined.
     public var memberID: String? {
-        guard let raw = rd_kafka_memberid(client.handle) else { return nil }
-        defer { rd_kafka_mem_free(client.handle, raw) }
-        let id = String(cString: raw)
-        return id.isEmpty ? nil : id
+        client.memberID
     }
 
     /// Stops fetching from `partitions` (records already delivered stay delivered).
@@ -185,78 +173,18 @@ public final class KafkaConsumer: Sendable {
         if isClosing {
             throw KafkaError(code: .closed, message: "commit after close(): commit before closing the consumer")
         }
-        return try await client.runBlocking { rk in
-            let left = deadline - ContinuousClock.now
-            guard left >= .milliseconds(100) else {
-                throw KafkaError(code: .timedOut, message: "commit: no time left within \(timeout)", isRetriable: true)
-            }
-            let ms = Int32(clamping: left.milliseconds)
-            let list = RDKafkaTopicPartitionList(offsets)
-            // The result arrives as an OFFSET_COMMIT event on a queue of our own, with the
-            // per-partition errors that rd_kafka_commit() does not hand back.
-            guard let queue = rd_kafka_queue_new(rk) else { throw KafkaError(code: .closed, message: "commit: no queue") }
-            defer { rd_kafka_queue_destroy(queue) }
-            let err = rd_kafka_commit_queue(rk, list.pointer, queue, nil, nil)
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "commit") }
-            guard let event = rd_kafka_queue_poll(queue, ms) else {
-                throw KafkaError(code: .timedOut, message: "commit: no answer within \(timeout)", isRetriable: true)
-            }
-            defer { rd_kafka_event_destroy(event) }
-            let callError = rd_kafka_event_error(event)
-            var answered: [(offset: KafkaPartitionOffset, error: rd_kafka_resp_err_t)] = []
-            if let raw = rd_kafka_event_topic_partition_list(event) {
-                answered = RDKafkaTopicPartitionList(owning: rd_kafka_topic_partition_list_copy(raw)).elements()
-            }
-            let anyPartitionError = answered.contains { $0.error != RD_KAFKA_RESP_ERR_NO_ERROR }
-            if callError != RD_KAFKA_RESP_ERR_NO_ERROR && !anyPartitionError {
-                throw KafkaError.from(callError, "commit")
-            }
-            var result = KafkaCommitResult(committed: [], failed: [])
-            for o in offsets {
-                let outcome = answered.first { $0.offset.topicPartition == o.topicPartition }?.error ?? RD_KAFKA_RESP_ERR_NO_ERROR
-                if outcome == RD_KAFKA_RESP_ERR_NO_ERROR {
-                    result.committed.append(o)
-                } else {
-                    result.failed.append(.init(offset: o, error: KafkaError.from(outcome, "commit \(o.topicPartition)")))
-                }
-            }
-            guard !result.failed.isEmpty, !result.committed.isEmpty || result.failed.count > 1 else { return result }
-            // librdkafka 2.0.2 copies the last partition's error onto every partition the
-            // broker accepted, so a partial failure reads as a total one. Ask the coordinator
-            // what it holds now: a partition whose committed offset and metadata are what we
-            // sent was committed.
-            let doubtful = RDKafkaTopicPartitionList(result.failed.map(\.offset.topicPartition))
-            let readBack = Int32(clamping: min(max(deadline - ContinuousClock.now, .milliseconds(100)), .seconds(5)).milliseconds)
-            guard rd_kafka_committed(rk, doubtful.pointer, readBack) == RD_KAFKA_RESP_ERR_NO_ERROR else { return result }
-            let held = doubtful.elements()
-            let confirmed = result.failed.filter { failure in
-                held.contains { $0.error == RD_KAFKA_RESP_ERR_NO_ERROR && $0.offset.topicPartition == failure.offset.topicPartition
-                    && $0.offset.offset == failure.offset.offset && ($0.offset.metadata ?? "") == (failure.offset.metadata ?? "") }
-            }
-            result.committed += confirmed.map(\.offset)
-            result.failed.removeAll { f in confirmed.contains { $0.offset.topicPartition == f.offset.topicPartition } }
-            return result
-        }
+        return try await client.commitEach(offsets, deadline: deadline, timeout: timeout)
     }
 
     /// Commits explicit offsets without waiting; a failure is logged by the poll thread.
     public func commitAsync(_ offsets: [KafkaPartitionOffset]) throws {
         guard !offsets.isEmpty else { return }
-        let list = RDKafkaTopicPartitionList(offsets)
-        let err = rd_kafka_commit(client.handle, list.pointer, 1)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "commit") }
+        try client.commitAsync(offsets)
     }
 
     /// The group's committed offsets (and metadata) for `partitions`.
     public func committed(_ partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws -> [KafkaPartitionOffset] {
-        let ms = Int32(clamping: timeout.milliseconds)
-        return try await client.runBlocking { rk in
-            let list = RDKafkaTopicPartitionList(partitions)
-            let err = rd_kafka_committed(rk, list.pointer, ms)
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "committed") }
-            try list.throwFirstError("committed")
-            return list.elements().map(\.offset)
-        }
+        try await client.committed(partitions, timeout: timeout)
     }
 
     /// The low and high watermarks of a partition, asked of its leader.
@@ -266,14 +194,7 @@ public final class KafkaConsumer: Sendable {
 
     /// Moves the fetch position of assigned partitions.
     public func seek(_ offsets: [KafkaPartitionOffset], timeout: Duration = .seconds(10)) async throws {
-        let ms = Int32(clamping: timeout.milliseconds)
-        try await client.runBlocking { rk in
-            let list = RDKafkaTopicPartitionList(offsets)
-            if let error = rd_kafka_seek_partitions(rk, list.pointer, ms) {
-                throw KafkaError.consume(error, "seek")
-            }
-            try list.throwFirstError("seek")
-        }
+        try await client.seek(offsets, timeout: timeout)
     }
 
     /// The number of partitions of `topic`, from the cluster's metadata.

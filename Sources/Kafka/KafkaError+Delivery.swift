@@ -1,5 +1,3 @@
-import CRDKafka
-
 extension KafkaError {
     /// What a failed delivery means for the record and for the producer, so a caller can
     /// tell a write worth retrying from one the broker will never take.
@@ -19,23 +17,8 @@ extension KafkaError {
     /// The verdict on a failed delivery of a record (from ``KafkaProducer/send(_:)``).
     public var deliveryVerdict: DeliveryVerdict {
         if isFatal || code == .fatal || code == .closed { return .fatal }
-        if Self.recordRejectedCodes.contains(code.rawValue) { return .recordRejected }
-        if Self.topicRefusedCodes.contains(code.rawValue) { return .topicRefused }
+        if RDKafkaError.recordRejectedCodes.contains(code.rawValue) { return .recordRejected }
+        if RDKafkaError.topicRefusedCodes.contains(code.rawValue) { return .topicRefused }
         return .retry
     }
-
-    private static let recordRejectedCodes: Set<Int32> = [
-        RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE,
-        RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE, RD_KAFKA_RESP_ERR_INVALID_RECORD,
-        RD_KAFKA_RESP_ERR_INVALID_MSG,
-    ].reduce(into: Set<Int32>()) { $0.insert($1.rawValue) }
-
-    private static let topicRefusedCodes: Set<Int32> = [
-        RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED,
-        RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC, RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION,
-        RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION, RD_KAFKA_RESP_ERR_POLICY_VIOLATION,
-        RD_KAFKA_RESP_ERR_INVALID_REQUIRED_ACKS, RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED,
-        RD_KAFKA_RESP_ERR__AUTHENTICATION, RD_KAFKA_RESP_ERR_UNSUPPORTED_FOR_MESSAGE_FORMAT,
-        RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-    ].reduce(into: Set<Int32>()) { $0.insert($1.rawValue) }
 }

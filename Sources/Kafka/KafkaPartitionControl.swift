@@ -1,5 +1,3 @@
-import CRDKafka
-
 /// Pauses and resumes a consumer's partitions synchronously. Handed to the body of
 /// ``KafkaConsumer/controlPartitions(_:)``, which runs on the consumer's own serial queue,
 /// never on Swift's cooperative pool (librdkafka's calls block).
@@ -14,7 +12,7 @@ public struct KafkaPartitionControl: Sendable {
     public func pause(_ partitions: [KafkaTopicPartition]) throws {
         try client.pausedByApplication.withLock { paused in
             let pausing = partitions.filter { !paused.contains($0) }
-            try apply(rd_kafka_pause_partitions, to: pausing, "pause")
+            try client.pausePartitions(pausing)
             paused.formUnion(pausing)
         }
     }
@@ -25,17 +23,8 @@ public struct KafkaPartitionControl: Sendable {
     public func resume(_ partitions: [KafkaTopicPartition]) throws {
         try client.pausedByApplication.withLock { paused in
             let resuming = partitions.filter { paused.contains($0) }
-            try apply(rd_kafka_resume_partitions, to: resuming, "resume")
+            try client.resumePartitions(resuming)
             paused.subtract(resuming)
         }
-    }
-
-    private func apply(_ call: (OpaquePointer?, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) -> rd_kafka_resp_err_t,
-                       to partitions: [KafkaTopicPartition], _ operation: String) throws {
-        guard !partitions.isEmpty else { return }
-        let list = RDKafkaTopicPartitionList(partitions)
-        let err = call(client.handle, list.pointer)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, operation) }
-        try list.throwFirstError(operation)
     }
 }

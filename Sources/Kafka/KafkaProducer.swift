@@ -1,13 +1,11 @@
-import CRDKafka
 import Logging
 import Synchronization
-
 
 /// Publishes records and reports each one's delivery as the result of ``send(_:)``.
 ///
 /// Delivery reports are drained from librdkafka's main queue by a dedicated poll thread
 /// and matched to the waiting caller by a per-record id passed as librdkafka's message
-/// opaque, so no caller ever reads `rd_kafka_last_error()`.
+/// opaque, so no caller ever reads librdkafka's thread-local last error.
 public final class KafkaProducer: Sendable {
     let client: RDKafkaClient
     /// The delivery bookkeeping, shared with the poll thread (which starts before the producer exists).
@@ -26,7 +24,7 @@ public final class KafkaProducer: Sendable {
     /// Creates a producer and starts its poll thread.
     public init(configuration: KafkaProducerConfiguration, logger: Logger) throws {
         let client = try RDKafkaClient.make(.producer, properties: configuration.rdKafkaProperties(),
-                                            events: RD_KAFKA_EVENT_DR, logger: logger)
+                                            events: .deliveryReports, logger: logger)
         let deliveries = Deliveries()
         self.client = client
         self.deliveries = deliveries
@@ -64,7 +62,7 @@ public final class KafkaProducer: Sendable {
                             continuation.resume(throwing: refusal)
                             return
                         }
-                        if let error = enqueue(record, id: id) {
+                        if let error = client.produce(record, id: id) {
                             let waiting = deliveries.state.withLock { $0.pending.removeValue(forKey: id) }
                             waiting?.complete(.failure(error))
                         }
@@ -98,7 +96,7 @@ public final class KafkaProducer: Sendable {
                 for i in index..<records.count { collector.complete(i, .failure(KafkaError.closed("send"))) }
                 break
             }
-            if let error = enqueue(records[index], id: id) {
+            if let error = client.produce(records[index], id: id) {
                 _ = deliveries.state.withLock { $0.pending.removeValue(forKey: id) }
                 if error.code == .queueFull {
                     try await Task.sleep(for: .milliseconds(5))
@@ -112,13 +110,12 @@ public final class KafkaProducer: Sendable {
     }
 
     /// The fatal error this producer raised, if any: from then on it delivers nothing, and
-    /// its owner must stop (librdkafka's `rd_kafka_fatal_error`).
+    /// its owner must stop (librdkafka's fatal error).
     public var fatalError: KafkaError? { deliveries.state.withLock { $0.fatalError } }
 
-    /// Raises a fatal error as librdkafka would on a fatal idempotence failure (tests only:
-    /// `rd_kafka_test_fatal_error`).
+    /// Raises a fatal error as librdkafka would on a fatal idempotence failure (tests only).
     func injectFatalError(reason: String) {
-        _ = rd_kafka_test_fatal_error(client.handle, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, reason)
+        client.injectFatalError(.outOfOrderSequence, reason: reason)
     }
 
     /// How many records have been handed to librdkafka and await their delivery report.
@@ -139,18 +136,13 @@ public final class KafkaProducer: Sendable {
     public func purgeQueued() {
         // Non-blocking: the broker threads purge their queues on their own (the call never
         // waits for them, so it may run on the cooperative pool).
-        let err = rd_kafka_purge(client.handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_NON_BLOCKING)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { logger.warning("\(KafkaError.from(err, "purge"))") }
+        if let error = client.purgeQueued() { logger.warning("\(error)") }
     }
 
     /// Waits until every record handed over so far is delivered or failed. (On a thread
     /// of its own: never behind another blocking call of this producer.)
     public func flush(timeout: Duration = .seconds(60)) async throws {
-        let ms = Int32(clamping: timeout.milliseconds)
-        try await client.runDetached { rk in
-            let err = rd_kafka_flush(rk, ms)
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, "flush") }
-        }
+        try await client.flush(timeout: timeout)
     }
 
     /// Flushes, fails whatever is still undelivered, stops the poll thread and frees the handle.
@@ -171,55 +163,6 @@ public final class KafkaProducer: Sendable {
     deinit {
         deliveries.state.withLock { $0.closing = true; $0.stopped = true }
     }
-
-    // MARK: - C boundary
-
-    /// Hands a record to librdkafka with `rd_kafka_produceva`, whose return value carries
-    /// the error. Returns the error, if any.
-    private func enqueue(_ record: KafkaProducerRecord, id: UInt) -> KafkaError? {
-        let headers: OpaquePointer? = record.headers.isEmpty ? nil : rd_kafka_headers_new(record.headers.count)
-        if let headers {
-            for h in record.headers {
-                if let value = h.value {
-                    value.withUnsafeBytes { _ = rd_kafka_header_add(headers, h.name, -1, $0.baseAddress, $0.count) }
-                } else {
-                    _ = rd_kafka_header_add(headers, h.name, -1, nil, 0)
-                }
-            }
-        }
-        let error: OpaquePointer? = record.topic.withCString { topic in
-            withOptionalBytes(record.key) { key in
-                withOptionalBytes(record.value) { value in
-                    // On the stack: one produce call's arguments.
-                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { vus in
-                        vus.initialize(repeating: rd_kafka_vu_t())
-                        var n = 0
-                        vus[n].vtype = RD_KAFKA_VTYPE_TOPIC; vus[n].u.cstr = topic; n += 1
-                        vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS; vus[n].u.i = RD_KAFKA_MSG_F_COPY; n += 1
-                        vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[n].u.ptr = UnsafeMutableRawPointer(bitPattern: id); n += 1
-                        if let partition = record.partition {
-                            vus[n].vtype = RD_KAFKA_VTYPE_PARTITION; vus[n].u.i32 = partition; n += 1
-                        }
-                        if let key {
-                            vus[n].vtype = RD_KAFKA_VTYPE_KEY
-                            vus[n].u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress); vus[n].u.mem.size = key.count; n += 1
-                        }
-                        if let value {
-                            vus[n].vtype = RD_KAFKA_VTYPE_VALUE
-                            vus[n].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress); vus[n].u.mem.size = value.count; n += 1
-                        }
-                        if let headers {
-                            vus[n].vtype = RD_KAFKA_VTYPE_HEADERS; vus[n].u.headers = headers; n += 1
-                        }
-                        return rd_kafka_produceva(client.handle, vus.baseAddress, n)
-                    }
-                }
-            }
-        }
-        guard let error else { return nil }  // librdkafka owns the headers now
-        if let headers { rd_kafka_headers_destroy(headers) }
-        return KafkaError.consume(error, "produce to \(record.topic)")
-    }
 }
 
 /// A ``KafkaProducer``'s delivery bookkeeping: the records awaiting their delivery report,
@@ -230,27 +173,19 @@ private final class Deliveries: Sendable {
     /// One turn of the poll thread: drains events, resolves delivery reports.
     /// Returns false once the producer is stopped and nothing is pending.
     func pollOnce(client: RDKafkaClient) -> Bool {
-        if let event = rd_kafka_queue_poll(client.queue, 100) {
-            defer { rd_kafka_event_destroy(event) }
-            if rd_kafka_event_type(event) == RD_KAFKA_EVENT_DR {
-                while let message = rd_kafka_event_message_next(event) {
-                    let m = message.pointee
-                    let id = UInt(bitPattern: m._private)
-                    let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
-                    let result: Result<KafkaDeliveryReport, any Error>
-                    if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                        result = .success(KafkaDeliveryReport(
-                            topicPartition: KafkaTopicPartition(topic: topic, partition: m.partition), offset: m.offset))
-                    } else {
-                        result = .failure(KafkaError.from(m.err, "delivery to \(topic)"))
-                    }
-                    state.withLock { $0.pending.removeValue(forKey: id) }?.complete(result)
-                }
-            } else if let error = client.handleCommonEvent(event), error.isFatal {
+        switch client.pollDeliveryReports(timeout: .milliseconds(100), { id, result in
+            state.withLock { $0.pending.removeValue(forKey: id) }?.complete(result)
+        }) {
+        case .handled:
+            return true
+        case .error(let error):
+            if error.isFatal {
                 state.withLock { s in if s.fatalError == nil { s.fatalError = error } }
                 failAll(error)
             }
             return true
+        case .idle:
+            break
         }
         let (stopped, waiting) = state.withLock { ($0.stopped, $0.pending.count) }
         if stopped {
@@ -318,10 +253,4 @@ final class DeliveryBatch: Sendable {
             if let ready { continuation.resume(returning: ready) }
         }
     }
-}
-
-@inline(__always)
-func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
-    guard let bytes else { return body(nil) }
-    return bytes.withUnsafeBytes { body($0) }
 }

@@ -1,3 +1,4 @@
+import FlowControl
 import Synchronization
 
 /// A circuit breaker over the CardGenius API: closed (calls flow), open (the API is
@@ -11,40 +12,26 @@ import Synchronization
 /// The states and transitions are ``CircuitBreakerStateMachine``'s; this class keeps it
 /// behind a lock, parks callers and reports each transition with its number, so that the
 /// receiver can apply transitions in the order they happened even when the reports
-/// (made outside the lock) arrive in another order. ``tick()`` moves an open breaker to
-/// half-open when its time is over even when no call is waiting (its member's records
-/// may all have been revoked meanwhile).
+/// (made outside the lock) arrive in another order. Callers of an open breaker sleep
+/// until its open time is over, callers parked for a probe's verdict until it comes;
+/// both also wake at every transition. ``tick()`` moves an open breaker to half-open when
+/// its time is over even when no call is waiting (its member's records may all have been
+/// revoked meanwhile).
 public final class CircuitBreaker: Sendable {
     /// The breaker's state.
-    public enum State: String, Sendable { case closed, open, halfOpen = "half-open" }
-
+    public typealias State = CircuitBreakerState
     /// A change of state; `sequence` numbers the transitions in the order they happened.
-    public struct Transition: Sendable, Equatable {
-        public var state: State
-        public var sequence: UInt64
-        public init(state: State, sequence: UInt64) {
-            self.state = state
-            self.sequence = sequence
-        }
-    }
-
+    public typealias Transition = CircuitBreakerTransition
     /// Tuning, with the defaults the service uses.
-    public struct Configuration: Sendable, Equatable {
-        public var failureThreshold: Int = 10
-        public var openDuration: Duration = .seconds(2)
-        public var maxOpenDuration: Duration = .seconds(60)
-        /// Open or half-open for this long without a transition, the breaker no longer
-        /// excuses its member from stall detection (several open times: a breaker that
-        /// works moves on within one open time plus one probe call).
-        public var stuckAfter: Duration = .seconds(180)
-        public init() {}
-    }
+    public typealias Configuration = CircuitBreakerConfiguration
+    /// A permit to call: `.call` normally, `.probe` for the single half-open probe.
+    public typealias Permit = CircuitBreakerPermit
+    /// What a call said about the API's health; `neutral` gives a permit back unused.
+    public typealias CallHealth = CircuitBreakerCallHealth
 
-    struct Inner {
-        var machine: CircuitBreakerStateMachine
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
-    private let inner: Mutex<Inner>
+    private let machine: Mutex<CircuitBreakerStateMachine<ContinuousClock.Instant>>
+    /// Moves on at every transition and whenever callers parked for a probe may try again.
+    private let changed = WakeSignal()
     private let clock: @Sendable () -> ContinuousClock.Instant
     private let onChange: @Sendable (Transition) -> Void
 
@@ -56,56 +43,48 @@ public final class CircuitBreaker: Sendable {
                 now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
                 onChange: @escaping @Sendable (Transition) -> Void = { _ in }) {
         self.clock = now
-        self.inner = Mutex(Inner(machine: CircuitBreakerStateMachine(configuration: configuration, now: now())))
+        self.machine = Mutex(CircuitBreakerStateMachine(configuration: configuration, now: now()))
         self.onChange = onChange
     }
 
     /// The current state.
-    public var state: State { inner.withLock { $0.machine.state } }
+    public var state: State { machine.withLock { $0.state } }
     /// How many times the breaker has opened.
-    public var trips: Int { inner.withLock { $0.machine.trips } }
+    public var trips: Int { machine.withLock { $0.trips } }
 
     /// Whether the breaker has been open or half-open for longer than its
     /// ``Configuration/stuckAfter`` without a transition.
     public var isStuck: Bool {
         let now = clock()
-        return inner.withLock { $0.machine.isStuck(longerThan: $0.machine.configuration.stuckAfter, now: now) }
+        return machine.withLock { $0.isStuck(longerThan: $0.configuration.stuckAfter, now: now) }
     }
-
-    /// A permit to call: `.call` normally, `.probe` for the single half-open probe.
-    public enum Permit: Sendable { case call, probe }
 
     /// Moves an open breaker to half-open once its open time is over (the member calls
     /// this every second, so the breaker moves on with no call waiting).
     public func tick() {
         let now = clock()
-        let (moved, wake) = inner.withLock { s -> (Transition?, [CheckedContinuation<Void, Never>]) in
-            guard let moved = s.machine.advance(now: now) else { return (nil, []) }
-            return (moved, Self.releaseParked(&s))
-        }
-        if let moved { onChange(moved) }
-        wake.forEach { $0.resume() }
+        report(machine.withLock { $0.advance(now: now) }, releasesParked: false)
     }
 
     /// Waits until a call may be made. While open, waits for the open period to end and
     /// then lets exactly one probe through; everyone else waits for the probe's verdict.
+    /// Throws `CancellationError` if the task is cancelled.
     public func permit() async throws -> Permit {
         while true {
             try Task.checkCancellation()
+            // Read before asking, so that a change made in between is not missed.
+            let seen = changed.generation
             let now = clock()
-            let (decision, moved) = inner.withLock { $0.machine.permit(now: now) }
-            if let moved { onChange(moved) }
+            let (decision, moved) = machine.withLock { $0.permit(now: now) }
+            report(moved, releasesParked: false)
             switch decision {
-            case .go(let permit): return permit
-            case .wait(let until): try await Task.sleep(for: min(until - now, .milliseconds(250)))
+            case .go(let permit):
+                return permit
+            case .wait(let until):
+                // The injected clock says how long; the sleep itself is in real time.
+                await changed.wait(after: seen, until: ContinuousClock.now + (until - now))
             case .park:
-                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                    let resumeNow = inner.withLock { s -> Bool in
-                        guard s.machine.releasesParked else { s.waiters.append(c); return false }
-                        return true
-                    }
-                    if resumeNow { c.resume() }
-                }
+                await changed.wait(after: seen)
             }
         }
     }
@@ -114,20 +93,14 @@ public final class CircuitBreaker: Sendable {
     /// answer, `failure` for a retriable one, `neutral` for a permit given back unused.
     public func record(_ result: CallHealth, permit: Permit) {
         let now = clock()
-        let (moved, wake) = inner.withLock { s -> (Transition?, [CheckedContinuation<Void, Never>]) in
-            let moved = s.machine.record(result, permit: permit, now: now)
-            return (moved, Self.releaseParked(&s))
-        }
+        let moved = machine.withLock { $0.record(result, permit: permit, now: now) }
+        // A probe's verdict (or the probe given back) lets parked callers try again.
+        report(moved, releasesParked: permit == .probe)
+    }
+
+    /// Tells the owner of a transition and wakes the callers waiting for one.
+    private func report(_ moved: Transition?, releasesParked: Bool) {
         if let moved { onChange(moved) }
-        wake.forEach { $0.resume() }
+        if moved != nil || releasesParked { changed.notify() }
     }
-
-    private static func releaseParked(_ s: inout Inner) -> [CheckedContinuation<Void, Never>] {
-        guard s.machine.releasesParked else { return [] }
-        defer { s.waiters = [] }
-        return s.waiters
-    }
-
-    /// What a call said about the API's health; `neutral` gives a permit back unused.
-    public enum CallHealth: Sendable { case healthy, failure, neutral }
 }

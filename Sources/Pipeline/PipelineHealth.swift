@@ -1,3 +1,4 @@
+import FlowControl
 import Kafka
 
 /// A member's health and readiness, as served by `GET /readyz`: a consistent copy taken
@@ -45,22 +46,9 @@ public struct PipelineHealth: Sendable, Equatable {
     /// lasts (no call of the member starts); `nil` when none is in force.
     public var apiHold: APIHold?
 
-    /// A long member-wide hold imposed by CardGenius' `Retry-After`.
-    public struct APIHold: Sendable, Equatable {
-        /// What is left of it.
-        public var remaining: Duration
-        /// The wait the server asked for.
-        public var asked: Duration
-        /// The wait applied (``RetryAfter/longestHonoured`` at most).
-        public var applied: Duration
-
-        /// Creates a hold report.
-        public init(remaining: Duration, asked: Duration, applied: Duration) {
-            self.remaining = remaining
-            self.asked = asked
-            self.applied = applied
-        }
-    }
+    /// A long member-wide hold imposed by CardGenius' `Retry-After`: what is left of it, the
+    /// wait the server asked for and the wait applied (``RetryAfter/longestHonoured`` at most).
+    public typealias APIHold = LongHold
 
     /// Creates a health report.
     public init(joined: Bool, assignedPartitions: Int, circuit: CircuitBreaker.State, brokerSilence: Duration?,

@@ -233,12 +233,7 @@ public final class RecommendationPipeline: Service, Sendable {
     }
 
     func waitForWake(after seen: UInt64, until deadline: ContinuousClock.Instant) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.wake.wait(after: seen) }
-            group.addTask { try? await Task.sleep(until: deadline) }
-            await group.next()
-            group.cancelAll()
-        }
+        await wake.wait(after: seen, until: deadline)
     }
 
     // MARK: - Reading

@@ -44,6 +44,17 @@ final class WakeSignal: Sendable {
             state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
         }
     }
+
+    /// Waits until the generation differs from `seen`, `deadline` passes, or the task is
+    /// cancelled, whichever comes first.
+    func wait(after seen: UInt64, until deadline: ContinuousClock.Instant) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.wait(after: seen) }
+            group.addTask { try? await Task.sleep(until: deadline) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
 }
 
 /// A one-shot signal: fired once, awaited by any number of tasks.

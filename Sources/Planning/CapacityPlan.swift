@@ -110,7 +110,7 @@ public struct CapacityPlan: Sendable, Equatable, Codable {
     ///
     /// - Parameter observed: metrics from a running member; its mean latency and error rate
     ///   replace the assumptions when present (a mean of 0 or a non-finite one is ignored).
-    public init(inputs: PlanInputs, observed: ObservedMetrics? = nil) throws(PlanInputError) {
+    public init(inputs: PlanInputs, observed: ObservedMetrics? = nil) throws(PlanningError) {
         try inputs.validate()
         self.inputs = inputs
 

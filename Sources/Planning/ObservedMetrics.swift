@@ -67,7 +67,7 @@ public struct ObservedMetrics: Sendable, Equatable, Codable {
     }
 
     /// Parses an exposition and reads the figures out of it.
-    public init(exposition: String, source: String) throws(PrometheusTextError) {
+    public init(exposition: String, source: String) throws(PlanningError) {
         self.init(samples: try PrometheusText.parse(exposition), source: source)
     }
 

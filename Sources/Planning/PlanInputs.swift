@@ -80,14 +80,14 @@ public struct PlanInputs: Sendable, Equatable, Codable {
     static let maxPartitions = 100_000
 
     /// Checks every figure; throws the first problem, naming the command-line flag.
-    public func validate() throws(PlanInputError) {
+    public func validate() throws(PlanningError) {
         try Self.checkCount(users, flag: "--users", min: 1, max: Self.maxUsers)
         try Self.checkCount(workers, flag: "--workers", min: 1, max: Self.maxWorkers)
         try Self.checkPositive(latencySeconds, flag: "--latency-s", unit: "seconds", min: 1e-6, max: 86_400)
         try Self.checkPositive(ratePerSecond, flag: "--rate", unit: "calls per second", max: 1e6)
         try Self.checkPositive(burst, flag: "--burst", unit: "calls", max: 1e9)
         if burst < 1 {
-            throw PlanInputError(code: .outOfRange, flag: "--burst", message: "must be at least 1 call (got \(burst))")
+            throw PlanningError.input(.outOfRange, flag: "--burst", "must be at least 1 call (got \(burst))")
         }
         try Self.checkPositive(requestBytes, flag: "--request-bytes", unit: "bytes", max: 1e9)
         try Self.checkPositive(responseKB, flag: "--response-kb", unit: "KB", max: 1e9)
@@ -97,35 +97,35 @@ public struct PlanInputs: Sendable, Equatable, Codable {
         try Self.checkPositive(apiRateLimit, flag: "--api-rate-limit", unit: "requests per second", max: 1e9)
         try Self.checkPositive(apiBurst, flag: "--api-burst", unit: "requests", max: 1e9)
         guard errorRate.isFinite, errorRate >= 0, errorRate <= 1 else {
-            throw PlanInputError(code: .outOfRange, flag: "error rate", message: "must be between 0 and 1 (got \(errorRate))")
+            throw PlanningError.input(.outOfRange, flag: "error rate", "must be between 0 and 1 (got \(errorRate))")
         }
         try Self.checkCount(maxAttempts, flag: "max attempts", min: 1, max: 100)
     }
 
-    private static func checkCount(_ value: Int, flag: String, min: Int, max: Int) throws(PlanInputError) {
+    private static func checkCount(_ value: Int, flag: String, min: Int, max: Int) throws(PlanningError) {
         if value < min {
-            throw PlanInputError(code: .outOfRange, flag: flag, message: "must be at least \(min) (got \(value))")
+            throw PlanningError.input(.outOfRange, flag: flag, "must be at least \(min) (got \(value))")
         }
         if value > max {
-            throw PlanInputError(code: .outOfRange, flag: flag, message: "must be at most \(max) (got \(value))")
+            throw PlanningError.input(.outOfRange, flag: flag, "must be at most \(max) (got \(value))")
         }
     }
 
     /// A finite value > 0 (and ≥ `min` when given), at most `max`: the bounds keep every
     /// derived figure finite and every conversion to an integer in range.
     private static func checkPositive(_ value: Double, flag: String, unit: String,
-                                      min: Double? = nil, max: Double) throws(PlanInputError) {
+                                      min: Double? = nil, max: Double) throws(PlanningError) {
         guard value.isFinite else {
-            throw PlanInputError(code: .notFinite, flag: flag, message: "must be a finite number of \(unit) (got \(value))")
+            throw PlanningError.input(.notFinite, flag: flag, "must be a finite number of \(unit) (got \(value))")
         }
         guard value > 0 else {
-            throw PlanInputError(code: .outOfRange, flag: flag, message: "must be greater than 0 \(unit) (got \(value))")
+            throw PlanningError.input(.outOfRange, flag: flag, "must be greater than 0 \(unit) (got \(value))")
         }
         if let min, value < min {
-            throw PlanInputError(code: .outOfRange, flag: flag, message: "must be at least \(min) \(unit) (got \(value))")
+            throw PlanningError.input(.outOfRange, flag: flag, "must be at least \(min) \(unit) (got \(value))")
         }
         guard value <= max else {
-            throw PlanInputError(code: .outOfRange, flag: flag, message: "must be at most \(max) \(unit) (got \(value))")
+            throw PlanningError.input(.outOfRange, flag: flag, "must be at most \(max) \(unit) (got \(value))")
         }
     }
 }

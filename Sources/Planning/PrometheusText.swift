@@ -13,7 +13,7 @@ public struct PrometheusText: Sendable, Equatable {
     public var help: [String: String]
 
     /// Parses an exposition; throws on the first malformed line.
-    public init(parsing text: String) throws(PrometheusTextError) {
+    public init(parsing text: String) throws(PlanningError) {
         samples = []
         types = [:]
         help = [:]
@@ -34,7 +34,7 @@ public struct PrometheusText: Sendable, Equatable {
     }
 
     /// The samples of an exposition (see ``init(parsing:)``).
-    public static func parse(_ text: String) throws(PrometheusTextError) -> [PrometheusSample] {
+    public static func parse(_ text: String) throws(PlanningError) -> [PrometheusSample] {
         try PrometheusText(parsing: text).samples
     }
 
@@ -81,11 +81,11 @@ public struct PrometheusText: Sendable, Equatable {
 
     // MARK: Samples
 
-    static func parseSample(_ text: Substring, line: Int) throws(PrometheusTextError) -> PrometheusSample {
+    static func parseSample(_ text: Substring, line: Int) throws(PlanningError) -> PrometheusSample {
         var s = Scanner(text)
         let name = s.metricName()
         guard !name.isEmpty else {
-            throw PrometheusTextError(code: .invalidName, line: line, message: "expected a metric name at \"\(text.prefix(30))\"")
+            throw PlanningError.exposition(.invalidName, line: line, "expected a metric name at \"\(text.prefix(30))\"")
         }
         s.skipBlanks()
         var labels: [String: String] = [:]
@@ -96,44 +96,44 @@ public struct PrometheusText: Sendable, Equatable {
         }
         let valueText = s.word()
         guard !valueText.isEmpty else {
-            throw PrometheusTextError(code: .invalidValue, line: line, message: "missing value for \(name)")
+            throw PlanningError.exposition(.invalidValue, line: line, "missing value for \(name)")
         }
         guard let value = parseValue(valueText) else {
-            throw PrometheusTextError(code: .invalidValue, line: line, message: "invalid value \"\(valueText)\" for \(name)")
+            throw PlanningError.exposition(.invalidValue, line: line, "invalid value \"\(valueText)\" for \(name)")
         }
         s.skipBlanks()
         var timestamp: Int64?
         let timestampText = s.word()
         if !timestampText.isEmpty {
             guard let t = Int64(timestampText) else {
-                throw PrometheusTextError(code: .invalidTimestamp, line: line, message: "invalid timestamp \"\(timestampText)\" for \(name)")
+                throw PlanningError.exposition(.invalidTimestamp, line: line, "invalid timestamp \"\(timestampText)\" for \(name)")
             }
             timestamp = t
             s.skipBlanks()
         }
         guard s.isAtEnd else {
-            throw PrometheusTextError(code: .invalidValue, line: line, message: "unexpected text after the sample of \(name): \"\(s.remainder.prefix(30))\"")
+            throw PlanningError.exposition(.invalidValue, line: line, "unexpected text after the sample of \(name): \"\(s.remainder.prefix(30))\"")
         }
         return PrometheusSample(name: String(name), labels: labels, value: value, timestampMilliseconds: timestamp)
     }
 
-    private static func parseLabels(_ s: inout Scanner, line: Int) throws(PrometheusTextError) -> [String: String] {
+    private static func parseLabels(_ s: inout Scanner, line: Int) throws(PlanningError) -> [String: String] {
         var labels: [String: String] = [:]
         while true {
             s.skipBlanks()
             if s.peek == "}" { s.advance(); return labels }
             let name = s.labelName()
             guard !name.isEmpty else {
-                throw PrometheusTextError(code: .invalidLabels, line: line, message: "expected a label name or \"}\"")
+                throw PlanningError.exposition(.invalidLabels, line: line, "expected a label name or \"}\"")
             }
             s.skipBlanks()
             guard s.peek == "=" else {
-                throw PrometheusTextError(code: .invalidLabels, line: line, message: "expected \"=\" after label \(name)")
+                throw PlanningError.exposition(.invalidLabels, line: line, "expected \"=\" after label \(name)")
             }
             s.advance()
             s.skipBlanks()
             guard s.peek == "\"" else {
-                throw PrometheusTextError(code: .invalidLabels, line: line, message: "expected a quoted value for label \(name)")
+                throw PlanningError.exposition(.invalidLabels, line: line, "expected a quoted value for label \(name)")
             }
             s.advance()
             var value = ""
@@ -157,13 +157,13 @@ public struct PrometheusText: Sendable, Equatable {
                 }
             }
             guard closed else {
-                throw PrometheusTextError(code: .invalidLabels, line: line, message: "unterminated value for label \(name)")
+                throw PlanningError.exposition(.invalidLabels, line: line, "unterminated value for label \(name)")
             }
             labels[String(name)] = value
             s.skipBlanks()
             if s.peek == "," { s.advance(); continue }
             if s.peek == "}" { s.advance(); return labels }
-            throw PrometheusTextError(code: .invalidLabels, line: line, message: "expected \",\" or \"}\" after label \(name)")
+            throw PlanningError.exposition(.invalidLabels, line: line, "expected \",\" or \"}\" after label \(name)")
         }
     }
 

@@ -1,3 +1,4 @@
+import FlowControl
 import Synchronization
 
 /// The simulator's mutable state behind one lock: counters for `/stats`, the per-client
@@ -31,7 +32,7 @@ final class SimulatorState: Sendable {
 
     private struct Inner {
         var counters = Counters()
-        var buckets: [String: TokenBucket] = [:]
+        var buckets: [String: TokenBucketStateMachine<ContinuousClock.Instant>] = [:]
         var rng: SplitMix64
     }
 
@@ -87,17 +88,24 @@ final class SimulatorState: Sendable {
         self.shuttingDown.store(true, ordering: .relaxed)
     }
 
-    /// Monotonic nanoseconds since start-up.
-    func now() -> UInt64 {
+    /// Monotonic nanoseconds from start-up to `instant`.
+    func nanoseconds(at instant: ContinuousClock.Instant) -> UInt64 {
         let origin = self.origin.withLock { $0 }
-        let elapsed = origin.duration(to: self.clock.now).components
+        let elapsed = origin.duration(to: instant).components
         return UInt64(max(0, elapsed.seconds)) &* 1_000_000_000 &+ UInt64(max(0, elapsed.attoseconds / 1_000_000_000))
+    }
+
+    /// A 429's `Retry-After` for a token `wait` away: whole seconds, rounded up, one at least.
+    static func retryAfterSeconds(_ wait: Duration) -> Int {
+        let seconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
+        return max(1, Int(seconds.rounded(.up)))
     }
 
     /// Counts an arriving API request and decides what to do with it.
     /// - Parameter client: the client's address, evaluated only when the rate limit is on.
     func admit(client: () -> String) -> Admission {
-        let now = self.now()
+        let instant = self.clock.now
+        let now = self.nanoseconds(at: instant)
         let configuration = self.configuration
         return self.inner.withLock { state in
             state.counters.requests += 1
@@ -113,14 +121,18 @@ final class SimulatorState: Sendable {
             if configuration.rateLimit > 0 {
                 let client = client()
                 var bucket = state.buckets[client]
-                    ?? TokenBucket(rate: configuration.rateLimit, capacity: configuration.effectiveBurst, now: now)
-                let decision = bucket.take(now: now)
+                    ?? TokenBucketStateMachine(rate: configuration.rateLimit, burst: configuration.effectiveBurst, now: instant)
+                let action = bucket.take(now: instant)
                 state.buckets[client] = bucket
-                switch decision {
-                case .limited(let retryAfter):
-                    return .rateLimited(retryAfterSeconds: retryAfter)
-                case .admitted(let left):
-                    remaining = left
+                switch action {
+                case .proceed:
+                    remaining = Int(bucket.tokens)
+                case .wait(let until):
+                    // Counted from the bucket's last count, as the token's deficit is.
+                    return .rateLimited(retryAfterSeconds: Self.retryAfterSeconds(bucket.lastRefill.duration(to: until)))
+                case .waitForUpdate:
+                    // Not reached: the limit is on only at a positive rate.
+                    return .rateLimited(retryAfterSeconds: 1)
                 }
             }
             if configuration.maxConcurrency > 0, state.counters.inFlight >= configuration.maxConcurrency {

@@ -42,7 +42,7 @@ struct BudgetFaultTests {
         var starvedReady: [String] = []
         var starvedMetric = 0.0
         for (m, port) in zip(ms, ports) where m.stderr.contains("share of processing.max_workers is 0") {
-            guard m.process.isRunning, let ready = await Scrape.get("http://127.0.0.1:\(port)/readyz") else { continue }
+            guard m.isRunning, let ready = await Scrape.get("http://127.0.0.1:\(port)/readyz") else { continue }
             if ready.status == 503 && ready.body.contains("starved") && ready.body.contains("run at most 2 members") {
                 starvedReady.append(ready.body)
             }

@@ -3,94 +3,12 @@ import Kafka
 import Synchronization
 import Testing
 
-/// The circuit breaker as a state machine, driven by the test's own instants: it always
-/// moves on (open → half-open by the clock alone, half-open → a probe from whichever
-/// caller comes, a probe given back lets the next one probe), and its transitions are
-/// numbered so that the member applies them in the order they happened.
+/// The circuit breaker over its state machine (whose own tests are FlowControlTests'): it
+/// moves on by the clock with nobody asking, wakes its waiters at transitions, and its
+/// transitions are numbered so that the member applies them in the order they happened.
 @Suite("Circuit breaker")
 struct CircuitBreakerTests {
     let t0 = ContinuousClock.now
-
-    func machine(threshold: Int = 3, open: Duration = .seconds(2), max: Duration = .seconds(8),
-                 stuckAfter: Duration = .seconds(30)) -> CircuitBreakerStateMachine {
-        var c = CircuitBreaker.Configuration()
-        c.failureThreshold = threshold
-        c.openDuration = open
-        c.maxOpenDuration = max
-        c.stuckAfter = stuckAfter
-        return CircuitBreakerStateMachine(configuration: c, now: t0)
-    }
-
-    /// Opens `m` with `threshold` failures at `t0`.
-    func trip(_ m: inout CircuitBreakerStateMachine, threshold: Int = 3) -> CircuitBreaker.Transition? {
-        var last: CircuitBreaker.Transition?
-        for _ in 0..<threshold {
-            let (decision, _) = m.permit(now: t0)
-            #expect(decision == .go(.call))
-            last = m.record(.failure, permit: .call, now: t0)
-        }
-        return last
-    }
-
-    @Test("open turns half-open when its time is over, with no caller at all, and not before")
-    func opensThenHalfOpensByTheClock() {
-        var m = machine()
-        #expect(trip(&m) == CircuitBreaker.Transition(state: .open, sequence: 1))
-        #expect(m.trips == 1)
-        #expect(m.advance(now: t0 + .milliseconds(1999)) == nil)
-        #expect(m.permit(now: t0 + .seconds(1)).0 == .wait(until: t0 + .seconds(2)))
-        #expect(m.advance(now: t0 + .seconds(2)) == CircuitBreaker.Transition(state: .halfOpen, sequence: 2))
-        #expect(m.state == .halfOpen)
-        #expect(m.advance(now: t0 + .seconds(3)) == nil, "one transition, not one per tick")
-    }
-
-    @Test("half-open lets one probe through; a probe given back unused lets the next caller probe")
-    func probeGivenBack() {
-        var m = machine()
-        _ = trip(&m)
-        let at = t0 + .seconds(2)
-        let (first, moved) = m.permit(now: at)
-        #expect(first == .go(.probe))
-        #expect(moved?.state == .halfOpen, "the caller that finds the time over moves the breaker itself")
-        #expect(m.permit(now: at).0 == .park)
-        #expect(!m.releasesParked)
-        // The probe's record was revoked before its call: the permit comes back unused.
-        #expect(m.record(.neutral, permit: .probe, now: at) == nil)
-        #expect(m.releasesParked)
-        #expect(m.state == .halfOpen)
-        #expect(m.permit(now: at).0 == .go(.probe), "another record probes")
-    }
-
-    @Test("a failed probe re-opens for twice as long (up to the maximum); a good one closes and resets the open time")
-    func probeVerdicts() {
-        var m = machine(open: .seconds(2), max: .seconds(5))
-        _ = trip(&m)
-        var now = t0 + .seconds(2)
-        #expect(m.permit(now: now).0 == .go(.probe))
-        #expect(m.record(.failure, permit: .probe, now: now) == CircuitBreaker.Transition(state: .open, sequence: 3))
-        #expect(m.openUntil == now + .seconds(4))
-        now = now + .seconds(4)
-        #expect(m.permit(now: now).0 == .go(.probe))
-        _ = m.record(.failure, permit: .probe, now: now)
-        #expect(m.openUntil == now + .seconds(5), "capped at the maximum")
-        now = now + .seconds(5)
-        #expect(m.permit(now: now).0 == .go(.probe))
-        #expect(m.record(.healthy, permit: .probe, now: now) == CircuitBreaker.Transition(state: .closed, sequence: 7))
-        #expect(m.currentOpen == .seconds(2))
-        #expect(m.trips == 1, "re-opening after a probe is not a new trip")
-        #expect(m.permit(now: now).0 == .go(.call))
-    }
-
-    @Test("a breaker open or half-open without a transition for longer than its bound is stuck; one that moves is not")
-    func stuck() {
-        var m = machine(open: .seconds(2), stuckAfter: .seconds(10))
-        #expect(!m.isStuck(longerThan: .seconds(10), now: t0 + .seconds(60)), "closed is never stuck")
-        _ = trip(&m)
-        #expect(!m.isStuck(longerThan: .seconds(10), now: t0 + .seconds(10)))
-        _ = m.advance(now: t0 + .seconds(2))
-        #expect(!m.isStuck(longerThan: .seconds(10), now: t0 + .seconds(12)))
-        #expect(m.isStuck(longerThan: .seconds(10), now: t0 + .seconds(13)), "half-open and no probe verdict for 11 s")
-    }
 
     @Test("tick moves an open breaker to half-open with nobody asking, and reports numbered transitions")
     func tickWithInjectedClock() {
@@ -109,6 +27,25 @@ struct CircuitBreakerTests {
         breaker.tick()
         #expect(breaker.state == .halfOpen)
         #expect(seen.withLock { $0 } == [.init(state: .open, sequence: 1), .init(state: .halfOpen, sequence: 2)])
+    }
+
+    @Test("a caller waiting out an open breaker wakes at the transition tick makes, and probes")
+    func waiterWokenByTick() async throws {
+        let clock = Mutex(t0)
+        var c = CircuitBreaker.Configuration()
+        c.failureThreshold = 1
+        c.openDuration = .seconds(600)
+        let breaker = CircuitBreaker(configuration: c, now: { clock.withLock { $0 } })
+        breaker.record(.failure, permit: .call)
+        #expect(breaker.state == .open)
+        let started = ContinuousClock.now
+        async let permit = breaker.permit()
+        // Let the caller find the breaker open and wait (600 s by its clock).
+        try await Task.sleep(for: .milliseconds(100))
+        clock.withLock { $0 = $0 + .seconds(600) }
+        breaker.tick()
+        #expect(try await permit == .probe)
+        #expect(ContinuousClock.now - started < .seconds(60), "woken by the transition, not by the end of its sleep")
     }
 
     @Test("transitions applied out of order: a late `open` never lands after a later `close`")

@@ -102,7 +102,7 @@ struct ConfigFileWatchTests {
         }
         #expect(m.stderr.contains("configuration file changed: configuration not reloaded"), "stderr: \(m.stderr.suffix(1500))")
         #expect(m.stderr.contains("processing.max_workers"), "the error names the key")
-        #expect(m.process.isRunning)
+        #expect(m.isRunning)
         #expect(await Scrape.metrics(base)?.value("cardgenius_concurrency_budget_share") == 3)
 
         // A plain rewrite of the file the link points at (no swap) is seen too.

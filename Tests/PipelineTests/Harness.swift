@@ -160,7 +160,7 @@ typealias RecordBox = Collected<KafkaRecord>
 final class Member: @unchecked Sendable {
     /// The process.
     let child: ChildProcess
-    var process: Process { child.process }
+    var isRunning: Bool { child.isRunning }
     var stdoutPath: String { child.stdoutPath }
     var stderrPath: String { child.stderrPath }
 

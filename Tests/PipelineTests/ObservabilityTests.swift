@@ -144,7 +144,7 @@ struct ObservabilityTests {
         try write(#"{"processing":{"max_workers":-1}}"#)
         m.signal(SIGHUP)
         try await Task.sleep(for: .milliseconds(500))
-        #expect(m.process.isRunning)
+        #expect(m.isRunning)
         #expect(m.stderr.contains("configuration not reloaded"), "stderr: \(m.stderr.suffix(1500))")
 
         // 8 → 2: within a second the simulator sees at most 2 calls at a time.

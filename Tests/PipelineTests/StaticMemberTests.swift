@@ -43,7 +43,7 @@ struct StaticMemberTests {
             try await Task.sleep(for: .milliseconds(200))
             working = (await Scrape.metrics("http://127.0.0.1:\(port)")?.sum("cardgenius_api_calls_total") ?? 0) > 0
         }
-        try #require(working && m.process.isRunning, "the static member never got to work; stderr: \(m.stderr.suffix(1500))")
+        try #require(working && m.isRunning, "the static member never got to work; stderr: \(m.stderr.suffix(1500))")
         // What the coordinator answers the older member once another one joined with its id.
         cluster.pushRequestErrors(.heartbeat, [.fencedInstanceID])
         let status = await m.wait(timeout: .seconds(180))  // a hang guard

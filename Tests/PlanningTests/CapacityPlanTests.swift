@@ -197,8 +197,8 @@ struct PlanInputsValidationTests {
         #expect {
             try CapacityPlan(inputs: inputs)
         } throws: { error in
-            guard let e = error as? PlanInputError else { return false }
-            return e.flag == flag && e.description.hasPrefix(flag + ": ") && !e.description.contains("\n")
+            guard let e = error as? PlanningError else { return false }
+            return e.subject == .flag(flag) && e.description.hasPrefix(flag + ": ") && !e.description.contains("\n")
         }
     }
 
@@ -230,7 +230,7 @@ struct PlanInputsValidationTests {
     func codes() {
         var i = PlanInputs(users: 1)
         i.latencySeconds = .nan
-        #expect(throws: PlanInputError.self) { try i.validate() }
+        #expect(throws: PlanningError.self) { try i.validate() }
         do { try i.validate() } catch { #expect(error.code == .notFinite) }
     }
 }

@@ -52,7 +52,7 @@ struct PrometheusTextTests {
 
     @Test("malformed lines throw with the line number",
           arguments: [
-            ("ok 1\nmetric{a=\"b} 1", PrometheusTextError.Code.invalidLabels, 2),
+            ("ok 1\nmetric{a=\"b} 1", PlanningError.Code.invalidLabels, 2),
             ("metric{a=b} 1", .invalidLabels, 1),
             ("metric{a=\"b\" c=\"d\"} 1", .invalidLabels, 1),
             ("metric{=\"b\"} 1", .invalidLabels, 1),
@@ -62,12 +62,12 @@ struct PrometheusTextTests {
             ("metric 1 1.5", .invalidTimestamp, 1),
             ("\n\nmetric 1 2 3", .invalidValue, 3),
           ])
-    func malformed(text: String, code: PrometheusTextError.Code, line: Int) {
+    func malformed(text: String, code: PlanningError.Code, line: Int) {
         #expect {
             try PrometheusText.parse(text)
         } throws: { error in
-            guard let e = error as? PrometheusTextError else { return false }
-            return e.code == code && e.line == line && e.description.hasPrefix("line \(line): ")
+            guard let e = error as? PlanningError else { return false }
+            return e.code == code && e.subject == .line(line) && e.description.hasPrefix("line \(line): ")
         }
     }
 }

@@ -1,8 +1,16 @@
 import Foundation
+import Subprocess
+import Synchronization
 
-/// A `cardgenius` child process with stdout and stderr captured in files.
-/// It is SIGKILLed when released, so no test leaves a process behind.
-public final class ChildProcess: @unchecked Sendable {
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// A `cardgenius` child process (swift-subprocess) with stdout and stderr copied into files
+/// as they come. It is SIGKILLed when released, so no test leaves a process behind.
+public final class ChildProcess: Sendable {
     /// How the process ended.
     public enum Status: Equatable, Sendable, CustomStringConvertible {
         case exited(Int32)
@@ -15,8 +23,6 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    /// The Foundation process.
-    public let process = Process()
     /// The arguments after `cardgenius`.
     public let arguments: [String]
     /// The file capturing stdout.
@@ -24,48 +30,95 @@ public final class ChildProcess: @unchecked Sendable {
     /// The file capturing stderr.
     public let stderrPath: String
 
+    private let control: Control
+    private let task: Task<Void, Never>
+
     /// Starts `cardgenius arguments`. CARDGENIUS_* variables of the test's environment are
-    /// not passed on; `environment` is added.
+    /// not passed on; `environment` is added. A process that cannot be started ends as
+    /// `exit 127` with the reason on its stderr.
     public init(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws {
         let dir = FileManager.default.temporaryDirectory
         let id = UUID().uuidString
         self.arguments = arguments
         stdoutPath = dir.appendingPathComponent("cg-cli-\(id).out").path
         stderrPath = dir.appendingPathComponent("cg-cli-\(id).err").path
-        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: CardgeniusExecutable.path)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CARDGENIUS_") }
-        env.merge(environment) { $1 }
-        process.environment = env
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
-        process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        try process.run()
+        let stdoutFile = try FileDescriptor.open(FilePath(stdoutPath), .writeOnly, options: [.create, .truncate], permissions: .ownerReadWrite)
+        let stderrFile: FileDescriptor
+        do {
+            stderrFile = try FileDescriptor.open(FilePath(stderrPath), .writeOnly, options: [.create, .truncate], permissions: .ownerReadWrite)
+        } catch {
+            try? stdoutFile.close()
+            throw error
+        }
+
+        var changes: [Environment.Key: String?] = [:]
+        for key in ProcessInfo.processInfo.environment.keys where key.hasPrefix("CARDGENIUS_") {
+            changes[Environment.Key(rawValue: key)!] = .some(nil)
+        }
+        for (key, value) in environment { changes[Environment.Key(rawValue: key)!] = value }
+        let configuration = Configuration(
+            executable: .path(FilePath(CardgeniusExecutable.path)),
+            arguments: Arguments(arguments),
+            environment: .inherit.updating(changes),
+            workingDirectory: directory.map { FilePath($0) }
+        )
+
+        let control = Control()
+        self.control = control
+        task = Task {
+            let status: Status
+            do {
+                let result = try await Subprocess.run(configuration, input: .none, output: .sequence, error: .sequence) { execution in
+                    // Signals go through the execution only while it is valid: until both
+                    // pipes end, that is until the process exits (it starts no children).
+                    control.started(execution)
+                    defer { control.ended() }
+                    await withTaskGroup(of: Void.self) { group in
+                        group.addTask { await Self.copy(execution.standardOutput, to: stdoutFile) }
+                        group.addTask { await Self.copy(execution.standardError, to: stderrFile) }
+                    }
+                }
+                switch result.terminationStatus {
+                case .exited(let code): status = .exited(code)
+                case .signaled(let signal): status = .signalled(signal)
+                }
+            } catch {
+                _ = try? stderrFile.writeAll("cannot run \(CardgeniusExecutable.path): \(error)\n".utf8)
+                status = .exited(127)
+            }
+            try? stdoutFile.close()
+            try? stderrFile.close()
+            control.finished(status)
+        }
     }
 
-    /// The process id.
-    public var pid: Int32 { process.processIdentifier }
-    /// Whether it has not ended yet.
-    public var isRunning: Bool { process.isRunning }
+    /// Appends what `output` brings to `file`, as it comes.
+    private static func copy(_ output: SubprocessOutputSequence, to file: FileDescriptor) async {
+        do {
+            for try await chunk in output {
+                _ = try chunk.withUnsafeBytes { try file.writeAll($0) }
+            }
+        } catch {
+            // The pipe broke or the file cannot be written: the output is cut short; the
+            // process's status still tells how it ended.
+        }
+    }
 
-    /// Sends `sig` if the process still runs.
-    public func signal(_ sig: Int32) { if process.isRunning { _ = Foundation.kill(pid, sig) } }
+    /// The process id (0 until it has started).
+    public var pid: Int32 { control.pid }
+    /// Whether it has not ended yet.
+    public var isRunning: Bool { control.status == nil }
+
+    /// Sends `sig` if the process still runs (at once, or as soon as it has started).
+    public func signal(_ sig: Int32) { control.send(sig) }
 
     /// SIGKILL, if still running.
     public func kill() { signal(SIGKILL) }
 
     /// Waits for the process to end; nil on time-out (the process is left running).
     public func waitForExit(timeout: Duration) async -> Status? {
-        let ended = await waitUntil(timeout: timeout, interval: .milliseconds(50)) { !process.isRunning }
-        guard ended else { return nil }
-        switch process.terminationReason {
-        case .exit: return .exited(process.terminationStatus)
-        case .uncaughtSignal: return .signalled(process.terminationStatus)
-        @unknown default: return .exited(process.terminationStatus)
-        }
+        let ended = await waitUntil(timeout: timeout, interval: .milliseconds(50)) { control.status != nil }
+        return ended ? control.status : nil
     }
 
     /// Everything written to stdout so far.
@@ -85,11 +138,53 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     deinit {
-        if process.isRunning {
-            _ = Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        // SIGKILL now; cancelling the run makes swift-subprocess kill and reap it too.
+        control.send(SIGKILL)
+        task.cancel()
         try? FileManager.default.removeItem(atPath: stdoutPath)
         try? FileManager.default.removeItem(atPath: stderrPath)
+    }
+}
+
+/// The running process's execution, while it is valid, the signals asked for before it
+/// started, and how it ended.
+private final class Control: Sendable {
+    typealias Running = Execution<NoInput, SequenceOutput, SequenceOutput>
+
+    private struct State {
+        var execution: Running?
+        var pid: Int32 = 0
+        var pending: [Int32] = []
+        var ended = false
+        var status: ChildProcess.Status?
+    }
+
+    private let state = Mutex(State())
+
+    var status: ChildProcess.Status? { state.withLock { $0.status } }
+    var pid: Int32 { state.withLock { $0.pid } }
+
+    func started(_ execution: Running) {
+        let pending = state.withLock { s -> [Int32] in
+            s.execution = execution
+            s.pid = execution.processIdentifier.value
+            defer { s.pending = [] }
+            return s.pending
+        }
+        for sig in pending { try? execution.send(signal: Signal(rawValue: sig)) }
+    }
+
+    func ended() { state.withLock { $0.execution = nil; $0.ended = true } }
+
+    func finished(_ status: ChildProcess.Status) { state.withLock { $0.status = status; $0.ended = true } }
+
+    func send(_ sig: Int32) {
+        state.withLock { s in
+            if let execution = s.execution {
+                try? execution.send(signal: Signal(rawValue: sig))
+            } else if !s.ended {
+                s.pending.append(sig)
+            }
+        }
     }
 }

@@ -1,7 +1,6 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
 
 /// Free ports and GETs, for tests of the processes' HTTP endpoints.
 public enum HTTP {
@@ -19,12 +18,24 @@ public enum HTTP {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// GET `url` (2 s time-out): the status and body, or nil when nothing answered.
+    /// GET `url` (2 s time-out): the status and body (the first 16 MiB), or nil when
+    /// nothing answered.
     public static func get(_ url: String) async -> (status: Int, body: String)? {
-        var request = URLRequest(url: URL(string: url)!)
-        request.timeoutInterval = 2
-        guard let (data, response) = try? await URLSession.shared.data(for: request),
-              let http = response as? HTTPURLResponse else { return nil }
-        return (http.statusCode, String(decoding: data, as: UTF8.self))
+        do {
+            let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(2))
+            let body = try await response.body.collect(upTo: 16 << 20)
+            return (Int(response.status.code), String(buffer: body))
+        } catch {
+            return nil
+        }
     }
+
+    /// One client for every test of the process: it fails at once when nothing listens
+    /// (tests poll endpoints that are not up yet, or no longer), instead of retrying the
+    /// connection until the time-out. Never shut down: it lives as long as the test process.
+    private static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 }
