@@ -48,6 +48,8 @@ public struct SettingsWatcher: Service {
     public init(
         file: String?, environment: [String: String], overrides: [String: ConfigContent], logger: Logger
     ) async throws(SettingsError) {
+        // The start-up read is the loader's own, for its one-line errors (a missing file, a
+        // directory); the provider then reads the file again to watch it.
         let layer = try file.map { path throws(SettingsError) in try ServiceSettings.fileLayer(path) }
         loader = try SettingsLoader(environment: environment, overrides: overrides)
         initial = try loader.settings(file: layer)
