@@ -30,8 +30,10 @@ struct ConfigReloader: Service {
             return
         }
         let old = pipeline.currentBudgets
-        let new = (maxWorkers: settings.processing.maxWorkers, rate: settings.api.rateLimit.requestsPerSecond,
-                   burst: Double(settings.api.rateLimit.burst), rateEnabled: settings.api.rateLimit.enabled)
+        let new = (
+            maxWorkers: settings.processing.maxWorkers, rate: settings.api.rateLimit.requestsPerSecond,
+            burst: Double(settings.api.rateLimit.burst), rateEnabled: settings.api.rateLimit.enabled
+        )
         var changes: Logger.Metadata = [:]
         if old.maxWorkers != new.maxWorkers { changes["processing.max_workers"] = "\(old.maxWorkers) → \(new.maxWorkers)" }
         if old.rate != new.rate { changes["api.rate_limit.requests_per_second"] = "\(old.rate) → \(new.rate)" }

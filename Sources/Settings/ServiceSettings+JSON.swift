@@ -75,10 +75,12 @@ extension ServiceSettings.Kafka: CustomStringConvertible, CustomReflectable {
     /// Mirrors the redacted form so that `dump()` and debuggers do not show secrets.
     public var customMirror: Mirror {
         let redacted = redactedSettings.kafka
-        return Mirror(self, children: [
-            "bootstrapServers": redacted.bootstrapServers, "inputTopic": redacted.inputTopic,
-            "outputTopic": redacted.outputTopic, "dlqTopic": redacted.dlqTopic, "groupID": redacted.groupID,
-            "properties": redacted.properties,
-        ], displayStyle: .struct)
+        return Mirror(
+            self,
+            children: [
+                "bootstrapServers": redacted.bootstrapServers, "inputTopic": redacted.inputTopic,
+                "outputTopic": redacted.outputTopic, "dlqTopic": redacted.dlqTopic, "groupID": redacted.groupID,
+                "properties": redacted.properties,
+            ], displayStyle: .struct)
     }
 }

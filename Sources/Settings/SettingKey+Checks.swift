@@ -67,8 +67,8 @@ enum Checks {
     static func httpURL(_ s: String) -> String? {
         let complaint = "must be an http:// or https:// URL with a host, got \(JSONWriter.quoted(s, limit: 80))"
         guard let components = URLComponents(string: s),
-              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = components.host, !host.isEmpty
+            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = components.host, !host.isEmpty
         else { return complaint }
         if let port = components.port, !(1...65535).contains(port) { return complaint }
         return nil

@@ -146,19 +146,22 @@ struct SettingKey: Sendable {
             do {
                 value = try JSONValue.parse(Array(text.utf8))
             } catch {
-                throw SettingsError(code: .invalidJSON, source: source, key: path,
-                                    message: "\"\(path)\" must be a JSON object, invalid JSON at \(error.description)")
+                throw SettingsError(
+                    code: .invalidJSON, source: source, key: path,
+                    message: "\"\(path)\" must be a JSON object, invalid JSON at \(error.description)")
             }
         }
         guard case .object(let members) = value else {
-            throw SettingsError(code: .wrongType, source: source, key: path,
-                                message: "\"\(path)\" must be \(typeDescription), got \(value.errorDescription)")
+            throw SettingsError(
+                code: .wrongType, source: source, key: path,
+                message: "\"\(path)\" must be \(typeDescription), got \(value.errorDescription)")
         }
         return try members.map { member throws(SettingsError) in
             let entry = "\(path).\(member.key)"
             if member.key.trimmingCharacters(in: .whitespaces).isEmpty {
-                throw SettingsError(code: .invalidValue, source: source, key: entry,
-                                    message: "\"\(path)\" must not contain an empty property name")
+                throw SettingsError(
+                    code: .invalidValue, source: source, key: entry,
+                    message: "\"\(path)\" must not contain an empty property name")
             }
             switch member.value {
             case .string(let s): return (member.key, s)
@@ -187,10 +190,11 @@ struct SettingKey: Sendable {
 
     /// Only decimal notation: `Double("0x1p3")` and `Double("nan")` would otherwise be accepted.
     private static func looksNumeric(_ s: String) -> Bool {
-        !s.isEmpty && s.utf8.allSatisfy { b in
-            (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "-") || b == UInt8(ascii: "+")
-                || b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E")
-        }
+        !s.isEmpty
+            && s.utf8.allSatisfy { b in
+                (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "-") || b == UInt8(ascii: "+")
+                    || b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E")
+            }
     }
 
     // MARK: - Reading and rendering
@@ -215,9 +219,10 @@ struct SettingKey: Sendable {
         case .number(let kp, _): return .number(Checks.format(settings[keyPath: kp]))
         case .boolean(let kp): return .bool(settings[keyPath: kp])
         case .properties:
-            return .object(settings.kafka.properties.map { name, value in
-                .init(key: name, value: .string(redacted && ServiceSettings.isSecretProperty(name) ? ServiceSettings.redactionMarker : value))
-            })
+            return .object(
+                settings.kafka.properties.map { name, value in
+                    .init(key: name, value: .string(redacted && ServiceSettings.isSecretProperty(name) ? ServiceSettings.redactionMarker : value))
+                })
         }
     }
 }

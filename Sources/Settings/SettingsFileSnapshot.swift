@@ -56,8 +56,9 @@ public struct SettingsFileSnapshot: Sendable {
             throw SettingsError(code: .invalidJSON, source: source, message: "invalid JSON at \(error.description)")
         }
         guard case .object(let members) = root else {
-            throw SettingsError(code: .wrongType, source: source,
-                                message: "the top level must be a JSON object, got \(root.errorDescription)")
+            throw SettingsError(
+                code: .wrongType, source: source,
+                message: "the top level must be a JSON object, got \(root.errorDescription)")
         }
         var layer = SettingsLayer(name: source)
         try read(members, prefix: "", source: source, into: &layer)

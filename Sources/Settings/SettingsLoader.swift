@@ -154,7 +154,8 @@ struct SettingsLoader: Sendable {
         if s.api.rateLimit.enabled && !(s.api.rateLimit.requestsPerSecond > 0) {
             throw invalid(
                 ["api.rate_limit.requests_per_second", "api.rate_limit.enabled"],
-                "\"api.rate_limit.requests_per_second\" must be > 0 when \"api.rate_limit.enabled\" is true, got \(Checks.format(s.api.rateLimit.requestsPerSecond))")
+                "\"api.rate_limit.requests_per_second\" must be > 0 when \"api.rate_limit.enabled\" is true, got \(Checks.format(s.api.rateLimit.requestsPerSecond))"
+            )
         }
         for name in s.kafka.properties.keys.sorted() {
             if let why = KafkaPropertyRules.violation(name: name, value: s.kafka.properties[name] ?? "") {
@@ -163,8 +164,10 @@ struct SettingsLoader: Sendable {
                 throw error
             }
         }
-        let topics = [("kafka.input_topic", s.kafka.inputTopic), ("kafka.output_topic", s.kafka.outputTopic),
-                      ("kafka.dlq_topic", s.kafka.dlqTopic)]
+        let topics = [
+            ("kafka.input_topic", s.kafka.inputTopic), ("kafka.output_topic", s.kafka.outputTopic),
+            ("kafka.dlq_topic", s.kafka.dlqTopic),
+        ]
         for i in topics.indices {
             for j in topics.indices where j > i && topics[i].1 == topics[j].1 {
                 throw invalid(

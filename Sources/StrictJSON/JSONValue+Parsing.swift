@@ -78,10 +78,12 @@ extension JSONValue {
                 scanner.skipWhitespace()
                 let keyStart = scanner.index
                 let first = members.isEmpty
-                guard let name = try step({ s throws(JSONScanner.ScanError) -> String? in
-                    guard let key = try s.nextObjectKey(first: first) else { return nil }
-                    return try decode(key, in: bytes, scanner: s)
-                }) else { break }
+                guard
+                    let name = try step({ s throws(JSONScanner.ScanError) -> String? in
+                        guard let key = try s.nextObjectKey(first: first) else { return nil }
+                        return try decode(key, in: bytes, scanner: s)
+                    })
+                else { break }
                 guard seen.insert(name).inserted else {
                     // Point at the key itself, not at the comma before it.
                     var at = keyStart
