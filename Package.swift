@@ -19,7 +19,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
-        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        // Reloading: ReloadingFileProvider, which watches the configuration file (SettingsWatcher).
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "Reloading"]),
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
@@ -41,19 +42,23 @@ let package = Package(
             ]
         ),
         // The project's JSON pieces: the strict scanner over bytes shared by the input-record,
-        // response and simulator-request parsers and the configuration file; the byte writer of
-        // the hot paths; a Codable JSON value for operations and CLI output.
+        // response and simulator-request parsers and the configuration file; the byte writer and
+        // string escaper; the one JSON value type; the did-you-mean for misspelled keys.
         .target(name: "StrictJSON"),
         // Flow control as pure state machines over an injected clock: the token bucket (shared
         // by the pipeline and the simulator), the circuit breaker and the member's hold.
         .target(name: "FlowControl"),
         // Typed service configuration over swift-configuration: the schema, the file format,
-        // the CARDGENIUS_* environment, flags, validation and redaction.
+        // the CARDGENIUS_* environment, flags, validation, redaction and the reload watcher.
         .target(
             name: "Settings",
             dependencies: [
                 "StrictJSON",
                 .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         // The CardGenius API: spend records, request/response models, HTTP client, retry policy.
@@ -132,6 +137,7 @@ let package = Package(
                 "Operations",
                 "StrictJSON",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -154,6 +160,7 @@ let package = Package(
                 "Operations",
                 "StrictJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -162,7 +169,11 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(
             name: "SettingsTests",
-            dependencies: ["Settings", .product(name: "Configuration", package: "swift-configuration")]
+            dependencies: [
+                "Settings", "StrictJSON",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Test support shared by the CardGenius and Simulator suites (not shipped).
         .target(
@@ -216,7 +227,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ApplicationTests",
-            dependencies: ["CardGeniusApp", "Kafka", "CardGenius", "Pipeline", "Settings", "ProcessTestSupport"]
+            dependencies: [
+                "CardGeniusApp", "Kafka", "CardGenius", "Pipeline", "Settings", "ProcessTestSupport",
+                .product(name: "Configuration", package: "swift-configuration"),
+            ]
         ),
     ]
 )

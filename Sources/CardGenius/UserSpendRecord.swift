@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// One input record: a user and their spends, as published to the input topic.
 ///
 /// Records come from JSON (``parse(json:)``, one object per line or per Kafka
@@ -145,55 +147,11 @@ public struct RecordValidationError: Error, Sendable, Equatable, CustomStringCon
 
     /// `s` as a JSON string literal, cut to `limit` characters, for reasons.
     static func quoted(_ s: String, limit: Int = 40) -> String {
-        var out = "\""
-        var count = 0
-        for scalar in s.unicodeScalars {
-            if count == limit {
-                out += "..."
-                break
-            }
-            count += 1
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        JSONWriter.quoted(s, limit: limit)
     }
 
-    /// The candidate closest to `word` by edit distance, if close enough to be a typo.
+    /// The candidate closest to `word`, if close enough to be a typo.
     static func suggestion(for word: String, among candidates: [String]) -> String? {
-        let limit = max(2, word.count / 4)
-        var best: (String, Int)? = nil
-        for candidate in candidates {
-            let d = editDistance(Array(word.utf8), Array(candidate.utf8))
-            if d <= limit && d < (best?.1 ?? Int.max) { best = (candidate, d) }
-        }
-        return best?.0
-    }
-
-    private static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
+        KeySuggestion.closest(to: word, among: candidates, divisor: 4)
     }
 }

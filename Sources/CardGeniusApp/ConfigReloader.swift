@@ -2,39 +2,38 @@ import Logging
 import Pipeline
 import ServiceLifecycle
 import Settings
-import UnixSignals
 
-/// Live tuning, as a `Service`: on SIGHUP it loads the configuration again (same
-/// precedence: flags > environment > file > defaults) and applies the group-wide budgets
-/// (`processing.max_workers`, `api.rate_limit.*`) to the member at once, logging each
-/// change. An invalid configuration is logged and ignored; the member keeps its budgets.
-/// ``ConfigFileWatcher`` calls ``reload(trigger:)`` when the configuration file changes, so
-/// both paths share the validation and the log lines (which name what triggered them).
+/// Live tuning, as a `Service`: applies the group-wide budgets (`processing.max_workers`,
+/// `api.rate_limit.*`) of each configuration reload the ``SettingsWatcher`` delivers (the
+/// file changed, or SIGHUP) to the member at once, logging each change. An invalid
+/// configuration is logged and ignored; the member keeps its budgets. Each log line starts
+/// with what triggered the reload (`SIGHUP`, `configuration file changed`).
 struct ConfigReloader: Service {
     let pipeline: RecommendationPipeline
-    let load: @Sendable () throws -> ServiceSettings
+    let settings: SettingsWatcher
     let logger: Logger
 
     func run() async {
-        let signals = await UnixSignalsSequence(trapping: .sighup)
-        for await _ in signals.cancelOnGracefulShutdown() {
-            reload(trigger: "SIGHUP")
+        for await update in settings.updates.cancelOnGracefulShutdown() {
+            apply(update)
         }
     }
 
-    /// Loads the configuration and applies the budgets that changed; `trigger` (`SIGHUP`,
-    /// `configuration file changed`) starts each log line.
-    func reload(trigger: String) {
+    /// Applies the budgets of `update` that changed.
+    func apply(_ update: SettingsWatcher.Update) {
+        let trigger = update.trigger
         let settings: ServiceSettings
-        do {
-            settings = try load()
-        } catch {
+        switch update.settings {
+        case .success(let loaded): settings = loaded
+        case .failure(let error):
             logger.error("\(trigger): configuration not reloaded, keeping the current budgets: \(error)")
             return
         }
         let old = pipeline.currentBudgets
-        let new = (maxWorkers: settings.processing.maxWorkers, rate: settings.api.rateLimit.requestsPerSecond,
-                   burst: Double(settings.api.rateLimit.burst), rateEnabled: settings.api.rateLimit.enabled)
+        let new = (
+            maxWorkers: settings.processing.maxWorkers, rate: settings.api.rateLimit.requestsPerSecond,
+            burst: Double(settings.api.rateLimit.burst), rateEnabled: settings.api.rateLimit.enabled
+        )
         var changes: Logger.Metadata = [:]
         if old.maxWorkers != new.maxWorkers { changes["processing.max_workers"] = "\(old.maxWorkers) → \(new.maxWorkers)" }
         if old.rate != new.rate { changes["api.rate_limit.requests_per_second"] = "\(old.rate) → \(new.rate)" }

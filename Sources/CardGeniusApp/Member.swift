@@ -25,16 +25,14 @@ package final class Member: Sendable {
         package var breakerOpenDuration: Duration?
         /// Off a terminal, how often progress is logged.
         package var progressInterval: Duration = .seconds(10)
-        /// The configuration file to watch for budget changes, if any.
-        package var configFile: String?
-        /// Loads the settings again (same sources and precedence as at start-up), for SIGHUP
-        /// and configuration file changes.
-        package var reload: @Sendable () throws -> ServiceSettings
+        /// The settings' reloads (the configuration file changed, or SIGHUP), whose budgets
+        /// the member applies.
+        package var settings: SettingsWatcher
         /// The signals that start a graceful shutdown (none for a member embedded in a process
         /// that handles its own).
         package var shutdownSignals: [UnixSignal] = [.sigterm, .sigint]
 
-        package init(reload: @escaping @Sendable () throws -> ServiceSettings) { self.reload = reload }
+        package init(settings: SettingsWatcher) { self.settings = settings }
     }
 
     /// What the member did, once it stopped.
@@ -82,11 +80,8 @@ package final class Member: Sendable {
         services.append(.init(service: ConsumeProgress(pipeline: clients.pipeline, interval: options.progressInterval,
                                                        logger: logger)))
         services.append(.init(service: clients.pipeline, successTerminationBehavior: .gracefullyShutdownGroup))
-        let reloader = ConfigReloader(pipeline: clients.pipeline, load: options.reload, logger: logger)
-        services.append(.init(service: reloader))
-        if let file = options.configFile {
-            services.append(.init(service: ConfigFileWatcher(path: file, reloader: reloader, logger: logger)))
-        }
+        services.append(.init(service: options.settings))
+        services.append(.init(service: ConfigReloader(pipeline: clients.pipeline, settings: options.settings, logger: logger)))
         group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: options.shutdownSignals, logger: logger))
     }

@@ -1,4 +1,5 @@
 import CardGenius
+import Configuration
 import Foundation
 import Kafka
 import Logging
@@ -61,13 +62,13 @@ package struct RunJob: Sendable {
     package let options: Options
     /// The flags' overrides of the settings; the job adds the embedded broker's and
     /// simulator's addresses to them.
-    package let overrides: [String: String]
+    package let overrides: [String: ConfigContent]
     /// Loads the settings under the given overrides (flags > environment > file > defaults).
-    package let loadSettings: @Sendable ([String: String]) throws -> ServiceSettings
+    package let loadSettings: @Sendable ([String: ConfigContent]) throws -> ServiceSettings
     package let logger: Logger
 
-    package init(options: Options, overrides: [String: String],
-                 loadSettings: @escaping @Sendable ([String: String]) throws -> ServiceSettings, logger: Logger) {
+    package init(options: Options, overrides: [String: ConfigContent],
+                 loadSettings: @escaping @Sendable ([String: ConfigContent]) throws -> ServiceSettings, logger: Logger) {
         self.options = options
         self.overrides = overrides
         self.loadSettings = loadSettings
@@ -90,7 +91,7 @@ package struct RunJob: Sendable {
                 for topic in [settings.kafka.inputTopic, settings.kafka.outputTopic, settings.kafka.dlqTopic] {
                     try c.createTopic(topic, partitions: options.partitions)
                 }
-                overrides["kafka.bootstrap_servers"] = c.bootstrapServers
+                overrides["kafka.bootstrap_servers"] = .string(c.bootstrapServers)
                 settings = try loadSettings(overrides)
             } catch {
                 await c.shutdown()
@@ -113,7 +114,7 @@ package struct RunJob: Sendable {
                 simulatorGroup = simGroup
                 simulatorTask = Task { try await simGroup.run() }
                 let port = try await sim.waitUntilListening()
-                overrides["api.url"] = "http://127.0.0.1:\(port)/cg/api/pro"
+                overrides["api.url"] = .string("http://127.0.0.1:\(port)/cg/api/pro")
                 settings = try loadSettings(overrides)
                 simulator = sim
                 note("CardGenius simulator at http://127.0.0.1:\(port) (mean latency \(Int(options.latencyMilliseconds * options.latencyScale)) ms, limit 50/s burst 30)")

@@ -97,17 +97,17 @@ package struct TailJob {
     /// (null when none), `headers` {name: text or null}, `value` (inline when it is JSON,
     /// else as a string; null when none).
     static func render(_ r: KafkaRecord) -> String {
-        var headers: [String: CodableJSONValue] = [:]
-        for h in r.headers { headers[h.name] = h.stringValue.map(CodableJSONValue.string) ?? .null }
-        let value: CodableJSONValue
+        var headers: [String: JSONValue] = [:]
+        for h in r.headers { headers[h.name] = h.stringValue.map(JSONValue.string) ?? .null }
+        let value: JSONValue
         if let bytes = r.value {
-            value = (try? JSONDecoder().decode(CodableJSONValue.self, from: Data(bytes)))
+            value = (try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)))
                 ?? .string(String(decoding: bytes, as: UTF8.self))
         } else {
             value = .null
         }
         let line = TailLine(topic: r.topic, partition: r.partition, offset: r.offset,
-                            key: r.keyString.map(CodableJSONValue.string) ?? .null, headers: headers, value: value)
+                            key: r.keyString.map(JSONValue.string) ?? .null, headers: headers, value: value)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]  // slashes escaped ("\/"), as JSONSerialization wrote them
         return String(decoding: (try? encoder.encode(line)) ?? Data(), as: UTF8.self)
@@ -118,8 +118,8 @@ package struct TailJob {
         var topic: String
         var partition: Int32
         var offset: Int64
-        var key: CodableJSONValue
-        var headers: [String: CodableJSONValue]
-        var value: CodableJSONValue
+        var key: JSONValue
+        var headers: [String: JSONValue]
+        var value: JSONValue
     }
 }

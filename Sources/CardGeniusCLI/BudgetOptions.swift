@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 
 /// The API and budget flags shared by `consume` and `run`: each overrides a setting.
 struct BudgetOptions: ParsableArguments {
@@ -14,13 +15,13 @@ struct BudgetOptions: ParsableArguments {
     @Option(name: .long, help: "Group-wide burst (api.rate_limit.burst).")
     var burst: Int?
 
-    /// The settings these flags override, by dotted key (validated by the settings loader).
-    var overrides: [String: String] {
-        var o: [String: String] = [:]
-        if let apiURL { o["api.url"] = apiURL }
-        if let maxWorkers { o["processing.max_workers"] = String(maxWorkers) }
-        if let rate { o["api.rate_limit.requests_per_second"] = String(rate) }
-        if let burst { o["api.rate_limit.burst"] = String(burst) }
+    /// The settings these flags override, by dotted key, typed (checked by the settings loader).
+    var overrides: [String: ConfigContent] {
+        var o: [String: ConfigContent] = [:]
+        if let apiURL { o["api.url"] = .string(apiURL) }
+        if let maxWorkers { o["processing.max_workers"] = .int(maxWorkers) }
+        if let rate { o["api.rate_limit.requests_per_second"] = .double(rate) }
+        if let burst { o["api.rate_limit.burst"] = .int(burst) }
         return o
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CardGeniusApp
+import Configuration
 import Foundation
 import Logging
 import Settings
@@ -21,17 +22,30 @@ struct CommonOptions: ParsableArguments {
 
     /// Loads the effective settings: flags > CARDGENIUS_* environment > file > defaults.
     /// A problem stops start-up with one line naming the key.
-    func settings(overrides extra: [String: String] = [:]) throws -> ServiceSettings {
-        var overrides = extra
-        if let brokers { overrides["kafka.bootstrap_servers"] = brokers }
-        let environment = ProcessInfo.processInfo.environment
-        let file = configFile
+    func settings(overrides extra: [String: ConfigContent] = [:]) throws -> ServiceSettings {
         do {
-            return try ServiceSettings.load(file: file, environment: environment, overrides: overrides)
+            return try ServiceSettings.load(file: configFile, environment: ProcessInfo.processInfo.environment,
+                                            overrides: overrides(extra))
         } catch {
             // Not a ValidationError: that would print the usage text after the message.
             throw StartupError("configuration error: \(error.description)")
         }
+    }
+
+    /// The effective settings, and their reloads while the service runs (the file changed, or SIGHUP).
+    func settingsWatcher(overrides extra: [String: ConfigContent] = [:], logger: Logger) async throws -> SettingsWatcher {
+        do {
+            return try await SettingsWatcher(file: configFile, environment: ProcessInfo.processInfo.environment,
+                                             overrides: overrides(extra), logger: logger)
+        } catch {
+            throw StartupError("configuration error: \(error.description)")
+        }
+    }
+
+    private func overrides(_ extra: [String: ConfigContent]) -> [String: ConfigContent] {
+        var overrides = extra
+        if let brokers { overrides["kafka.bootstrap_servers"] = .string(brokers) }
+        return overrides
     }
 }
 

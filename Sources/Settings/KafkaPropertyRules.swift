@@ -26,11 +26,14 @@ enum KafkaPropertyRules {
         case "group.protocol":
             // Set through kafka.group_protocol, which also leaves out the member's own session,
             // heartbeat and assignor (librdkafka refuses them with the consumer protocol).
-            return "\(key) is set with kafka.group_protocol (CARDGENIUS_KAFKA_GROUP_PROTOCOL), which also leaves out what the broker owns under the consumer protocol (remove it)"
+            return
+                "\(key) is set with kafka.group_protocol (CARDGENIUS_KAFKA_GROUP_PROTOCOL), which also leaves out what the broker owns under the consumer protocol (remove it)"
         case "partitioner" where v == "random":
-            return "\(key) = \(value) would scatter one user's records over partitions (out of order, on several members); use a key-hashing partitioner or remove it"
+            return
+                "\(key) = \(value) would scatter one user's records over partitions (out of order, on several members); use a key-hashing partitioner or remove it"
         case "transactional.id":
-            return "\(key) would make the producers transactional, which the service does not use (a second process with the same id fences the first); remove it"
+            return
+                "\(key) would make the producers transactional, which the service does not use (a second process with the same id fences the first); remove it"
         case "message.timeout.ms" where Int(v) == 0, "delivery.timeout.ms" where Int(v) == 0:
             return "\(key) = \(value) means no delivery time-out: a shutdown could wait for ever on an unreachable broker; use a positive value or remove it"
         // Every consumer of the service (the pipeline, `tail`, `export`, `redrive`,
@@ -38,7 +41,8 @@ enum KafkaPropertyRules {
         // raw properties are applied after the typed ones, so this only ever takes effect
         // as a silent skip (the pipeline's group: records published before its first start).
         case "auto.offset.reset" where !["earliest", "smallest", "beginning"].contains(v):
-            return "\(key) = \(value) would skip, silently, records published before the group's first start; only earliest is allowed (to skip a backlog on purpose: cardgenius replay --to latest)"
+            return
+                "\(key) = \(value) would skip, silently, records published before the group's first start; only earliest is allowed (to skip a backlog on purpose: cardgenius replay --to latest)"
         default:
             return nil
         }

@@ -1,3 +1,5 @@
+import StrictJSON
+
 extension ServiceSettings: CustomStringConvertible, CustomDebugStringConvertible {
     /// What secret values are replaced with.
     public static let redactionMarker = "***"
@@ -40,64 +42,45 @@ extension ServiceSettings: CustomStringConvertible, CustomDebugStringConvertible
     }
 
     private func render(redacted: Bool, pretty: Bool) -> String {
-        var root: [JSONValue.Member] = []
-        for descriptor in SettingDescriptor.all {
-            let components = descriptor.path.split(separator: ".").map(String.init)
-            Self.insert(descriptor.jsonValue(in: self, redacted: redacted), at: components[...], into: &root)
-        }
         var out = ""
-        JSONValue.object(root).write(to: &out, pretty: pretty, indent: 0)
-        if pretty { out += "\n" }
+        section("", redacted: redacted).write(to: &out, pretty: pretty, indent: 0)
+        return pretty ? out + "\n" : out
+    }
+
+    /// The keys under `prefix` (`""`, `"kafka."`, ...) as a JSON object, sections nested.
+    fileprivate func section(_ prefix: String, redacted: Bool) -> JSONValue {
+        func child(_ path: String) -> String? {
+            path.hasPrefix(prefix) && !path.dropFirst(prefix.count).contains(".") ? String(path.dropFirst(prefix.count)) : nil
+        }
+        let leaves = SettingKey.all.compactMap { key in child(key.path).map { JSONValue.Member(key: $0, value: key.jsonValue(in: self, redacted: redacted)) } }
+        let sections = SettingKey.sections.compactMap { path in child(path).map { JSONValue.Member(key: $0, value: section(path + ".", redacted: redacted)) } }
+        return .object(leaves + sections)
+    }
+}
+
+extension ServiceSettings.Kafka: CustomStringConvertible, CustomReflectable {
+    private var redactedSettings: ServiceSettings {
+        var settings = ServiceSettings()
+        settings.kafka = self
+        return settings.redacted()
+    }
+
+    /// The Kafka settings as one line of JSON with secret properties masked; never prints secrets.
+    public var description: String {
+        var out = ""
+        redactedSettings.section("kafka.", redacted: true).write(to: &out, pretty: false, indent: 0)
         return out
     }
 
-    private static func insert(_ value: JSONValue, at path: ArraySlice<String>, into members: inout [JSONValue.Member]) {
-        guard let head = path.first else { return }
-        if path.count == 1 {
-            members.append(.init(key: head, value: value))
-            return
-        }
-        if let i = members.firstIndex(where: { $0.key == head }), case .object(var nested) = members[i].value {
-            insert(value, at: path.dropFirst(), into: &nested)
-            members[i].value = .object(nested)
-        } else {
-            var nested: [JSONValue.Member] = []
-            insert(value, at: path.dropFirst(), into: &nested)
-            members.append(.init(key: head, value: .object(nested)))
-        }
-    }
-}
-
-extension ServiceSettings.Kafka: CustomStringConvertible {
-    /// The Kafka settings as JSON with secret properties masked; never prints secrets.
-    public var description: String {
-        var settings = ServiceSettings()
-        settings.kafka = self
-        return settings.redacted().kafka.plainDescription
-    }
-
-    private var plainDescription: String {
-        let props = properties.keys.sorted().map { "\(JSONValue.quoted($0)): \(JSONValue.quoted(properties[$0] ?? ""))" }
-        return "Kafka(bootstrapServers: \(JSONValue.quoted(bootstrapServers)), inputTopic: \(JSONValue.quoted(inputTopic)), "
-            + "outputTopic: \(JSONValue.quoted(outputTopic)), dlqTopic: \(JSONValue.quoted(dlqTopic)), "
-            + "groupID: \(JSONValue.quoted(groupID)), properties: [\(props.joined(separator: ", "))])"
-    }
-}
-
-extension ServiceSettings.Kafka: CustomReflectable {
     /// Mirrors the redacted form so that `dump()` and debuggers do not show secrets.
     public var customMirror: Mirror {
-        var copy = ServiceSettings()
-        copy.kafka = self
-        let redacted = copy.redacted().kafka
+        let redacted = redactedSettings.kafka
         return Mirror(
             self,
             children: [
                 "bootstrapServers": redacted.bootstrapServers, "inputTopic": redacted.inputTopic,
                 "outputTopic": redacted.outputTopic, "dlqTopic": redacted.dlqTopic, "groupID": redacted.groupID,
                 "properties": redacted.properties,
-            ],
-            displayStyle: .struct
-        )
+            ], displayStyle: .struct)
     }
 }

@@ -9,7 +9,7 @@ public struct SettingsError: Error, Sendable, Equatable, CustomStringConvertible
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case fileNotFound, unreadableFile, invalidJSON, unknownKey, wrongType, invalidValue,
-                 unknownEnvironmentVariable
+                unknownEnvironmentVariable
         }
 
         private let base: Base

@@ -1,39 +1,54 @@
 import Configuration
+import StrictJSON
 
 /// The cardgenius configuration file format, as a swift-configuration file snapshot.
 ///
 /// The document is strict JSON (line and column in every syntax error, duplicate keys
 /// rejected); its keys must be the schema's (`processing.max_workers`, ...), each value of
-/// the key's type and within its range. The first problem, in document order, is thrown as
-/// a ``SettingsError`` naming the file and the key. Values are typed (`int`, `double`,
+/// the key's type and within its range. The first problem, in document order, is a
+/// ``SettingsError`` naming the file and the key. Values are typed (`int`, `double`,
 /// `string`, `bool`); each entry of `kafka.properties` is the string key
 /// `kafka.properties.<name>`, secret when ``ServiceSettings/isSecretProperty(_:)`` says so.
 ///
-/// Because it is a `FileConfigSnapshot`, the same format works with swift-configuration's
-/// `FileProvider` and `ReloadingFileProvider`:
+/// Works with swift-configuration's `FileProvider` and `ReloadingFileProvider` (which
+/// ``SettingsWatcher`` runs):
 ///
 /// ```swift
 /// let provider = try await ReloadingFileProvider<SettingsFileSnapshot>(filePath: "config/real_config.json")
 /// ```
 public struct SettingsFileSnapshot: Sendable {
-    /// Parsing options of the format; it has none (the schema fixes types and secrets).
+    /// How the document is named and what an invalid one yields.
     public struct ParsingOptions: FileParsingOptions {
-        /// The only options.
+        /// How errors name the document (its path); `nil` for the provider's name.
+        public var source: String?
+        /// Whether an invalid document yields a snapshot that holds the error (every lookup
+        /// throws it) instead of failing: a `ReloadingFileProvider` drops a change it cannot
+        /// parse with a debug line, so its watchers would never hear of an invalid edit.
+        public var keepsErrors: Bool
+
+        /// Creates options.
+        public init(source: String? = nil, keepsErrors: Bool = false) {
+            self.source = source
+            self.keepsErrors = keepsErrors
+        }
+
+        /// Errors name the provider; an invalid document fails.
         public static var `default`: Self { .init() }
     }
 
-    /// The file's values, and where each came from.
-    let layer: SettingsLayer
+    /// The file's checked values, or why it is invalid.
+    let layer: Result<SettingsLayer, SettingsError>
 
     /// The name errors and descriptions use for the file, usually its path.
-    public var providerName: String { layer.name }
+    public let providerName: String
 
-    /// Parses and validates a configuration document.
-    ///
-    /// - Parameters:
-    ///   - bytes: the document.
-    ///   - source: how errors name the document, usually its path.
+    /// Parses and checks a configuration document; `source` names it in errors (usually its path).
     init(bytes: [UInt8], source: String) throws(SettingsError) {
+        providerName = source
+        layer = .success(try Self.read(bytes, source: source))
+    }
+
+    private static func read(_ bytes: [UInt8], source: String) throws(SettingsError) -> SettingsLayer {
         let root: JSONValue
         do {
             root = try JSONValue.parse(bytes)
@@ -43,12 +58,11 @@ public struct SettingsFileSnapshot: Sendable {
         guard case .object(let members) = root else {
             throw SettingsError(
                 code: .wrongType, source: source,
-                message: "the top level must be a JSON object, got \(root.errorDescription)"
-            )
+                message: "the top level must be a JSON object, got \(root.errorDescription)")
         }
-        var layer = SettingsLayer(rank: .file, name: source)
-        try Self.read(members, prefix: "", source: source, into: &layer)
-        self.layer = layer
+        var layer = SettingsLayer(name: source)
+        try read(members, prefix: "", source: source, into: &layer)
+        return layer
     }
 
     private static func read(
@@ -56,30 +70,23 @@ public struct SettingsFileSnapshot: Sendable {
     ) throws(SettingsError) {
         for member in members {
             let path = prefix + member.key
-            if prefix.isEmpty && member.key == "$schema" {
-                guard case .string = member.value else {
+            let isSchema = prefix.isEmpty && member.key == "$schema"
+            if isSchema || SettingKey.sections.contains(path) {
+                switch (isSchema, member.value) {
+                case (true, .string): continue
+                case (false, .object(let nested)): try read(nested, prefix: path + ".", source: source, into: &layer)
+                default:
                     throw SettingsError(
                         code: .wrongType, source: source, key: path,
-                        message: "\"$schema\" must be a string, got \(member.value.errorDescription)"
-                    )
+                        message: "\"\(path)\" must be \(isSchema ? "a string" : "an object"), got \(member.value.errorDescription)")
                 }
-                continue
-            }
-            if SettingDescriptor.sections.contains(path) {
-                guard case .object(let nested) = member.value else {
-                    throw SettingsError(
-                        code: .wrongType, source: source, key: path,
-                        message: "\"\(path)\" must be an object, got \(member.value.errorDescription)"
-                    )
-                }
-                try read(nested, prefix: path + ".", source: source, into: &layer)
-            } else if let descriptor = SettingDescriptor.named(path) {
-                if descriptor.isPropertyMap {
-                    for (name, value) in try descriptor.properties(json: member.value, source: source) {
+            } else if let key = SettingKey.named(path) {
+                if case .properties = key.kind {
+                    for (name, value) in try key.properties(member.value, source: source) {
                         layer.setProperty(name, value, source: source)
                     }
                 } else {
-                    layer.set(try descriptor.content(json: member.value, source: source), for: descriptor, source: source)
+                    layer.set(try key.content(member.value, source: source), for: key, source: source)
                 }
             } else {
                 throw SettingsLoader.unknownKey(path, source: source)
@@ -89,20 +96,23 @@ public struct SettingsFileSnapshot: Sendable {
 }
 
 extension SettingsFileSnapshot: FileConfigSnapshot {
-    /// Parses a configuration file read by a `FileProvider` or `ReloadingFileProvider`;
-    /// throws a ``SettingsError`` naming `providerName` as the source.
+    /// Parses a configuration file read by a `FileProvider` or `ReloadingFileProvider`; throws
+    /// (or, with ``ParsingOptions/keepsErrors``, keeps) a ``SettingsError`` naming the file.
     public init(data: RawSpan, providerName: String, parsingOptions: ParsingOptions) throws {
-        let bytes = data.withUnsafeBytes { Array($0) }
-        try self.init(bytes: bytes, source: providerName)
+        let source = parsingOptions.source ?? providerName
+        self.providerName = source
+        let layer = Result { () throws(SettingsError) in try Self.read(data.withUnsafeBytes { Array($0) }, source: source) }
+        if case .failure(let error) = layer, !parsingOptions.keepsErrors { throw error }
+        self.layer = layer
     }
 
     /// The typed value of `key`, if the file sets it.
     public func value(forKey key: AbsoluteConfigKey, type: ConfigType) throws -> LookupResult {
-        try layer.provider.value(forKey: key, type: type)
+        try layer.get().provider.value(forKey: key, type: type)
     }
 
     /// `<file>[N values]`.
-    public var description: String { "\(providerName)[\(layer.values.count) values]" }
+    public var description: String { "\(providerName)[\((try? layer.get())?.values.count ?? 0) values]" }
 
     /// Same as ``description``: values are not listed, so secrets never show.
     public var debugDescription: String { description }

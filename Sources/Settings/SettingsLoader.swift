@@ -1,135 +1,155 @@
 import Configuration
+import StrictJSON
 
-/// Builds ``ServiceSettings`` from configuration layers with swift-configuration.
+/// One configuration layer after checking: its typed values and, per dotted key, the source
+/// that set it (for the cross-key rules' messages).
+struct SettingsLayer: Sendable {
+    /// The provider's name: a file path, `environment` or `command line`.
+    let name: String
+    /// The typed values; `kafka.properties` entries under `kafka.properties.<name>` (secret when their name says so).
+    private(set) var values: [AbsoluteConfigKey: ConfigValue] = [:]
+    /// Dotted key (`processing.max_workers`, `kafka.properties`) → the source that set it.
+    private(set) var sources: [String: String] = [:]
+
+    init(name: String) { self.name = name }
+
+    /// Sets one leaf key.
+    mutating func set(_ content: ConfigContent, for key: SettingKey, source: String) {
+        values[key.key] = ConfigValue(content, isSecret: false)
+        sources[key.path] = source
+    }
+
+    /// Sets one `kafka.properties` entry.
+    mutating func setProperty(_ name: String, _ value: String, source: String) {
+        values[SettingKey.propertyKey(name)] = ConfigValue(.string(value), isSecret: ServiceSettings.isSecretProperty(name))
+        sources[SettingKey.properties.path] = source
+    }
+
+    /// The names of the `kafka.properties` entries the layer sets.
+    var propertyNames: [String] {
+        values.keys.compactMap { $0.components.count == 3 && $0.components.starts(with: ["kafka", "properties"]) ? $0.components[2] : nil }
+    }
+
+    /// The layer as a provider for a `ConfigReader`.
+    var provider: InMemoryProvider { InMemoryProvider(name: name, values: values) }
+}
+
+/// Builds ``ServiceSettings`` from the checked layers with a swift-configuration `ConfigReader`
+/// (flags > environment > file > the defaults of ``ServiceSettings``).
 ///
-/// Each layer is read through a provider — the file as a ``SettingsFileSnapshot``, the
-/// `CARDGENIUS_*` variables through an `EnvironmentVariablesProvider`, the flags through an
-/// `InMemoryProvider` — and every value is checked as it is read, so a bad value is reported
-/// with its source even when a higher layer overrides it. The checked, typed layers are then
-/// merged by a `ConfigReader` (flags > environment > file > defaults) and the cross-key
-/// rules are checked on the result.
-struct SettingsLoader {
-    /// The checked layers, in increasing precedence.
-    private var layers: [SettingsLayer] = []
+/// Each value is checked as its layer is read, so a bad value is reported with its source
+/// even when a higher layer overrides it; the reader's typed reads then take each key from
+/// the highest layer that sets it, and the rules that involve several keys are checked on
+/// the result. The environment and command-line layers do not change while the process
+/// runs: a reload reads only the file again.
+struct SettingsLoader: Sendable {
+    let environment: SettingsLayer
+    let commandLine: SettingsLayer
 
-    /// Source names for the non-file layers.
     static let commandLineSource = "command line"
-    static func environmentSource(_ name: String) -> String { "environment variable \(name)" }
+
+    /// Checks the `CARDGENIUS_*` variables of `environment` and the command-line `overrides`.
+    init(environment: [String: String], overrides: [String: ConfigContent]) throws(SettingsError) {
+        self.environment = try Self.environmentLayer(environment)
+        self.commandLine = try Self.commandLineLayer(overrides)
+    }
 
     /// Environment variables with the `CARDGENIUS_` prefix that are not settings.
     static func isReservedEnvironmentVariable(_ name: String) -> Bool {
-        name == "CARDGENIUS_CONFIG" || name == "CARDGENIUS_BIN" || name == "CARDGENIUS_LOG"
-            || name.hasPrefix("CARDGENIUS_LOG_")
+        ["CARDGENIUS_CONFIG", "CARDGENIUS_BIN", "CARDGENIUS_LOG"].contains(name) || name.hasPrefix("CARDGENIUS_LOG_")
     }
 
-    // MARK: - Layers
-
-    /// Adds a configuration document (the file layer).
-    mutating func applyFile(json bytes: [UInt8], source: String) throws(SettingsError) {
-        layers.append(try SettingsFileSnapshot(bytes: bytes, source: source).layer)
-    }
-
-    /// Adds the `CARDGENIUS_*` variables of `environment`, read through swift-configuration's
-    /// `EnvironmentVariablesProvider` under the `cardgenius` key prefix.
-    mutating func applyEnvironment(_ environment: [String: String]) throws(SettingsError) {
-        let provider = EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: ["cardgenius"])
-        var layer = SettingsLayer(rank: .environment, name: "environment")
-        for name in environment.keys.sorted() where name.hasPrefix("CARDGENIUS_") {
-            guard !Self.isReservedEnvironmentVariable(name) else { continue }
-            let source = Self.environmentSource(name)
-            guard let descriptor = SettingDescriptor.forEnvironmentVariable(name) else {
-                let known = SettingDescriptor.all.map(\.environmentVariable)
-                var message = "unknown variable \(name)"
-                if let guess = Self.closest(to: name, among: known) { message += " (did you mean \(guess)?)" }
-                message += "; unset it or use one of the names in docs/configuration.md"
-                throw SettingsError(code: .unknownEnvironmentVariable, source: "environment", key: name, message: message)
+    /// The variables read through swift-configuration's `EnvironmentVariablesProvider` under
+    /// the `cardgenius` key prefix (`CARDGENIUS_KAFKA_PROPERTIES`, which may hold credentials,
+    /// as a secret). The names are walked only to refuse the unknown ones.
+    private static func environmentLayer(_ environment: [String: String]) throws(SettingsError) -> SettingsLayer {
+        for name in environment.keys.sorted() where name.hasPrefix("CARDGENIUS_") && !isReservedEnvironmentVariable(name) {
+            guard !SettingKey.all.contains(where: { $0.environmentVariable == name }) else { continue }
+            var message = "unknown variable \(name)"
+            if let guess = KeySuggestion.closest(to: name, among: SettingKey.all.map(\.environmentVariable), divisor: 3) {
+                message += " (did you mean \(guess)?)"
             }
-            guard let text = Self.text(of: descriptor.key, in: provider) else { continue }
-            try Self.apply(text: text, to: descriptor, source: source, into: &layer)
+            message += "; unset it or use one of the names in docs/configuration.md"
+            throw SettingsError(code: .unknownEnvironmentVariable, source: "environment", key: name, message: message)
         }
-        layers.append(layer)
+        let provider = EnvironmentVariablesProvider(
+            environmentVariables: environment,
+            secretsSpecifier: .specific([SettingKey.properties.environmentVariable])
+        ).prefixKeys(with: ["cardgenius"])
+        var layer = SettingsLayer(name: "environment")
+        for key in SettingKey.all {
+            guard case .string(let text)? = try? provider.value(forKey: key.key, type: .string).value?.content else { continue }
+            try apply(.string(text), to: key, source: "environment variable \(key.environmentVariable)", into: &layer)
+        }
+        return layer
     }
 
-    /// Adds command-line overrides keyed by dotted path (`processing.max_workers`).
-    ///
-    /// `kafka.properties` takes a JSON object; `kafka.properties.<name>` sets one property.
-    mutating func applyOverrides(_ overrides: [String: String]) throws(SettingsError) {
-        let source = Self.commandLineSource
-        let provider = InMemoryProvider(
-            name: source,
-            values: Dictionary(
-                overrides.map { (AbsoluteConfigKey([$0.key]), ConfigValue(.string($0.value), isSecret: false)) },
-                uniquingKeysWith: { a, _ in a })
-        )
-        var layer = SettingsLayer(rank: .overrides, name: source)
-        let prefix = SettingDescriptor.propertiesPath + "."
+    /// Command-line overrides keyed by dotted path (`processing.max_workers`), typed as the
+    /// flags are, or text read as an environment variable is. `kafka.properties` takes a JSON
+    /// object; `kafka.properties.<name>` sets one property.
+    private static func commandLineLayer(_ overrides: [String: ConfigContent]) throws(SettingsError) -> SettingsLayer {
+        var layer = SettingsLayer(name: commandLineSource)
+        let prefix = SettingKey.properties.path + "."
         for path in overrides.keys.sorted() {
-            guard let text = Self.text(of: AbsoluteConfigKey([path]), in: provider) else { continue }
-            if let descriptor = SettingDescriptor.named(path) {
-                try Self.apply(text: text, to: descriptor, source: source, into: &layer)
-            } else if path.hasPrefix(prefix), path.count > prefix.count {
-                layer.setProperty(String(path.dropFirst(prefix.count)), text, source: source)
+            let value = overrides[path]!
+            if let key = SettingKey.named(path) {
+                try apply(value, to: key, source: commandLineSource, into: &layer)
+            } else if path.hasPrefix(prefix), path.count > prefix.count, case .string(let text) = value {
+                layer.setProperty(String(path.dropFirst(prefix.count)), text, source: commandLineSource)
             } else {
-                throw Self.unknownKey(path, source: source)
+                throw unknownKey(path, source: commandLineSource)
             }
         }
-        layers.append(layer)
-    }
-
-    /// The raw text a provider holds for `key`.
-    private static func text(of key: AbsoluteConfigKey, in provider: some ConfigProvider) -> String? {
-        guard case .string(let text)? = (try? provider.value(forKey: key, type: .string))?.value?.content else { return nil }
-        return text
+        return layer
     }
 
     private static func apply(
-        text: String, to descriptor: SettingDescriptor, source: String, into layer: inout SettingsLayer
+        _ value: ConfigContent, to key: SettingKey, source: String, into layer: inout SettingsLayer
     ) throws(SettingsError) {
-        if descriptor.isPropertyMap {
-            for (name, value) in try descriptor.properties(text: text, source: source) {
-                layer.setProperty(name, value, source: source)
-            }
-        } else {
-            layer.set(try descriptor.content(text: text, source: source), for: descriptor, source: source)
+        guard case .properties = key.kind else {
+            layer.set(try key.content(value, source: source), for: key, source: source)
+            return
+        }
+        let json: JSONValue = if case .string(let text) = value { .string(text) } else { .null }
+        for (name, value) in try key.properties(json, source: source) {
+            layer.setProperty(name, value, source: source)
         }
     }
 
-    // MARK: - Merging
-
-    /// The layers merged by a `ConfigReader` (highest precedence first, defaults last),
-    /// checked against the cross-key rules.
-    func settings() throws(SettingsError) -> ServiceSettings {
-        let ordered = layers.reversed() + [SettingsLayer.defaults]
-        let reader = ConfigReader(providers: ordered.map { $0.provider as any ConfigProvider })
+    /// The settings from the file layer (if any) under the environment and the command line.
+    func settings(file: SettingsLayer?) throws(SettingsError) -> ServiceSettings {
+        let layers = [commandLine, environment] + (file.map { [$0] } ?? [])  // highest precedence first
+        let reader = ConfigReader(providers: layers.map(\.provider))
         var settings = ServiceSettings.defaults
-        for descriptor in SettingDescriptor.all where !descriptor.isPropertyMap {
-            descriptor.assign(from: reader, into: &settings)
-        }
-        let names = layers.reduce(into: Set<String>()) { $0.formUnion($1.propertyNames) }
-        for name in names {
-            let key = ConfigKey(SettingDescriptor.propertyKey(name).components)
+        for key in SettingKey.all { key.read(from: reader, into: &settings) }
+        for name in Set(layers.flatMap(\.propertyNames)) {
+            let key = ConfigKey(SettingKey.propertyKey(name).components)
             settings.kafka.properties[name] = reader.string(forKey: key, isSecret: ServiceSettings.isSecretProperty(name))
         }
-        try validate(settings)
+        try Self.validate(settings, layers: layers)
         return settings
-    }
-
-    /// Parses an integer literal; accepts integral values written with a fraction or exponent (`2e1`, `20.0`).
-    static func integer(fromLiteral literal: String) -> Int? {
-        if let n = Int(literal) { return n }
-        guard let d = Double(literal), d.isFinite, d == d.rounded(), abs(d) < 9.0e15 else { return nil }
-        return Int(d)
     }
 
     // MARK: - Cross-key rules
 
     /// Checks the rules that involve more than one key.
-    func validate(_ s: ServiceSettings) throws(SettingsError) {
-        if s.api.retry.baseDelayMilliseconds > s.api.retry.maxDelayMilliseconds {
+    private static func validate(_ s: ServiceSettings, layers: [SettingsLayer]) throws(SettingsError) {
+        /// An `.invalidValue` error attributed to the highest layer that set one of `keys`.
+        func invalid(_ keys: [String], _ message: String) -> SettingsError {
+            for layer in layers {
+                for key in keys {
+                    if let source = layer.sources[key] {
+                        return SettingsError(code: .invalidValue, source: source, key: key, message: message)
+                    }
+                }
+            }
+            return SettingsError(code: .invalidValue, source: "defaults", key: keys[0], message: message)
+        }
+        let retry = s.api.retry
+        if retry.baseDelayMilliseconds > retry.maxDelayMilliseconds {
             throw invalid(
                 ["api.retry.base_delay_ms", "api.retry.max_delay_ms"],
-                "\"api.retry.base_delay_ms\" (\(s.api.retry.baseDelayMilliseconds)) must be <= \"api.retry.max_delay_ms\" (\(s.api.retry.maxDelayMilliseconds))"
-            )
+                "\"api.retry.base_delay_ms\" (\(retry.baseDelayMilliseconds)) must be <= \"api.retry.max_delay_ms\" (\(retry.maxDelayMilliseconds))")
         }
         if s.api.rateLimit.enabled && !(s.api.rateLimit.requestsPerSecond > 0) {
             throw invalid(
@@ -139,79 +159,33 @@ struct SettingsLoader {
         }
         for name in s.kafka.properties.keys.sorted() {
             if let why = KafkaPropertyRules.violation(name: name, value: s.kafka.properties[name] ?? "") {
-                var error = invalid(["kafka.properties"], why)
+                var error = invalid([SettingKey.properties.path], why)
                 error.key = "kafka.properties.\(name)"
                 throw error
             }
         }
         let topics = [
-            ("kafka.input_topic", s.kafka.inputTopic),
-            ("kafka.output_topic", s.kafka.outputTopic),
+            ("kafka.input_topic", s.kafka.inputTopic), ("kafka.output_topic", s.kafka.outputTopic),
             ("kafka.dlq_topic", s.kafka.dlqTopic),
         ]
         for i in topics.indices {
             for j in topics.indices where j > i && topics[i].1 == topics[j].1 {
                 throw invalid(
                     [topics[j].0, topics[i].0],
-                    "\"\(topics[j].0)\" must differ from \"\(topics[i].0)\" (both are \(JSONValue.quoted(topics[i].1)))"
-                )
+                    "\"\(topics[j].0)\" must differ from \"\(topics[i].0)\" (both are \(JSONWriter.quoted(topics[i].1)))")
             }
         }
     }
 
-    /// An `.invalidValue` error attributed to the highest-precedence layer that set one of `keys`.
-    private func invalid(_ keys: [String], _ message: String) -> SettingsError {
-        var best: (key: String, rank: SettingsLayer.Rank, source: String)? = nil
-        for key in keys {
-            for layer in layers {
-                if let source = layer.sources[key], layer.rank > (best?.rank ?? .defaults) {
-                    best = (key, layer.rank, source)
-                }
-            }
-        }
-        return SettingsError(code: .invalidValue, source: best?.source ?? "defaults", key: best?.key ?? keys[0], message: message)
-    }
-
-    // MARK: - Unknown keys
-
+    /// A key the schema does not know, with the did-you-mean: a near spelling, or a leaf
+    /// written at the wrong level (`max_workers` → `processing.max_workers`).
     static func unknownKey(_ path: String, source: String) -> SettingsError {
-        var message = "unknown key \(JSONValue.quoted(path))"
-        let known = SettingDescriptor.all.map(\.path) + SettingDescriptor.sections
+        var message = "unknown key \(JSONWriter.quoted(path))"
+        let known = SettingKey.all.map(\.path) + SettingKey.sections
         let leaf = path.split(separator: ".").last.map(String.init) ?? path
-        if let guess = closest(to: path, among: known)
-            ?? known.first(where: { $0.hasSuffix("." + leaf) })
-        {
-            message += " (did you mean \(JSONValue.quoted(guess))?)"
+        if let guess = KeySuggestion.closest(to: path, among: known, divisor: 3) ?? known.first(where: { $0.hasSuffix("." + leaf) }) {
+            message += " (did you mean \(JSONWriter.quoted(guess))?)"
         }
         return SettingsError(code: .unknownKey, source: source, key: path, message: message)
-    }
-
-    /// The candidate closest to `word` by edit distance, if it is close enough to be a plausible typo.
-    static func closest(to word: String, among candidates: [String]) -> String? {
-        let limit = max(2, word.count / 3)
-        var best: (String, Int)? = nil
-        for candidate in candidates {
-            let d = editDistance(word, candidate)
-            if d <= limit && d < (best?.1 ?? Int.max) { best = (candidate, d) }
-        }
-        return best?.0
-    }
-
-    /// Levenshtein distance over characters.
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
     }
 }

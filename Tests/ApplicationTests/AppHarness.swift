@@ -1,3 +1,4 @@
+import Configuration
 import Foundation
 import Kafka
 import Logging
@@ -21,7 +22,17 @@ enum AppHarness {
 
     /// Settings as the CLI loads them, from `overrides` only (no file, no environment).
     static func settings(_ overrides: [String: String]) throws -> ServiceSettings {
+        try settings(overrides.mapValues(ConfigContent.string))
+    }
+
+    /// Settings as the CLI loads them, from typed `overrides` only (no file, no environment).
+    static func settings(_ overrides: [String: ConfigContent]) throws -> ServiceSettings {
         try ServiceSettings.load(file: nil, environment: [:], overrides: overrides)
+    }
+
+    /// The reloads of those settings, as a member follows them.
+    static func settingsWatcher(_ overrides: [String: String]) async throws -> SettingsWatcher {
+        try await SettingsWatcher(file: nil, environment: [:], overrides: overrides.mapValues(ConfigContent.string), logger: logger())
     }
 
     /// `count` valid users' records (`user-0`…), one JSON object per line.

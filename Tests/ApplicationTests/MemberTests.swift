@@ -30,7 +30,7 @@ struct MemberTests {
                          "metrics.port": String(port), "processing.commit_interval_ms": "200",
                          "api.rate_limit.requests_per_second": "200", "api.rate_limit.burst": "50"]
         let settings = try AppHarness.settings(overrides)
-        var options = Member.Options(reload: { try AppHarness.settings(overrides) })
+        var options = Member.Options(settings: try await AppHarness.settingsWatcher(overrides))
         options.shutdownSignals = []
         let member = try await Member(settings: settings, options: options, logger: AppHarness.logger())
         let run = Task { try await member.run() }

@@ -1,4 +1,5 @@
 @testable import CardGeniusApp
+import Configuration
 import Foundation
 import ProcessTestSupport
 import Testing
@@ -18,7 +19,7 @@ struct RunJobTests {
         options.cohort = "2026-W48"
         options.output = output
         options.shutdownSignals = []
-        let overrides = ["metrics.port": "0", "api.rate_limit.requests_per_second": "100", "api.rate_limit.burst": "40"]
+        let overrides: [String: ConfigContent] = ["metrics.port": "0", "api.rate_limit.requests_per_second": "100", "api.rate_limit.burst": "40"]
         let job = RunJob(options: options, overrides: overrides, loadSettings: { try AppHarness.settings($0) },
                          logger: AppHarness.logger())
         let outcome = try await job.run()

@@ -1,5 +1,7 @@
 import Configuration
 import Foundation
+import Logging
+import StrictJSON
 import Testing
 
 @testable import Settings
@@ -433,7 +435,7 @@ private func writeTemp(_ json: String) throws -> String {
             for part in key.split(separator: ".") {
                 node = node.flatMap { Self.member("properties", of: $0) }.flatMap { Self.member(String(part), of: $0) }
             }
-            let descriptor = try #require(SettingDescriptor.named(key))
+            let descriptor = try #require(SettingKey.named(key))
             #expect(node.flatMap { Self.member("default", of: $0) } == descriptor.jsonValue(in: .defaults, redacted: false), "\(key)")
             if case .string(let text)? = node.flatMap({ Self.member("description", of: $0) }) {
                 #expect(!text.isEmpty)
@@ -504,5 +506,73 @@ struct KafkaPropertyRulesTests {
         let props = #"{"security.protocol":"SASL_SSL","sasl.mechanism":"PLAIN","client.rack":"az1","socket.timeout.ms":"30000","acks":"all","enable.idempotence":"true","isolation.level":"read_committed","enable.auto.commit":"false","partitioner":"murmur2_random","message.timeout.ms":"300000","delivery.timeout.ms":"120000","auto.offset.reset":"earliest"}"#
         let s = try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_KAFKA_PROPERTIES": props], overrides: [:])
         #expect(s.kafka.properties["client.rack"] == "az1")
+    }
+}
+
+@Suite struct SettingsWatcherTests {
+    /// A file change arrives through swift-configuration's `ReloadingFileProvider` watch,
+    /// checked like a start-up (under the same environment and flags); an invalid change
+    /// arrives as the error naming the file and the key; SIGHUP reads the file at once.
+    @Test func fileChangesArriveCheckedThroughTheProvidersWatch() async throws {
+        let path = try writeTemp(#"{ "processing": { "max_workers": 8 } }"#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let watcher = try await SettingsWatcher(
+            file: path, environment: ["CARDGENIUS_API_RATE_LIMIT_BURST": "7"], overrides: ["metrics.port": .int(0)],
+            logger: Logger(label: "test"))
+        #expect(watcher.initial.processing.maxWorkers == 8)
+        let running = Task { try await watcher.run() }
+        defer { running.cancel() }
+        var updates = watcher.updates.makeAsyncIterator()
+
+        try Data(#"{ "processing": { "max_workers": 3 } }"#.utf8).write(to: URL(fileURLWithPath: path))
+        let changed = await updates.next()
+        #expect(changed?.trigger == .fileChanged)
+        let settings = try #require(try changed?.settings.get())
+        #expect(settings.processing.maxWorkers == 3)
+        #expect(settings.api.rateLimit.burst == 7)
+        #expect(settings.metrics.port == 0)
+
+        try Data(#"{ "processing": { "max_workers": 0 } }"#.utf8).write(to: URL(fileURLWithPath: path))
+        let refused = await updates.next()
+        #expect(refused?.trigger == .fileChanged)
+        guard case .failure(let error)? = refused?.settings else {
+            Issue.record("an invalid file was accepted: \(String(describing: refused))")
+            return
+        }
+        #expect(error.description == #"\#(path): "processing.max_workers" must be in 1...1000, got 0"#)
+        #expect(watcher.reload().map(\.processing.maxWorkers) == .failure(error))
+    }
+}
+
+@Suite struct SharedJSONPiecesTests {
+    /// One escaper: the hot paths' bytes leave DEL and C1 controls as they are; messages
+    /// escape them and cut long values, counting characters, not bytes.
+    @Test func oneEscaperTwoUses() {
+        var hot: [UInt8] = []
+        JSONWriter.appendString("a\"\\\n\u{01}\u{7F}\u{85}é", to: &hot)
+        #expect(hot == Array("\"a\\\"\\\\\\n\\u0001\u{7F}\u{85}é\"".utf8))
+        #expect(JSONWriter.quoted("a\u{7F}\u{85}\u{A0}b\t") == "\"a\\u007f\\u0085\u{A0}b\\t\"")
+        #expect(JSONWriter.quoted("éééé", limit: 3) == "\"ééé...\"")
+        #expect(JSONWriter.quoted("abc", limit: 3) == "\"abc\"")
+    }
+
+    /// One did-you-mean: the closest candidate within `max(2, length / divisor)` edits.
+    @Test func oneSuggestion() {
+        let keys = ["processing.max_workers", "kafka", "metrics.port"]
+        #expect(KeySuggestion.closest(to: "processing.max_wrokers", among: keys, divisor: 3) == "processing.max_workers")
+        #expect(KeySuggestion.closest(to: "kafak", among: keys, divisor: 3) == "kafka")
+        #expect(KeySuggestion.closest(to: "zzzzzzzzzzzz", among: keys, divisor: 3) == nil)
+        #expect(KeySuggestion.closest(to: "user_d", among: ["user_id", "cohort"], divisor: 4) == "user_id")
+    }
+
+    /// One JSON value: what `JSONDecoder` reads, `JSONEncoder` writes back the same.
+    @Test func codableRoundTrip() throws {
+        let text = #"{"a":[1,2.5,true,null,"x"],"b":{"c":-7}}"#
+        let value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        #expect(value["a"] == .array([.number("1"), .number("2.5"), .bool(true), .null, .string("x")]))
+        #expect(value["b"]?["c"]?.numberValue == -7)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        #expect(String(decoding: try encoder.encode(value), as: UTF8.self) == text)
     }
 }

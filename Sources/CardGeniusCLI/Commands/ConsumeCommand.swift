@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 import CardGeniusApp
 import Foundation
 
@@ -51,24 +52,22 @@ struct ConsumeCommand: AsyncParsableCommand {
         if let breakerOpenMs, breakerOpenMs < 1 { throw ValidationError("--breaker-open-ms must be >= 1") }
     }
 
-    var overrides: [String: String] {
+    var overrides: [String: ConfigContent] {
         var o = budget.overrides
-        if let group { o["kafka.group_id"] = group }
-        if let metricsPort { o["metrics.port"] = String(metricsPort) }
+        if let group { o["kafka.group_id"] = .string(group) }
+        if let metricsPort { o["metrics.port"] = .int(metricsPort) }
         return o
     }
 
     func run() async throws {
-        let settings = try common.settings(overrides: overrides)
         let logger = common.logging.makeLogger("cardgenius.consume")
-        let (common, overrides) = (self.common, self.overrides)
-        var options = Member.Options(reload: { try common.settings(overrides: overrides) })
+        let settings = try await common.settingsWatcher(overrides: overrides, logger: logger)
+        var options = Member.Options(settings: settings)
         options.exitWhenIdle = exitWhenIdle.map { .milliseconds(Int($0 * 1000)) }
         options.breakerThreshold = breakerThreshold
         options.breakerOpenDuration = breakerOpenMs.map { .milliseconds($0) }
         options.progressInterval = .milliseconds(Int(progressInterval * 1000))
-        options.configFile = common.configFile
-        let outcome = try await Member(settings: settings, options: options, logger: logger).run()
+        let outcome = try await Member(settings: settings.initial, options: options, logger: logger).run()
         print(outcome.consumedLine)
         print(outcome.summary)
     }

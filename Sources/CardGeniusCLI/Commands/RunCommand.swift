@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 import CardGeniusApp
 import Foundation
 
@@ -58,7 +59,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         var overrides = budget.overrides
-        if let metricsPort { overrides["metrics.port"] = String(metricsPort) }
+        if let metricsPort { overrides["metrics.port"] = .int(metricsPort) }
         let logger = common.logging.makeLogger("cardgenius.run")
         var options = RunJob.Options()
         options.input = input

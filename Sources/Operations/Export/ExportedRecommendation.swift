@@ -85,7 +85,7 @@ public struct ExportedRecommendation: Sendable, Hashable {
     }
 
     /// A number's value; booleans count as 1 and 0 (they were `NSNumber`s with `JSONSerialization`).
-    private static func number(_ value: CodableJSONValue) -> Double? {
+    private static func number(_ value: JSONValue) -> Double? {
         if case .bool(let flag) = value { return flag ? 1 : 0 }
         return value.numberValue
     }
@@ -93,11 +93,11 @@ public struct ExportedRecommendation: Sendable, Hashable {
     /// A JSON value as CSV text: strings as they are, whole numbers without a fraction,
     /// other numbers in their shortest form (booleans as 1 and 0), null and absent as empty,
     /// objects and arrays as JSON (keys sorted, slashes escaped).
-    static func text(_ value: CodableJSONValue?) -> String {
+    static func text(_ value: JSONValue?) -> String {
         switch value {
         case nil, .null?: return ""
         case .string(let s)?: return s
-        case .int?, .double?, .bool?:
+        case .number?, .bool?:
             guard let d = value.flatMap(number) else { return "" }
             if d.isFinite, d == d.rounded(), abs(d) < 9.007_199_254_740_992e15 { return String(Int64(d)) }
             return "\(d)"

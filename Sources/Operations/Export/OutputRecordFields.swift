@@ -16,10 +16,10 @@ struct OutputRecordFields: Decodable {
 
     /// The fields of a `savings` entry that `export` writes.
     struct Card: Decodable {
-        var id: CodableJSONValue?
-        var cardName: CodableJSONValue?
-        var totalSavingsYearly: CodableJSONValue?
-        var roi: CodableJSONValue?
+        var id: JSONValue?
+        var cardName: JSONValue?
+        var totalSavingsYearly: JSONValue?
+        var roi: JSONValue?
 
         enum CodingKeys: String, CodingKey {
             case id, cardName = "card_name", totalSavingsYearly = "total_savings_yearly", roi
@@ -28,14 +28,14 @@ struct OutputRecordFields: Decodable {
 
     /// `source` {`partition`, `offset`}.
     struct Source: Decodable {
-        var partition: CodableJSONValue?
-        var offset: CodableJSONValue?
+        var partition: JSONValue?
+        var offset: JSONValue?
     }
 
-    var schemaVersion: CodableJSONValue?
-    var userID: CodableJSONValue?
-    var cohort: CodableJSONValue?
-    var processedAt: CodableJSONValue?
+    var schemaVersion: JSONValue?
+    var userID: JSONValue?
+    var cohort: JSONValue?
+    var processedAt: JSONValue?
     /// nil when absent or not an object.
     var source: Source?
     /// nil when absent, null or not an array.
@@ -47,10 +47,10 @@ struct OutputRecordFields: Decodable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        schemaVersion = try container.decodeIfPresent(CodableJSONValue.self, forKey: .schemaVersion)
-        userID = try container.decodeIfPresent(CodableJSONValue.self, forKey: .userID)
-        cohort = try container.decodeIfPresent(CodableJSONValue.self, forKey: .cohort)
-        processedAt = try container.decodeIfPresent(CodableJSONValue.self, forKey: .processedAt)
+        schemaVersion = try container.decodeIfPresent(JSONValue.self, forKey: .schemaVersion)
+        userID = try container.decodeIfPresent(JSONValue.self, forKey: .userID)
+        cohort = try container.decodeIfPresent(JSONValue.self, forKey: .cohort)
+        processedAt = try container.decodeIfPresent(JSONValue.self, forKey: .processedAt)
         source = (try? container.decodeIfPresent(Source.self, forKey: .source)) ?? nil
         savings = (try? container.decodeIfPresent([Entry].self, forKey: .savings)) ?? nil
     }

@@ -1,21 +1,19 @@
-import StrictJSON
-
 extension JSONValue {
     /// Why a document is not valid JSON, and where (line and column count characters from 1).
-    struct SyntaxError: Error, Equatable {
-        var line: Int
-        var column: Int
-        var message: String
-        var description: String { "line \(line), column \(column): \(message)" }
+    package struct SyntaxError: Error, Equatable {
+        package var line: Int
+        package var column: Int
+        package var message: String
+        package var description: String { "line \(line), column \(column): \(message)" }
     }
 
     /// Deepest nesting a configuration document may have.
-    static let maximumDepth = 64
+    package static let maximumDepth = 64
 
     /// Parses one strict JSON document (RFC 8259) with the project's ``JSONScanner``:
     /// surrounding whitespace and a UTF-8 byte order mark allowed, duplicate keys rejected,
     /// number literals kept as written.
-    static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> JSONValue {
+    package static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> JSONValue {
         let result: Result<JSONValue, SyntaxError> = bytes.withUnsafeBytes { raw in
             var scanner = JSONScanner(bytes: raw)
             if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { scanner.index = 3 }
@@ -80,15 +78,17 @@ extension JSONValue {
                 scanner.skipWhitespace()
                 let keyStart = scanner.index
                 let first = members.isEmpty
-                guard let name = try step({ s throws(JSONScanner.ScanError) -> String? in
-                    guard let key = try s.nextObjectKey(first: first) else { return nil }
-                    return try decode(key, in: bytes, scanner: s)
-                }) else { break }
+                guard
+                    let name = try step({ s throws(JSONScanner.ScanError) -> String? in
+                        guard let key = try s.nextObjectKey(first: first) else { return nil }
+                        return try decode(key, in: bytes, scanner: s)
+                    })
+                else { break }
                 guard seen.insert(name).inserted else {
                     // Point at the key itself, not at the comma before it.
                     var at = keyStart
                     while at < bytes.count && bytes[at] != UInt8(ascii: "\"") { at += 1 }
-                    throw syntaxError(in: bytes, at: at, "duplicate key \(quoted(name))")
+                    throw syntaxError(in: bytes, at: at, "duplicate key \(JSONWriter.quoted(name))")
                 }
                 members.append(Member(key: name, value: try scan(&scanner, in: bytes, depth: depth + 1)))
             }

@@ -1,11 +1,11 @@
 extension JSONValue {
     /// Appends the value to `out` with object keys sorted, compact or pretty (two-space indent).
-    func write(to out: inout String, pretty: Bool, indent: Int) {
+    package func write(to out: inout String, pretty: Bool, indent: Int) {
         switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .number(let literal): out += literal
-        case .string(let s): out += JSONValue.quoted(s)
+        case .string(let s): out += JSONWriter.quoted(s)
         case .array(let elements):
             if elements.isEmpty {
                 out += "[]"
@@ -28,7 +28,7 @@ extension JSONValue {
             for (i, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
                 if i > 0 { out += "," }
                 newline(&out, pretty: pretty, indent: indent + 1)
-                out += JSONValue.quoted(member.key)
+                out += JSONWriter.quoted(member.key)
                 out += pretty ? ": " : ":"
                 member.value.write(to: &out, pretty: pretty, indent: indent + 1)
             }
