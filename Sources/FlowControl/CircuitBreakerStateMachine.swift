@@ -7,23 +7,23 @@
 /// whether or not a call is waiting (``advance(now:)``), and in `half-open` the first
 /// caller gets the probe; a probe given back unused (its record was revoked, its task
 /// cancelled) lets the next caller probe.
-public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
-    public let configuration: CircuitBreakerConfiguration
-    public private(set) var state: CircuitBreakerState = .closed
-    public private(set) var consecutiveFailures = 0
+package struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+    package let configuration: CircuitBreakerConfiguration
+    package private(set) var state: CircuitBreakerState = .closed
+    package private(set) var consecutiveFailures = 0
     /// When an open breaker turns half-open.
-    public private(set) var openUntil: Instant
+    package private(set) var openUntil: Instant
     /// The current open period: doubles on every failed probe, back to the first on close.
-    public private(set) var currentOpen: Duration
-    public private(set) var probeInFlight = false
+    package private(set) var currentOpen: Duration
+    package private(set) var probeInFlight = false
     /// How many times the breaker opened from closed.
-    public private(set) var trips = 0
+    package private(set) var trips = 0
     /// The number of the last transition (0 before the first).
-    public private(set) var sequence: UInt64 = 0
+    package private(set) var sequence: UInt64 = 0
     /// When the last transition happened (or the breaker was made).
-    public private(set) var lastTransition: Instant
+    package private(set) var lastTransition: Instant
 
-    public init(configuration: CircuitBreakerConfiguration, now: Instant) {
+    package init(configuration: CircuitBreakerConfiguration, now: Instant) {
         self.configuration = configuration
         self.openUntil = now
         self.currentOpen = configuration.openDuration
@@ -31,7 +31,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     }
 
     /// What a caller asking for a permit must do.
-    public enum Decision: Equatable, Sendable {
+    package enum Decision: Equatable, Sendable {
         /// Call (or probe) now.
         case go(CircuitBreakerPermit)
         /// The breaker is open until then: ask again then. Nothing but the clock moves an
@@ -42,13 +42,13 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     }
 
     /// Moves an open breaker to half-open once its open time is over.
-    public mutating func advance(now: Instant) -> CircuitBreakerTransition? {
+    package mutating func advance(now: Instant) -> CircuitBreakerTransition? {
         guard state == .open, now >= openUntil else { return nil }
         return move(to: .halfOpen, now)
     }
 
     /// A caller asks to call.
-    public mutating func permit(now: Instant) -> (Decision, CircuitBreakerTransition?) {
+    package mutating func permit(now: Instant) -> (Decision, CircuitBreakerTransition?) {
         let moved = advance(now: now)
         switch state {
         case .closed:
@@ -63,7 +63,7 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     }
 
     /// A call's verdict (or a permit given back unused, `neutral`).
-    public mutating func record(_ result: CircuitBreakerCallHealth, permit: CircuitBreakerPermit,
+    package mutating func record(_ result: CircuitBreakerCallHealth, permit: CircuitBreakerPermit,
                                 now: Instant) -> CircuitBreakerTransition? {
         if permit == .probe { probeInFlight = false }
         switch result {
@@ -91,11 +91,11 @@ public struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable whe
     }
 
     /// Whether callers parked for a probe's verdict may try again.
-    public var releasesParked: Bool { state != .halfOpen || !probeInFlight }
+    package var releasesParked: Bool { state != .halfOpen || !probeInFlight }
 
     /// Whether the breaker has stayed open or half-open for longer than `limit` without a
     /// transition: it is not moving on, so it no longer excuses a member without progress.
-    public func isStuck(longerThan limit: Duration, now: Instant) -> Bool {
+    package func isStuck(longerThan limit: Duration, now: Instant) -> Bool {
         state != .closed && lastTransition.duration(to: now) > limit
     }
 

@@ -2,26 +2,26 @@
 /// hold ends at the latest of them. Waits are capped; one longer than ``longHold`` starts
 /// a long hold worth an operator's attention, remembered with what was asked and applied.
 /// Every method takes the time as an argument; tests drive it with their own instants.
-public struct HoldStateMachine<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+package struct HoldStateMachine<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
     /// The longest wait applied: a longer one is applied as this.
-    public let cap: Duration
+    package let cap: Duration
     /// Waits longer than this make a long hold.
-    public let longHold: Duration
+    package let longHold: Duration
     /// When the hold ends (nil before the first extension).
-    public private(set) var until: Instant?
+    package private(set) var until: Instant?
     /// The end of the latest long hold, with what was asked and applied for it.
     private var longUntil: Instant?
     private var longAsked: Duration = .zero
     private var longApplied: Duration = .zero
 
-    public init(cap: Duration, longHold: Duration) {
+    package init(cap: Duration, longHold: Duration) {
         self.cap = cap
         self.longHold = longHold
     }
 
     /// Holds every new call for `asked` from `now`, at most ``cap``; a hold already
     /// ending later is kept.
-    public mutating func extend(by asked: Duration, now: Instant) -> HoldExtension {
+    package mutating func extend(by asked: Duration, now: Instant) -> HoldExtension {
         let applied = max(.zero, min(asked, cap))
         let target = now.advanced(by: applied)
         if until.map({ $0 < target }) ?? true { until = target }
@@ -38,32 +38,32 @@ public struct HoldStateMachine<Instant: InstantProtocol>: Sendable where Instant
     }
 
     /// The instant a caller must wait for, or nil when no hold is in force.
-    public func resumesAt(now: Instant) -> Instant? {
+    package func resumesAt(now: Instant) -> Instant? {
         guard let until, until > now else { return nil }
         return until
     }
 
     /// What is left of the hold (zero when none is in force).
-    public func remaining(now: Instant) -> Duration {
+    package func remaining(now: Instant) -> Duration {
         until.map { max(.zero, now.duration(to: $0)) } ?? .zero
     }
 
     /// The long hold in force, if any.
-    public func longHoldInForce(now: Instant) -> LongHold? {
+    package func longHoldInForce(now: Instant) -> LongHold? {
         guard let end = longUntil, end > now else { return nil }
         return LongHold(remaining: now.duration(to: end), asked: longAsked, applied: longApplied)
     }
 }
 
 /// What one extension did to a ``HoldStateMachine``.
-public struct HoldExtension: Sendable, Equatable {
+package struct HoldExtension: Sendable, Equatable {
     /// The wait asked for.
-    public var asked: Duration
+    package var asked: Duration
     /// The wait applied (between zero and the hold's ``HoldStateMachine/cap``).
-    public var applied: Duration
+    package var applied: Duration
     /// Whether this starts a long hold (none was in force): the moment to log it.
-    public var startsLongHold: Bool
-    public init(asked: Duration, applied: Duration, startsLongHold: Bool) {
+    package var startsLongHold: Bool
+    package init(asked: Duration, applied: Duration, startsLongHold: Bool) {
         self.asked = asked
         self.applied = applied
         self.startsLongHold = startsLongHold
@@ -71,14 +71,14 @@ public struct HoldExtension: Sendable, Equatable {
 }
 
 /// A long hold in force (a ``HoldStateMachine`` held for longer than its ``HoldStateMachine/longHold``).
-public struct LongHold: Sendable, Equatable {
+package struct LongHold: Sendable, Equatable {
     /// What is left of it.
-    public var remaining: Duration
+    package var remaining: Duration
     /// The wait asked for.
-    public var asked: Duration
+    package var asked: Duration
     /// The wait applied.
-    public var applied: Duration
-    public init(remaining: Duration, asked: Duration, applied: Duration) {
+    package var applied: Duration
+    package init(remaining: Duration, asked: Duration, applied: Duration) {
         self.remaining = remaining
         self.asked = asked
         self.applied = applied

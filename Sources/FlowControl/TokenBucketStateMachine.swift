@@ -5,23 +5,23 @@
 /// answers 429 with a `Retry-After`), and tests drive it with their own instants. The
 /// bucket never goes into debt: a caller without a token is told when one will be there,
 /// and asks again then.
-public struct TokenBucketStateMachine<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+package struct TokenBucketStateMachine<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
     /// Tokens added a second (never negative).
-    public private(set) var rate: Double
+    package private(set) var rate: Double
     /// The most tokens the bucket holds. Taken as given: a burst below one admits nothing
     /// (the simulator's `--burst 0.5`); callers that need a call to get through clamp it.
-    public private(set) var burst: Double
+    package private(set) var burst: Double
     /// Whether the bucket limits at all; a disabled bucket lets every call through.
-    public private(set) var enabled: Bool
+    package private(set) var enabled: Bool
     /// The tokens in the bucket as of ``lastRefill``, a fraction of one included.
-    public private(set) var tokens: Double
+    package private(set) var tokens: Double
     /// When the tokens were last counted.
-    public private(set) var lastRefill: Instant
+    package private(set) var lastRefill: Instant
     /// Whether the bucket has had a positive rate: the first one fills it (see ``update(rate:burst:enabled:now:)``).
     private var primed: Bool
 
     /// A bucket that starts full.
-    public init(rate: Double, burst: Double, enabled: Bool = true, now: Instant) {
+    package init(rate: Double, burst: Double, enabled: Bool = true, now: Instant) {
         self.rate = max(rate, 0)
         self.burst = burst
         self.enabled = enabled
@@ -31,7 +31,7 @@ public struct TokenBucketStateMachine<Instant: InstantProtocol>: Sendable where 
     }
 
     /// What a caller asking for a token must do.
-    public enum Action: Sendable, Equatable {
+    package enum Action: Sendable, Equatable {
         /// Go: a token was taken (none when the bucket is disabled).
         case proceed
         /// No token yet: one will be there at this instant (unless the limits change).
@@ -41,7 +41,7 @@ public struct TokenBucketStateMachine<Instant: InstantProtocol>: Sendable where 
     }
 
     /// Refills for the time since the last call and takes a token if there is one.
-    public mutating func take(now: Instant) -> Action {
+    package mutating func take(now: Instant) -> Action {
         guard enabled else { return .proceed }
         refill(now)
         if tokens >= 1 {
@@ -57,7 +57,7 @@ public struct TokenBucketStateMachine<Instant: InstantProtocol>: Sendable where 
     /// The first positive rate starts with a full burst (a member's first real share);
     /// later changes keep what is left, so a rebalance never hands out a second burst.
     /// Callers waiting must ask again: their instant may have moved.
-    public mutating func update(rate: Double, burst: Double, enabled: Bool, now: Instant) {
+    package mutating func update(rate: Double, burst: Double, enabled: Bool, now: Instant) {
         refill(now)
         self.rate = max(rate, 0)
         self.burst = burst

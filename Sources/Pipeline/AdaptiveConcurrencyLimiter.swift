@@ -5,7 +5,7 @@ import Synchronization
 /// 503, time-out, refused connection), never above the member's share of the budget.
 ///
 /// Waiters are served in arrival order.
-public final class AdaptiveConcurrencyLimiter: Sendable {
+package final class AdaptiveConcurrencyLimiter: Sendable {
     struct State {
         var ceiling: Int          // this member's share of processing.max_workers
         var limit: Double         // current adaptive limit, 1...ceiling
@@ -19,19 +19,19 @@ public final class AdaptiveConcurrencyLimiter: Sendable {
     /// The least time between two decreases, so one burst of failures halves once.
     private let decreaseCooldown: Duration
 
-    public init(ceiling: Int, decreaseCooldown: Duration = .milliseconds(500)) {
+    package init(ceiling: Int, decreaseCooldown: Duration = .milliseconds(500)) {
         state = Mutex(State(ceiling: max(ceiling, 0), limit: Double(max(ceiling, 0))))
         self.decreaseCooldown = decreaseCooldown
     }
 
     /// The current limit, in-flight count, ceiling and the most ever in flight.
-    public var snapshot: (limit: Int, inFlight: Int, ceiling: Int, peak: Int) {
+    package var snapshot: (limit: Int, inFlight: Int, ceiling: Int, peak: Int) {
         state.withLock { (Self.effective($0), $0.inFlight, $0.ceiling, $0.peak) }
     }
 
     /// Sets the ceiling (the member's share); the limit follows it down, and up only as
     /// far as it had been cut.
-    public func setCeiling(_ ceiling: Int) {
+    package func setCeiling(_ ceiling: Int) {
         let wake = state.withLock { s -> [CheckedContinuation<Void, any Error>] in
             let uncut = s.limit >= Double(s.ceiling) - 0.001
             s.ceiling = max(ceiling, 0)
@@ -42,7 +42,7 @@ public final class AdaptiveConcurrencyLimiter: Sendable {
     }
 
     /// Waits for a slot. Cancellation removes the waiter and throws.
-    public func acquire() async throws {
+    package func acquire() async throws {
         // A free slot is taken at once, without a continuation or a cancellation handler
         // (as before, a task cancelled while a slot is free still gets it).
         let queued = state.withLock { s -> UInt64? in
@@ -78,7 +78,7 @@ public final class AdaptiveConcurrencyLimiter: Sendable {
     }
 
     /// Gives a slot back, reporting how the call went.
-    public func release(_ outcome: Outcome) {
+    package func release(_ outcome: Outcome) {
         let now = ContinuousClock.now
         let wake = state.withLock { s -> [CheckedContinuation<Void, any Error>] in
             s.inFlight -= 1
@@ -99,7 +99,7 @@ public final class AdaptiveConcurrencyLimiter: Sendable {
     }
 
     /// How a call that held a slot went.
-    public enum Outcome: Sendable { case success, overload, neutral }
+    package enum Outcome: Sendable { case success, overload, neutral }
 
     private static func effective(_ s: State) -> Int {
         min(s.ceiling, max(1, Int(s.limit.rounded(.down))))

@@ -1,8 +1,8 @@
 /// Why a member that owns input partitions holds them at a zero share of the group's
 /// budgets, rather than take a share nobody gave it.
-public struct BudgetHold: Sendable, Equatable, CustomStringConvertible {
+package struct BudgetHold: Sendable, Equatable, CustomStringConvertible {
     /// What keeps the share at zero.
-    public enum Cause: String, Sendable {
+    package enum Cause: String, Sendable {
         /// None of the member's partitions carries a share (more members own partitions
         /// than the budgets have slots or whole burst calls).
         case starved
@@ -12,11 +12,11 @@ public struct BudgetHold: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// What keeps the share at zero.
-    public var cause: Cause
+    package var cause: Cause
     /// The log line and `/readyz` reason: the cause and the fix.
-    public var message: String
+    package var message: String
 
-    public var description: String { message }
+    package var description: String { message }
 
     /// The hold for `share`, or nil when the member has a share or owns nothing.
     init?(share: BudgetShare, owned: [Int32], maxWorkers: Int, burst: Double, rateEnabled: Bool, topic: String) {

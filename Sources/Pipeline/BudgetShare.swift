@@ -20,22 +20,22 @@ import Foundation
 /// A member that owns partitions but no carrier is *starved*: its share is zero, it holds
 /// its partitions and says so (``RecommendationPipeline``'s log line, metric and readiness),
 /// rather than take a slot nobody gave it.
-public struct BudgetShare: Sendable, Equatable, CustomStringConvertible {
+package struct BudgetShare: Sendable, Equatable, CustomStringConvertible {
     /// API calls this member may have in flight.
-    public var maxInFlight: Int
+    package var maxInFlight: Int
     /// API calls per second this member may start.
-    public var ratePerSecond: Double
+    package var ratePerSecond: Double
     /// The burst this member may use (0: no call).
-    public var burst: Double
+    package var burst: Double
     /// Partitions carrying the budgets (the lowest-numbered ones), 0 when none do.
-    public var carriers: Int
+    package var carriers: Int
     /// Input partitions this member owns.
-    public var owned: Int
+    package var owned: Int
     /// Partitions of the input topic the share was computed for (0: unknown).
-    public var total: Int
+    package var total: Int
 
     /// No share at all (owning nothing, or the partition count unknown).
-    public static let zero = BudgetShare(maxInFlight: 0, ratePerSecond: 0, burst: 0, carriers: 0, owned: 0, total: 0)
+    package static let zero = BudgetShare(maxInFlight: 0, ratePerSecond: 0, burst: 0, carriers: 0, owned: 0, total: 0)
 
     init(maxInFlight: Int, ratePerSecond: Double, burst: Double, carriers: Int, owned: Int, total: Int) {
         self.maxInFlight = maxInFlight
@@ -48,7 +48,7 @@ public struct BudgetShare: Sendable, Equatable, CustomStringConvertible {
 
     /// How many of `total` partitions carry the budgets: no more than the slots of
     /// `maxWorkers`, nor (rate limit on) the whole calls of `burst`.
-    public static func carriers(maxWorkers: Int, burst: Double, rateEnabled: Bool, total: Int) -> Int {
+    package static func carriers(maxWorkers: Int, burst: Double, rateEnabled: Bool, total: Int) -> Int {
         var n = min(max(total, 0), max(maxWorkers, 0))
         if rateEnabled {
             // Clamped before the conversion: a burst is outside input, never trusted to fit.
@@ -62,7 +62,7 @@ public struct BudgetShare: Sendable, Equatable, CustomStringConvertible {
     ///
     /// `total` 0 (unknown) gives no share: a member that cannot tell its fraction takes
     /// nothing rather than everything. Partition ids at or above `total` carry nothing.
-    public init(maxWorkers: Int, rate: Double, burst: Double, rateEnabled: Bool = true,
+    package init(maxWorkers: Int, rate: Double, burst: Double, rateEnabled: Bool = true,
                 partitions: some Collection<Int32>, total: Int) {
         let owned = Set(partitions)
         let carriers = Self.carriers(maxWorkers: maxWorkers, burst: burst, rateEnabled: rateEnabled, total: total)
@@ -86,9 +86,9 @@ public struct BudgetShare: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Whether the member owns partitions but none carries a share of the budgets.
-    public var isStarved: Bool { owned > 0 && total > 0 && maxInFlight == 0 }
+    package var isStarved: Bool { owned > 0 && total > 0 && maxInFlight == 0 }
 
-    public var description: String {
+    package var description: String {
         "in-flight \(maxInFlight), \(String(format: "%.2f", ratePerSecond)) calls/s, burst \(String(format: "%.1f", burst))"
     }
 }

@@ -17,17 +17,17 @@ import Synchronization
 /// both also wake at every transition. ``tick()`` moves an open breaker to half-open when
 /// its time is over even when no call is waiting (its member's records may all have been
 /// revoked meanwhile).
-public final class CircuitBreaker: Sendable {
+package final class CircuitBreaker: Sendable {
     /// The breaker's state.
-    public typealias State = CircuitBreakerState
+    package typealias State = CircuitBreakerState
     /// A change of state; `sequence` numbers the transitions in the order they happened.
-    public typealias Transition = CircuitBreakerTransition
+    package typealias Transition = CircuitBreakerTransition
     /// Tuning, with the defaults the service uses.
-    public typealias Configuration = CircuitBreakerConfiguration
+    package typealias Configuration = CircuitBreakerConfiguration
     /// A permit to call: `.call` normally, `.probe` for the single half-open probe.
-    public typealias Permit = CircuitBreakerPermit
+    package typealias Permit = CircuitBreakerPermit
     /// What a call said about the API's health; `neutral` gives a permit back unused.
-    public typealias CallHealth = CircuitBreakerCallHealth
+    package typealias CallHealth = CircuitBreakerCallHealth
 
     private let machine: Mutex<CircuitBreakerStateMachine<ContinuousClock.Instant>>
     /// Moves on at every transition and whenever callers parked for a probe may try again.
@@ -39,7 +39,7 @@ public final class CircuitBreaker: Sendable {
     ///   - now: the clock (tests inject their own).
     ///   - onChange: told of every transition, outside the breaker's lock: use the
     ///     transition's `sequence` to ignore one that arrives after a later one.
-    public init(configuration: Configuration = .init(),
+    package init(configuration: Configuration = .init(),
                 now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
                 onChange: @escaping @Sendable (Transition) -> Void = { _ in }) {
         self.clock = now
@@ -48,20 +48,20 @@ public final class CircuitBreaker: Sendable {
     }
 
     /// The current state.
-    public var state: State { machine.withLock { $0.state } }
+    package var state: State { machine.withLock { $0.state } }
     /// How many times the breaker has opened.
-    public var trips: Int { machine.withLock { $0.trips } }
+    package var trips: Int { machine.withLock { $0.trips } }
 
     /// Whether the breaker has been open or half-open for longer than its
     /// ``Configuration/stuckAfter`` without a transition.
-    public var isStuck: Bool {
+    package var isStuck: Bool {
         let now = clock()
         return machine.withLock { $0.isStuck(longerThan: $0.configuration.stuckAfter, now: now) }
     }
 
     /// Moves an open breaker to half-open once its open time is over (the member calls
     /// this every second, so the breaker moves on with no call waiting).
-    public func tick() {
+    package func tick() {
         let now = clock()
         report(machine.withLock { $0.advance(now: now) }, releasesParked: false)
     }
@@ -69,7 +69,7 @@ public final class CircuitBreaker: Sendable {
     /// Waits until a call may be made. While open, waits for the open period to end and
     /// then lets exactly one probe through; everyone else waits for the probe's verdict.
     /// Throws `CancellationError` if the task is cancelled.
-    public func permit() async throws -> Permit {
+    package func permit() async throws -> Permit {
         while true {
             try Task.checkCancellation()
             // Read before asking, so that a change made in between is not missed.
@@ -91,7 +91,7 @@ public final class CircuitBreaker: Sendable {
 
     /// Reports a call's result: `healthy` for a success or a permanent (bad request)
     /// answer, `failure` for a retriable one, `neutral` for a permit given back unused.
-    public func record(_ result: CallHealth, permit: Permit) {
+    package func record(_ result: CallHealth, permit: Permit) {
         let now = clock()
         let moved = machine.withLock { $0.record(result, permit: permit, now: now) }
         // A probe's verdict (or the probe given back) lets parked callers try again.

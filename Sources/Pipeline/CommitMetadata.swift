@@ -10,15 +10,15 @@
 /// Any client may commit offsets for the group, with any metadata: decoding never trusts
 /// it. It is linear in the string, never expands ranges, cannot overflow, and keeps only
 /// what can be true (offsets above the committed one and below the partition's end).
-public enum CommitMetadata {
+package enum CommitMetadata {
     /// The most bytes written; Kafka's default `offset.metadata.max.bytes` is 4096.
-    public static let maxBytes = 3_500
+    package static let maxBytes = 3_500
 
     /// The most ranges metadata of ``maxBytes`` can hold (one digit and a comma each).
-    public static let maxRanges = maxBytes / 2
+    package static let maxRanges = maxBytes / 2
 
     /// What a partition's committed metadata says.
-    public enum Decoded: Sendable, Hashable {
+    package enum Decoded: Sendable, Hashable {
         /// No metadata (or an empty string).
         case none
         /// Not written by this service: another tool's, malformed, longer than
@@ -31,13 +31,13 @@ public enum CommitMetadata {
         case completed([ClosedRange<Int64>])
 
         /// The completed ranges (empty unless ``completed(_:)``).
-        public var ranges: [ClosedRange<Int64>] {
+        package var ranges: [ClosedRange<Int64>] {
             if case .completed(let ranges) = self { return ranges }
             return []
         }
 
         /// How many offsets the ranges hold (saturating).
-        public var count: Int64 {
+        package var count: Int64 {
             ranges.reduce(Int64(0)) { total, r in
                 let (n, o1) = r.upperBound.subtractingReportingOverflow(r.lowerBound)
                 let (sum, o2) = total.addingReportingOverflow(n &+ 1)
@@ -48,7 +48,7 @@ public enum CommitMetadata {
 
     /// Encodes the completed offsets above `watermark`; `nil` when there are none.
     /// Ranges that do not fit in ``maxBytes`` are left out (they will only be redone).
-    public static func encode(watermark: Int64, completed: some Sequence<Int64>) -> String? {
+    package static func encode(watermark: Int64, completed: some Sequence<Int64>) -> String? {
         var ranges: [ClosedRange<Int64>] = []
         for o in completed.sorted() where o > watermark { ranges.appendMerging(o...o) }
         return encode(watermark: watermark, ranges: ranges)
@@ -56,7 +56,7 @@ public enum CommitMetadata {
 
     /// Encodes completed ranges above `watermark` (ascending, disjoint); `nil` when there are
     /// none. Ranges that do not fit in ``maxBytes`` are left out (they will only be redone).
-    public static func encode(watermark: Int64, ranges: some Sequence<ClosedRange<Int64>>) -> String? {
+    package static func encode(watermark: Int64, ranges: some Sequence<ClosedRange<Int64>>) -> String? {
         var out = "cg1:\(watermark):"
         let header = out.utf8.count
         for range in ranges {
@@ -74,7 +74,7 @@ public enum CommitMetadata {
     /// Decodes metadata, keeping only offsets in `committed + 1 ..< end` (`end`: the
     /// partition's high watermark, when known: an offset at or past it was never written,
     /// so no one completed it). Linear in the string's length, at most ``maxRanges`` ranges.
-    public static func parse(_ metadata: String?, committed: Int64, end: Int64 = .max) -> Decoded {
+    package static func parse(_ metadata: String?, committed: Int64, end: Int64 = .max) -> Decoded {
         guard let metadata, !metadata.isEmpty else { return .none }
         let bytes = metadata.utf8
         guard bytes.count <= maxBytes, metadata.hasPrefix("cg1:") else { return .foreign }
@@ -117,7 +117,7 @@ public enum CommitMetadata {
     /// tests and small reports: at most `limit` offsets (the lowest). Returns an empty set
     /// for foreign, malformed or stale metadata (whose watermark is not `committed`). The
     /// pipeline uses ``parse(_:committed:end:)``, which never expands ranges.
-    public static func decode(_ metadata: String?, committed: Int64, limit: Int = 100_000) -> Set<Int64> {
+    package static func decode(_ metadata: String?, committed: Int64, limit: Int = 100_000) -> Set<Int64> {
         var result = Set<Int64>()
         for range in parse(metadata, committed: committed).ranges {
             var o = range.lowerBound

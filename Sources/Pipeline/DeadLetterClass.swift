@@ -1,5 +1,5 @@
 /// Why a record went to the dead-letter topic (the `error.class` header).
-public enum DeadLetterClass: String, Sendable, CaseIterable {
+package enum DeadLetterClass: String, Sendable, CaseIterable {
     /// The input record failed validation; CardGenius was never called.
     case invalidRecord = "invalid-record"
     /// CardGenius answered that the request itself is wrong (a 4xx other than 429).

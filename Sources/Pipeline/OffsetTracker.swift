@@ -6,15 +6,15 @@ import DequeModule
 ///
 /// Offsets may have gaps (compaction, transaction markers): the watermark is the offset
 /// of the oldest incomplete record, or one past the newest taken record when all are done.
-public struct OffsetTracker: Sendable, Equatable {
+package struct OffsetTracker: Sendable, Equatable {
     /// Records taken and not yet released from the front, in offset order.
     private var window: Deque<Entry> = []
     /// One past the newest offset taken; the watermark when nothing is outstanding.
-    public private(set) var nextOffset: Int64
+    package private(set) var nextOffset: Int64
     /// Offsets a previous owner completed above its committed watermark (from the commit
     /// metadata), skipped on sight: ascending, disjoint ranges, consumed from the front as
     /// the watermark passes them, so a completion costs O(1) amortised however many there are.
-    public private(set) var skip: Deque<ClosedRange<Int64>>
+    package private(set) var skip: Deque<ClosedRange<Int64>>
 
     struct Entry: Sendable, Equatable {
         var offset: Int64
@@ -22,14 +22,14 @@ public struct OffsetTracker: Sendable, Equatable {
     }
 
     /// Starts at a committed offset, with the completed offsets recorded in its metadata.
-    public init(committed: Int64, completedAbove: Set<Int64> = []) {
+    package init(committed: Int64, completedAbove: Set<Int64> = []) {
         self.init(committed: committed, completedRanges: completedAbove.sorted().map { $0...$0 })
     }
 
     /// Starts at a committed offset, with the completed ranges recorded in its metadata
     /// (``CommitMetadata/parse(_:committed:end:)``); ranges below `committed` are dropped,
     /// the rest sorted and merged.
-    public init(committed: Int64, completedRanges: some Sequence<ClosedRange<Int64>>) {
+    package init(committed: Int64, completedRanges: some Sequence<ClosedRange<Int64>>) {
         nextOffset = committed
         var merged: Deque<ClosedRange<Int64>> = []
         for r in completedRanges.sorted(by: { $0.lowerBound < $1.lowerBound }) where r.upperBound >= committed {
@@ -40,7 +40,7 @@ public struct OffsetTracker: Sendable, Equatable {
 
     /// Records that `offset` was taken. Returns false for an offset at or below one
     /// already taken (a redelivery), which the caller must ignore.
-    public mutating func take(_ offset: Int64) -> Bool {
+    package mutating func take(_ offset: Int64) -> Bool {
         guard offset >= nextOffset || (window.isEmpty && nextOffset < 0) else { return false }
         window.append(Entry(offset: offset, done: false))
         nextOffset = offset + 1
@@ -48,7 +48,7 @@ public struct OffsetTracker: Sendable, Equatable {
     }
 
     /// Whether a previous owner already completed `offset` (from the commit metadata).
-    public func wasCompletedBefore(_ offset: Int64) -> Bool {
+    package func wasCompletedBefore(_ offset: Int64) -> Bool {
         // Binary search: the ranges are ascending and disjoint.
         var lo = 0, hi = skip.count - 1
         while lo <= hi {
@@ -61,7 +61,7 @@ public struct OffsetTracker: Sendable, Equatable {
     }
 
     /// Marks a taken offset complete.
-    public mutating func complete(_ offset: Int64) {
+    package mutating func complete(_ offset: Int64) {
         // Binary search: the window is sorted by offset.
         var lo = 0, hi = window.count - 1
         while lo <= hi {
@@ -81,19 +81,19 @@ public struct OffsetTracker: Sendable, Equatable {
     }
 
     /// The offset to commit: every record below it is complete.
-    public var watermark: Int64 { window.first?.offset ?? nextOffset }
+    package var watermark: Int64 { window.first?.offset ?? nextOffset }
 
     /// Completed offsets above the watermark (to record in the commit metadata), in order:
     /// this owner's completions and the previous owners' (from the assigned metadata) not
     /// fetched yet, so a commit never drops a completion a predecessor recorded. Expands the
     /// ranges: for tests; commits use ``completedRangesAboveWatermark``.
-    public var completedAboveWatermark: [Int64] {
+    package var completedAboveWatermark: [Int64] {
         completedRangesAboveWatermark.flatMap { Array($0) }
     }
 
     /// ``completedAboveWatermark`` as ascending, disjoint ranges, at most
     /// ``CommitMetadata/maxRanges`` of them (the most the commit metadata holds).
-    public var completedRangesAboveWatermark: [ClosedRange<Int64>] {
+    package var completedRangesAboveWatermark: [ClosedRange<Int64>] {
         let low = watermark
         var out: [ClosedRange<Int64>] = []
         func add(_ r: ClosedRange<Int64>) {
@@ -119,8 +119,8 @@ public struct OffsetTracker: Sendable, Equatable {
     }
 
     /// Records taken and not complete.
-    public var outstanding: Int { window.lazy.filter { !$0.done }.count }
+    package var outstanding: Int { window.lazy.filter { !$0.done }.count }
 
     /// Whether every taken record is complete.
-    public var isIdle: Bool { window.isEmpty }
+    package var isIdle: Bool { window.isEmpty }
 }

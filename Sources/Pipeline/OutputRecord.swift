@@ -5,9 +5,9 @@ import StrictJSON
 
 /// Builds the records this service publishes: recommendations (the output contract,
 /// `schema_version` 1, documented in docs/output-contract.md) and dead letters.
-public enum OutputRecord {
+package enum OutputRecord {
     /// The current output schema version.
-    public static let schemaVersion = 1
+    package static let schemaVersion = 1
 
     /// `{"schema_version":1,"user_id":…,"cohort":…,"source":{…},"processed_at":…,
     /// "attempts":N,"api_latency_ms":N,"savings":[…cards exactly as the API sent them…]}`,
@@ -57,7 +57,7 @@ public enum OutputRecord {
 
     /// `2026-11-29T06:30:00.123Z`: UTC with milliseconds, the form of `processed_at`,
     /// `failed_at` and `redrive.at`.
-    public static func timestamp(_ date: Date) -> String {
+    package static func timestamp(_ date: Date) -> String {
         UTCTimestamp.iso8601(date)
     }
 }

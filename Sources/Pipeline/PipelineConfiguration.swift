@@ -4,47 +4,47 @@ import Settings
 /// Everything a pipeline member needs to know, as typed values. The values that are
 /// settings start at the settings' defaults (``ServiceSettings/defaults``, where each is
 /// written once); the others have their defaults here.
-public struct PipelineConfiguration: Sendable {
+package struct PipelineConfiguration: Sendable {
     /// The topic user-spend records are read from.
-    public var inputTopic: String
+    package var inputTopic: String
     /// The topic recommendations are written to.
-    public var outputTopic: String
+    package var outputTopic: String
     /// The dead-letter topic.
-    public var deadLetterTopic: String
+    package var deadLetterTopic: String
     /// The group-wide concurrency budget (API calls in flight for the whole group).
-    public var maxWorkers: Int
+    package var maxWorkers: Int
     /// Whether the group-wide rate budget applies.
-    public var rateLimitEnabled: Bool
+    package var rateLimitEnabled: Bool
     /// The group-wide rate budget, calls per second.
-    public var requestsPerSecond: Double
+    package var requestsPerSecond: Double
     /// The group-wide burst.
-    public var burst: Double
+    package var burst: Double
     /// Retries of one record.
-    public var retry: RetryPolicy
+    package var retry: RetryPolicy
     /// How long in-flight work may take to finish on revoke and shutdown.
-    public var drainTimeout: Duration
+    package var drainTimeout: Duration
     /// How often watermarks are committed.
-    public var commitInterval: Duration
+    package var commitInterval: Duration
     /// The circuit breaker's tuning.
-    public var breaker: CircuitBreaker.Configuration = .init()
+    package var breaker: CircuitBreaker.Configuration = .init()
     /// Records held per partition, not yet started, before its fetching is paused.
-    public var maxBufferedPerPartition: Int = 200
+    package var maxBufferedPerPartition: Int = 200
     /// A member that owns partitions with lag, is not held by the circuit breaker or a
     /// `Retry-After`, and completes nothing for this long reports itself not ready.
-    public var stallTimeout: Duration
+    package var stallTimeout: Duration
     /// An owned partition behind its high watermark, not paused by the member, that
     /// delivers nothing for this long has its fetch restarted (librdkafka 2.0.2 can drop a
     /// partition's fetch start and then never fetch it).
-    public var fetchStallTimeout: Duration = .seconds(15)
+    package var fetchStallTimeout: Duration = .seconds(15)
     /// End the member once its partitions are read to the end and nothing has been in
     /// flight for this long (weekly batch jobs); `nil` runs until stopped.
-    public var exitWhenIdle: Duration? = nil
+    package var exitWhenIdle: Duration? = nil
 
     /// The pipeline part of the default settings.
-    public init() { self.init(settings: .defaults) }
+    package init() { self.init(settings: .defaults) }
 
     /// The pipeline part of the service settings.
-    public init(settings: ServiceSettings) {
+    package init(settings: ServiceSettings) {
         inputTopic = settings.kafka.inputTopic
         outputTopic = settings.kafka.outputTopic
         deadLetterTopic = settings.kafka.dlqTopic

@@ -11,47 +11,47 @@ import Kafka
 /// owned partition with lag has stalled, it is not holding its partitions at a zero share
 /// of the budgets, CardGenius has not imposed a hold longer than a minute (``apiHold``),
 /// and it is not stopping.
-public struct PipelineHealth: Sendable, Equatable {
+package struct PipelineHealth: Sendable, Equatable {
     /// How long the broker may stay silent before the member is not ready.
-    public static let brokerSilenceLimit: Duration = .seconds(30)
+    package static let brokerSilenceLimit: Duration = .seconds(30)
 
     /// Whether the member has had an assignment and is not in the middle of a rebalance.
-    public var joined: Bool
+    package var joined: Bool
     /// Input partitions this member owns.
-    public var assignedPartitions: Int
+    package var assignedPartitions: Int
     /// The circuit breaker's state.
-    public var circuit: CircuitBreaker.State
+    package var circuit: CircuitBreaker.State
     /// Time since the broker last answered (a watermark or metadata query, a commit), or
     /// `nil` if it has not answered yet.
-    public var brokerSilence: Duration?
+    package var brokerSilence: Duration?
     /// Whether the member is draining to stop.
-    public var stopping: Bool
+    package var stopping: Bool
     /// Records of the owned partitions not yet complete (high watermark minus the commit
     /// point), or `nil` before the first measurement.
-    public var lag: Int?
+    package var lag: Int?
     /// The lag at the current throughput, in seconds; `nil` when unknown (no lag
     /// measured, or no record completed recently while there is lag).
-    public var lagSeconds: Double?
+    package var lagSeconds: Double?
     /// Records completed per second over the last half minute.
-    public var throughput: Double
+    package var throughput: Double
     /// Owned partitions with lag where nothing completed for ``stallTimeout`` while the
     /// member was not held by the circuit breaker or a `Retry-After`.
-    public var stalledPartitions: [KafkaTopicPartition]
+    package var stalledPartitions: [KafkaTopicPartition]
     /// How long a partition with lag may go without a completion.
-    public var stallTimeout: Duration
+    package var stallTimeout: Duration
     /// Why the member holds its partitions at a zero share of the budgets (starved, or the
     /// partition count unknown), if it does.
-    public var budgetHold: String?
+    package var budgetHold: String?
     /// A hold longer than a minute that CardGenius imposed with `Retry-After`, while it
     /// lasts (no call of the member starts); `nil` when none is in force.
-    public var apiHold: APIHold?
+    package var apiHold: APIHold?
 
     /// A long member-wide hold imposed by CardGenius' `Retry-After`: what is left of it, the
     /// wait the server asked for and the wait applied (``RetryAfter/longestHonoured`` at most).
-    public typealias APIHold = LongHold
+    package typealias APIHold = LongHold
 
     /// Creates a health report.
-    public init(joined: Bool, assignedPartitions: Int, circuit: CircuitBreaker.State, brokerSilence: Duration?,
+    package init(joined: Bool, assignedPartitions: Int, circuit: CircuitBreaker.State, brokerSilence: Duration?,
                 stopping: Bool, lag: Int?, lagSeconds: Double?, throughput: Double,
                 stalledPartitions: [KafkaTopicPartition] = [], stallTimeout: Duration = .seconds(120),
                 budgetHold: String? = nil, apiHold: APIHold? = nil) {
@@ -70,7 +70,7 @@ public struct PipelineHealth: Sendable, Equatable {
     }
 
     /// Why the member is not ready; empty when it is.
-    public var notReadyReasons: [String] {
+    package var notReadyReasons: [String] {
         var reasons: [String] = []
         if stopping { reasons.append("stopping") }
         if !joined { reasons.append("not joined: waiting for an assignment") }
@@ -94,5 +94,5 @@ public struct PipelineHealth: Sendable, Equatable {
     }
 
     /// Whether the member is ready (``notReadyReasons`` is empty).
-    public var isReady: Bool { notReadyReasons.isEmpty }
+    package var isReady: Bool { notReadyReasons.isEmpty }
 }

@@ -2,26 +2,26 @@ import Logging
 import Synchronization
 
 /// Counts and latencies for progress lines and the end-of-run summary.
-public final class PipelineStatistics: Sendable {
+package final class PipelineStatistics: Sendable {
     /// How a record ended.
-    public enum Ending: Sendable, Hashable { case ok, deadLetter(DeadLetterClass) }
+    package enum Ending: Sendable, Hashable { case ok, deadLetter(DeadLetterClass) }
 
     /// A consistent copy of the figures.
-    public struct Snapshot: Sendable {
-        public var taken = 0
-        public var skipped = 0
-        public var ok = 0
-        public var deadLetters: [DeadLetterClass: Int] = [:]
-        public var calls = 0
-        public var failedCalls = 0
-        public var retries = 0
+    package struct Snapshot: Sendable {
+        package var taken = 0
+        package var skipped = 0
+        package var ok = 0
+        package var deadLetters: [DeadLetterClass: Int] = [:]
+        package var calls = 0
+        package var failedCalls = 0
+        package var retries = 0
         /// The most recent call latencies (seconds), at most 2048, in no particular order.
-        public var recentLatencies: [Double] = []
+        package var recentLatencies: [Double] = []
         var latencyCursor = 0
-        public var completed: Int { ok + deadLetters.values.reduce(0, +) }
+        package var completed: Int { ok + deadLetters.values.reduce(0, +) }
 
         /// A latency percentile over the recent calls, in seconds.
-        public func latencyPercentile(_ p: Double) -> Double? {
+        package func latencyPercentile(_ p: Double) -> Double? {
             guard !recentLatencies.isEmpty else { return nil }
             let sorted = recentLatencies.sorted()
             let index = min(sorted.count - 1, max(0, Int((Double(sorted.count) * p).rounded(.up)) - 1))
@@ -32,9 +32,9 @@ public final class PipelineStatistics: Sendable {
     private let state = Mutex(Snapshot())
     private static let latencyWindow = 2048
 
-    public init() {}
+    package init() {}
 
-    public var snapshot: Snapshot { state.withLock { $0 } }
+    package var snapshot: Snapshot { state.withLock { $0 } }
 
     func taken(_ n: Int, skipped: Int) {
         state.withLock { $0.taken += n; $0.skipped += skipped }

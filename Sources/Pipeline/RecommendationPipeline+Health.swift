@@ -8,7 +8,7 @@ extension RecommendationPipeline {
 
     /// The member's health and readiness, read-only (for `/readyz`, progress lines and
     /// summaries).
-    public var health: PipelineHealth {
+    package var health: PipelineHealth {
         let (joined, owned, stopping) = flow.state.withLock { s in
             (s.joined && !s.rebalancing, s.ownedPartitions.filter { $0.topic == configuration.inputTopic }.count, s.stopping)
         }

@@ -11,7 +11,7 @@ import Synchronization
 /// and commits, per partition, the offset below which every record's result is durably
 /// in Kafka. On graceful shutdown it drains in-flight work (bounded by the drain
 /// time-out), commits and leaves the group.
-public final class RecommendationPipeline: Service, Sendable {
+package final class RecommendationPipeline: Service, Sendable {
     let configuration: PipelineConfiguration
     let consumer: KafkaConsumer
     let producer: KafkaProducer
@@ -25,7 +25,7 @@ public final class RecommendationPipeline: Service, Sendable {
     let breaker: CircuitBreaker
     let hold = MemberHold()
     /// Counts and latencies of this member.
-    public let statistics = PipelineStatistics()
+    package let statistics = PipelineStatistics()
     let metrics: PipelineMetrics
     let observer = PipelineObserver()
     /// The API calls in flight, by input partition (a revocation cancels its partitions').
@@ -56,7 +56,7 @@ public final class RecommendationPipeline: Service, Sendable {
 
     /// Creates a member. It owns none of the clients it is given; close them after
     /// ``run()`` returns.
-    public init(configuration: PipelineConfiguration, consumer: KafkaConsumer, producer: KafkaProducer,
+    package init(configuration: PipelineConfiguration, consumer: KafkaConsumer, producer: KafkaProducer,
                 client: CardGeniusClient, logger: Logger) {
         self.configuration = configuration
         self.consumer = consumer
@@ -95,7 +95,7 @@ public final class RecommendationPipeline: Service, Sendable {
     ///
     /// - Throws: ``PipelineError`` when a fault the member cannot handle ended it (after it
     ///   committed what was complete and left the group).
-    public func run() async throws {
+    package func run() async throws {
         try await consumer.subscribe(topics: [configuration.inputTopic])
         logger.info("member started", metadata: [
             "group": "\(consumer.groupID)", "input": "\(configuration.inputTopic)",
@@ -148,7 +148,7 @@ public final class RecommendationPipeline: Service, Sendable {
     }
 
     /// Asks the member to drain, commit and leave the group.
-    public func requestStop(reason: String) {
+    package func requestStop(reason: String) {
         guard stopRequested.fire() else { return }
         logger.info("stopping: \(reason)")
     }
@@ -156,7 +156,7 @@ public final class RecommendationPipeline: Service, Sendable {
     /// What a stop may take beyond `processing.drain_timeout_s`: the final commit when
     /// the drain used the whole budget, leaving the group, and the producer's last flush.
     /// A member told to stop exits within the drain time-out plus this (README, Stopping).
-    public static let stopMargin = Duration.seconds(10)
+    package static let stopMargin = Duration.seconds(10)
     /// The least time the final commit is given when the drain used the whole budget.
     static let finalCommitMinimum = Duration.seconds(3)
     /// How long, once the producer's queues are purged, the seal waits for the reports of
@@ -164,7 +164,7 @@ public final class RecommendationPipeline: Service, Sendable {
     static let purgeGrace = Duration.seconds(2)
     /// What the stop keeps of ``stopMargin`` for the owner's last flush of the producer
     /// (``producerCloseTimeout``) and the process's exit.
-    public static let producerCloseTimeout = Duration.seconds(2)
+    package static let producerCloseTimeout = Duration.seconds(2)
 
     /// Stops taking records, lets started ones finish (up to the drain time-out), seals the
     /// partitions (no result is handed to the producer after this), commits and closes the
@@ -356,7 +356,7 @@ public final class RecommendationPipeline: Service, Sendable {
     }
 
     /// Changes the group-wide budgets at run time (SIGHUP / live tuning).
-    public func retune(maxWorkers: Int? = nil, requestsPerSecond: Double? = nil, burst: Double? = nil, rateEnabled: Bool? = nil) {
+    package func retune(maxWorkers: Int? = nil, requestsPerSecond: Double? = nil, burst: Double? = nil, rateEnabled: Bool? = nil) {
         applyBudgets { b in
             if let maxWorkers { b.maxWorkers = maxWorkers }
             if let requestsPerSecond { b.rate = requestsPerSecond }
@@ -390,7 +390,7 @@ public final class RecommendationPipeline: Service, Sendable {
     }
 
     /// The group-wide budgets and this member's share.
-    public var currentBudgets: (maxWorkers: Int, rate: Double, burst: Double, rateEnabled: Bool, share: BudgetShare) {
+    package var currentBudgets: (maxWorkers: Int, rate: Double, burst: Double, rateEnabled: Bool, share: BudgetShare) {
         budgets.withLock { ($0.maxWorkers, $0.rate, $0.burst, $0.rateEnabled, $0.share) }
     }
 

@@ -1,32 +1,32 @@
 /// The names of the record headers this service writes and reads (see
 /// docs/output-contract.md). Use these constants instead of retyping the strings.
-public enum RecordHeader {
+package enum RecordHeader {
     /// The cohort of the user (e.g. `2026-W48`), on input, output and dead-letter records.
-    public static let cohort = "cohort"
+    package static let cohort = "cohort"
     /// `application/json` on output records.
-    public static let contentType = "content-type"
+    package static let contentType = "content-type"
     /// The ``DeadLetterClass`` of a dead letter.
-    public static let errorClass = "error.class"
+    package static let errorClass = "error.class"
     /// `field: reason` of a dead letter.
-    public static let errorMessage = "error.message"
+    package static let errorMessage = "error.message"
     /// The API calls made before a record was dead-lettered.
-    public static let errorAttempts = "error.attempts"
+    package static let errorAttempts = "error.attempts"
     /// The input topic of a dead letter.
-    public static let sourceTopic = "source.topic"
+    package static let sourceTopic = "source.topic"
     /// The input partition of a dead letter.
-    public static let sourcePartition = "source.partition"
+    package static let sourcePartition = "source.partition"
     /// The input offset of a dead letter.
-    public static let sourceOffset = "source.offset"
+    package static let sourceOffset = "source.offset"
     /// When a record was dead-lettered (UTC ISO-8601).
-    public static let failedAt = "failed_at"
+    package static let failedAt = "failed_at"
     /// On a redriven input record: the dead letter it came from, `<dlq-topic>/<partition>/<offset>`.
-    public static let redriveFrom = "redrive.from"
+    package static let redriveFrom = "redrive.from"
     /// On a redriven input record: when it was republished (UTC ISO-8601).
-    public static let redriveAt = "redrive.at"
+    package static let redriveAt = "redrive.at"
 
     /// Whether `name` is one of the headers the pipeline adds to a dead letter
     /// (`error.*`, `source.*`, `failed_at`), which a dead letter's copy drops.
-    public static func isDeadLetterHeader(_ name: String) -> Bool {
+    package static func isDeadLetterHeader(_ name: String) -> Bool {
         name.hasPrefix("error.") || name.hasPrefix("source.") || name == failedAt
     }
 }

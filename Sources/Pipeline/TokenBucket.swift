@@ -8,33 +8,33 @@ import Synchronization
 /// never goes into debt. Rate and burst can change at any time (a rebalance changes this
 /// member's share; an operator retunes the budget): a change wakes the waiters, who ask
 /// again under the new limits.
-public final class TokenBucket: Sendable {
+package final class TokenBucket: Sendable {
     private let machine: Mutex<TokenBucketStateMachine<ContinuousClock.Instant>>
     /// Moves on at every change of the limits.
     private let updated = WakeSignal()
 
     /// A bucket that starts full.
-    public init(rate: Double, burst: Double, enabled: Bool = true) {
+    package init(rate: Double, burst: Double, enabled: Bool = true) {
         // A share below one call would never let one through: a burst is one call at least.
         machine = Mutex(TokenBucketStateMachine(rate: rate, burst: max(burst, 1), enabled: enabled, now: .now))
     }
 
     /// Changes the rate and burst; tokens above the new burst are dropped.
-    public func update(rate: Double, burst: Double, enabled: Bool) {
+    package func update(rate: Double, burst: Double, enabled: Bool) {
         let now = ContinuousClock.now
         machine.withLock { $0.update(rate: rate, burst: max(burst, 1), enabled: enabled, now: now) }
         updated.notify()
     }
 
     /// The current rate (calls/s) and burst.
-    public var limits: (rate: Double, burst: Double, enabled: Bool) {
+    package var limits: (rate: Double, burst: Double, enabled: Bool) {
         machine.withLock { ($0.rate, $0.burst, $0.enabled) }
     }
 
     /// Takes one token, waiting as long as needed: until the bucket's instant, or until
     /// the limits change (a rebalance, a retune), which applies to those already waiting.
     /// Throws `CancellationError` if the task is cancelled while it waits.
-    public func acquire() async throws {
+    package func acquire() async throws {
         while true {
             // Read before asking, so that a change made in between is not missed.
             let seen = updated.generation

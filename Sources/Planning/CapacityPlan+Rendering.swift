@@ -4,7 +4,7 @@ extension CapacityPlan {
     // MARK: Table
 
     /// The plan as a readable, aligned table (what `cardgenius plan` prints).
-    public func renderTable() -> String {
+    package func renderTable() -> String {
         let f = PlanFormat.self
         var sections: [String] = []
         let latencyNote: String
@@ -84,7 +84,7 @@ extension CapacityPlan {
     /// The plan as pretty-printed JSON with sorted snake_case keys:
     /// `inputs`, `throughput`, `members`, `bandwidth`, `api_load`, `observed`, `warnings`
     /// (and `notice` when `includeNotice`).
-    public func renderJSON(includeNotice: Bool = false) -> String {
+    package func renderJSON(includeNotice: Bool = false) -> String {
         let report = JSONReport(plan: self, notice: includeNotice ? renderNotice() : nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -189,7 +189,7 @@ extension CapacityPlan {
 
     /// The phases of the rollout named in the notice: the spec's 100 users on 5 workers and
     /// 5K users on 10 workers (never more than the full run), then the full run.
-    public var noticePhases: [(name: String, plan: CapacityPlan)] {
+    package var noticePhases: [(name: String, plan: CapacityPlan)] {
         func phase(users: Int, workers: Int) -> CapacityPlan {
             var i = inputs
             i.users = min(users, inputs.users)
@@ -204,7 +204,7 @@ extension CapacityPlan {
 
     /// The spec's §11.1 notification to the CardGenius team, filled in from this plan.
     /// `[Date]` placeholders are left for a person to fill.
-    public func renderNotice() -> String {
+    package func renderNotice() -> String {
         let f = PlanFormat.self
         let hours = durationHours
         var duration = "about \(f.fixed(hours, 1)) hours (\(f.hoursMinutes(durationSeconds)) h:mm)"

@@ -1,19 +1,19 @@
 extension CapacityPlan {
     /// Workers above which a plan is "ultra-aggressive" (spec §10.1, and the load balancer's
     /// `per_client_max: 50` connections, §6.2).
-    public static let ultraAggressiveWorkers = 50
+    package static let ultraAggressiveWorkers = 50
 
     /// Error rates at which the spec alerts (§7.2).
-    public static let errorRateWarning = 0.01
+    package static let errorRateWarning = 0.01
     /// Critical error rate (§7.2).
-    public static let errorRateCritical = 0.05
+    package static let errorRateCritical = 0.05
     /// p95 latencies at which the spec alerts (§7.2), seconds.
-    public static let p95Warning = 5.0
+    package static let p95Warning = 5.0
     /// Critical p95 latency (§7.2), seconds.
-    public static let p95Critical = 10.0
+    package static let p95Critical = 10.0
 
     /// Everything about this plan the load spec warns about, most severe first.
-    public var warnings: [PlanWarning] {
+    package var warnings: [PlanWarning] {
         var out: [PlanWarning] = []
         let f = PlanFormat.self
 

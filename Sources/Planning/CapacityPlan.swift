@@ -12,9 +12,9 @@ import Foundation
 /// most its rate share; the group makes the sum. With one member that is
 /// `min(rate, W / L)`, e.g. `min(10, 20 / 1.5) = 10` (rate-bound) or, with the rate budget
 /// disabled, `20 / 1.5 = 13.3` calls/s, the spec's figure.
-public struct CapacityPlan: Sendable, Equatable, Codable {
+package struct CapacityPlan: Sendable, Equatable, Codable {
     /// What bounds the effective call rate.
-    public enum Binding: String, Sendable, Codable {
+    package enum Binding: String, Sendable, Codable {
         /// The client-side rate budget: workers could go faster.
         case rateBudget = "rate-budget"
         /// Workers ÷ latency: the budget (if any) is not reached.
@@ -22,95 +22,95 @@ public struct CapacityPlan: Sendable, Equatable, Codable {
     }
 
     /// Which figures were measured on a running member instead of assumed.
-    public struct Observations: Sendable, Equatable, Codable {
+    package struct Observations: Sendable, Equatable, Codable {
         /// Where they were read from.
-        public var source: String
+        package var source: String
         /// Whether ``CapacityPlan/latencySeconds`` is the observed mean.
-        public var latencyObserved: Bool
+        package var latencyObserved: Bool
         /// Whether ``CapacityPlan/errorRate`` is the observed error rate.
-        public var errorRateObserved: Bool
+        package var errorRateObserved: Bool
         /// The metrics as read.
-        public var metrics: ObservedMetrics
+        package var metrics: ObservedMetrics
     }
 
     /// The inputs, as given (the assumed latency and error rate included).
-    public var inputs: PlanInputs
+    package var inputs: PlanInputs
     /// Observed figures used instead of the assumptions, if metrics were given.
-    public var observations: Observations?
+    package var observations: Observations?
 
     // MARK: Throughput
 
     /// The latency the plan uses: the observed mean if available, else the assumption.
-    public var latencySeconds: Double
+    package var latencySeconds: Double
     /// The error rate the plan uses: observed if available, else the input (0 by default).
-    public var errorRate: Double
+    package var errorRate: Double
     /// Expected API calls per user: `1 + e + e² + …` up to ``PlanInputs/maxAttempts`` terms.
-    public var attemptsPerUser: Double
+    package var attemptsPerUser: Double
     /// Expected API calls for the whole run (`users × attemptsPerUser`).
-    public var totalRequests: Double
+    package var totalRequests: Double
     /// The group's rate budget in calls/s, or nil when disabled.
-    public var rateBudget: Double?
+    package var rateBudget: Double?
     /// What the workers can do: total in-flight slots ÷ latency, calls/s.
-    public var latencyCapacity: Double
+    package var latencyCapacity: Double
     /// Calls per second the group will make.
-    public var callsPerSecond: Double
+    package var callsPerSecond: Double
     /// Which of the two limits binds.
-    public var binding: Binding
+    package var binding: Binding
     /// Seconds the run takes at ``callsPerSecond``.
-    public var durationSeconds: Double
+    package var durationSeconds: Double
     /// Users finished per minute.
-    public var usersPerMinute: Double
+    package var usersPerMinute: Double
 
     // MARK: Members
 
     /// Each member's share of the budgets.
-    public var members: [MemberShare]
+    package var members: [MemberShare]
     /// API calls in flight across the group (the sum of member shares; W with one member).
-    public var concurrentConnections: Int
+    package var concurrentConnections: Int
     /// Requests that can start at the same instant: the in-flight slots, capped by the
     /// token buckets' bursts when the rate budget is enabled (buckets start full).
-    public var peakSimultaneousRequests: Int
+    package var peakSimultaneousRequests: Int
 
     // MARK: Bandwidth
 
     /// Outbound (requests) sustained, bytes per second.
-    public var outboundBytesPerSecond: Double
+    package var outboundBytesPerSecond: Double
     /// Inbound (responses) sustained, bytes per second.
-    public var inboundBytesPerSecond: Double
+    package var inboundBytesPerSecond: Double
     /// Outbound bytes of one burst of simultaneous requests.
-    public var outboundBurstBytes: Double
+    package var outboundBurstBytes: Double
     /// Inbound bytes of one burst of simultaneous responses.
-    public var inboundBurstBytes: Double
+    package var inboundBurstBytes: Double
     /// Outbound bytes per day at the sustained rate (24 h).
-    public var outboundBytesPerDay: Double
+    package var outboundBytesPerDay: Double
     /// Inbound bytes per day at the sustained rate (24 h).
-    public var inboundBytesPerDay: Double
+    package var inboundBytesPerDay: Double
     /// Outbound bytes for the whole run.
-    public var outboundBytesTotal: Double
+    package var outboundBytesTotal: Double
     /// Inbound bytes for the whole run.
-    public var inboundBytesTotal: Double
+    package var inboundBytesTotal: Double
 
     // MARK: Load on CardGenius (spec §6.1)
 
     /// Server CPU in cores: 50 ms per request × requests/s.
-    public var apiCPUCores: Double
+    package var apiCPUCores: Double
     /// Server memory in MB: 10 MB per concurrent request.
-    public var apiMemoryMB: Double
+    package var apiMemoryMB: Double
     /// Backends needed if each handles 100 concurrent requests.
-    public var backendsAt100Concurrent: Double
+    package var backendsAt100Concurrent: Double
     /// Backends needed if each handles 50 concurrent requests.
-    public var backendsAt50Concurrent: Double
+    package var backendsAt50Concurrent: Double
 
     /// Server CPU per request (spec §6.1).
-    public static let apiCPUSecondsPerRequest = 0.050
+    package static let apiCPUSecondsPerRequest = 0.050
     /// Server memory per concurrent request in MB (spec §6.1).
-    public static let apiMemoryMBPerRequest = 10.0
+    package static let apiMemoryMBPerRequest = 10.0
 
     /// Computes the plan. Validates the inputs first.
     ///
     /// - Parameter observed: metrics from a running member; its mean latency and error rate
     ///   replace the assumptions when present (a mean of 0 or a non-finite one is ignored).
-    public init(inputs: PlanInputs, observed: ObservedMetrics? = nil) throws(PlanningError) {
+    package init(inputs: PlanInputs, observed: ObservedMetrics? = nil) throws(PlanningError) {
         try inputs.validate()
         self.inputs = inputs
 
@@ -176,20 +176,20 @@ public struct CapacityPlan: Sendable, Equatable, Codable {
     }
 
     /// The run's duration in hours.
-    public var durationHours: Double { durationSeconds / 3600 }
+    package var durationHours: Double { durationSeconds / 3600 }
 
     /// Partitions owned by each member, e.g. `[3, 3, 2]`.
-    public var partitionSplit: [Int] { members.map(\.partitions) }
+    package var partitionSplit: [Int] { members.map(\.partitions) }
 
     /// Members that own no partition.
-    public var idleMembers: Int { members.filter(\.isIdle).count }
+    package var idleMembers: Int { members.filter(\.isIdle).count }
 
     /// Members that own partitions but no share of the budgets.
-    public var starvedMembers: Int { members.filter(\.isStarved).count }
+    package var starvedMembers: Int { members.filter(\.isStarved).count }
 
     /// Workers needed for the latency capacity to reach the rate budget (one member), or nil
     /// when the rate budget is disabled.
-    public var workersForBudget: Int? {
+    package var workersForBudget: Int? {
         guard let rateBudget else { return nil }
         let needed = (rateBudget * latencySeconds - 1e-9).rounded(.up)
         return needed.isFinite && needed < 1e15 ? Int(Swift.max(1, needed)) : nil

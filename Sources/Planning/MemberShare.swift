@@ -8,30 +8,30 @@
 /// its partitions and does nothing). Partitions are dealt as the member's round-robin
 /// assignor deals them: member `k` owns partitions `k`, `k + members`, ..., so 8 partitions
 /// over 3 members are 3, 3, 2.
-public struct MemberShare: Sendable, Equatable, Codable {
+package struct MemberShare: Sendable, Equatable, Codable {
     /// 1-based member number.
-    public var member: Int
+    package var member: Int
     /// Partitions this member owns (0 for an idle member).
-    public var partitions: Int
+    package var partitions: Int
     /// API calls this member may have in flight.
-    public var maxInFlight: Int
+    package var maxInFlight: Int
     /// Calls per second this member may start (its part of the rate budget; 0 when idle).
-    public var ratePerSecond: Double
+    package var ratePerSecond: Double
     /// Burst this member's token bucket allows.
-    public var burst: Double
+    package var burst: Double
     /// Calls per second this member will actually make: `min(rate share, in-flight / latency)`,
     /// or `in-flight / latency` when the rate budget is disabled.
-    public var callsPerSecond: Double
+    package var callsPerSecond: Double
 
     /// Whether this member owns no partition and does nothing.
-    public var isIdle: Bool { partitions == 0 }
+    package var isIdle: Bool { partitions == 0 }
     /// Whether this member owns partitions but none carries a share of the budgets: it
     /// holds them and does nothing (more members than workers or whole burst calls).
-    public var isStarved: Bool { partitions > 0 && maxInFlight == 0 }
+    package var isStarved: Bool { partitions > 0 && maxInFlight == 0 }
 
     /// Partitions carrying the budgets: no more than the workers, nor (rate limit on) the
     /// whole calls of the burst.
-    public static func carriers(_ inputs: PlanInputs) -> Int {
+    package static func carriers(_ inputs: PlanInputs) -> Int {
         var n = min(max(inputs.partitions, 0), max(inputs.workers, 0))
         if inputs.rateLimitEnabled {
             n = min(n, inputs.burst.isFinite ? Int(min(max(inputs.burst, 0), Double(Int32.max)).rounded(.down)) : 0)
@@ -40,7 +40,7 @@ public struct MemberShare: Sendable, Equatable, Codable {
     }
 
     /// Partitions owned by each of `members` members over `partitions` partitions.
-    public static func partitionCounts(members: Int, partitions: Int) -> [Int] {
+    package static func partitionCounts(members: Int, partitions: Int) -> [Int] {
         guard members > 0 else { return [] }
         let base = partitions / members
         let extra = partitions % members

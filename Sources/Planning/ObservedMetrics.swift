@@ -4,29 +4,29 @@
 ///
 /// Series of the same metric with different labels (other than `le`) are added up, so an
 /// exposition with, say, one latency series per member or endpoint gives the group figure.
-public struct ObservedMetrics: Sendable, Equatable, Codable {
+package struct ObservedMetrics: Sendable, Equatable, Codable {
     /// The latency histogram's name.
-    public static let latencyMetric = "cardgenius_api_latency_seconds"
+    package static let latencyMetric = "cardgenius_api_latency_seconds"
     /// The API call counter's name.
-    public static let callsMetric = "cardgenius_api_calls_total"
+    package static let callsMetric = "cardgenius_api_calls_total"
 
     /// Where the metrics came from (a URL, or `text`).
-    public var source: String
+    package var source: String
     /// Calls in the latency histogram (`_count`).
-    public var latencyCount: Double
+    package var latencyCount: Double
     /// Mean latency, `_sum / _count`; nil without observations.
-    public var meanLatencySeconds: Double?
+    package var meanLatencySeconds: Double?
     /// 95th-percentile latency from the buckets by linear interpolation; nil without buckets.
-    public var p95LatencySeconds: Double?
+    package var p95LatencySeconds: Double?
     /// API calls by `status` label (`2xx`, `429`, `5xx`, `timeout`, ...).
-    public var callsByStatus: [String: Double]
+    package var callsByStatus: [String: Double]
     /// All API calls counted.
-    public var totalCalls: Double
+    package var totalCalls: Double
     /// Non-2xx calls ÷ all calls; nil when no call was counted.
-    public var errorRate: Double?
+    package var errorRate: Double?
 
     /// Reads the figures out of parsed samples.
-    public init(samples: [PrometheusSample], source: String) {
+    package init(samples: [PrometheusSample], source: String) {
         self.source = source
         let latencyName = Self.latencyMetric
 
@@ -67,7 +67,7 @@ public struct ObservedMetrics: Sendable, Equatable, Codable {
     }
 
     /// Parses an exposition and reads the figures out of it.
-    public init(exposition: String, source: String) throws(PlanningError) {
+    package init(exposition: String, source: String) throws(PlanningError) {
         self.init(samples: try PrometheusText.parse(exposition), source: source)
     }
 
@@ -78,7 +78,7 @@ public struct ObservedMetrics: Sendable, Equatable, Codable {
     /// are no observations or no `+Inf` bucket.
     ///
     /// - Parameter buckets: `(upperBound, cumulativeCount)` pairs, any order.
-    public static func quantile(_ q: Double, buckets: [(upperBound: Double, count: Double)]) -> Double? {
+    package static func quantile(_ q: Double, buckets: [(upperBound: Double, count: Double)]) -> Double? {
         guard q.isFinite, (0...1).contains(q) else { return nil }
         var sorted = buckets.filter { !$0.upperBound.isNaN && $0.count.isFinite }.sorted { $0.upperBound < $1.upperBound }
         guard let last = sorted.last, last.upperBound == .infinity else { return nil }

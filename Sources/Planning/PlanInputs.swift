@@ -5,50 +5,50 @@
 /// 20 workers, 1.5 s per call, a client-side rate budget of 10 calls/s with a burst of 20
 /// (spec §10.2), 500-byte requests and 35 KB responses (§3.1, §5.1), one member over eight
 /// partitions, a weekly cohort, and an API limit of 50 requests/s with a burst of 30 (§6.2).
-public struct PlanInputs: Sendable, Equatable, Codable {
+package struct PlanInputs: Sendable, Equatable, Codable {
     /// The CardGenius endpoint the service calls (used in the notification text).
-    public static let defaultEndpoint = "https://card-recommendation-api-v2.bankkaro.com/cg/api/pro"
+    package static let defaultEndpoint = "https://card-recommendation-api-v2.bankkaro.com/cg/api/pro"
 
     /// Users (records) in the run: one API call each, plus retries.
-    public var users: Int
+    package var users: Int
     /// Group-wide concurrency budget: API calls in flight across all members.
-    public var workers: Int = 20
+    package var workers: Int = 20
     /// Assumed mean API latency in seconds (replaced by the observed mean when metrics are given).
-    public var latencySeconds: Double = 1.5
+    package var latencySeconds: Double = 1.5
     /// Whether the client-side rate budget is enabled.
-    public var rateLimitEnabled: Bool = true
+    package var rateLimitEnabled: Bool = true
     /// Group-wide rate budget in calls per second.
-    public var ratePerSecond: Double = 10
+    package var ratePerSecond: Double = 10
     /// Group-wide burst of the rate budget, in calls.
-    public var burst: Double = 20
+    package var burst: Double = 20
     /// Request body size in bytes.
-    public var requestBytes: Double = 500
+    package var requestBytes: Double = 500
     /// Response body size in kilobytes (1 KB = 1000 bytes, as the spec counts).
-    public var responseKB: Double = 35
+    package var responseKB: Double = 35
     /// Consumer-group members sharing the budgets.
-    public var members: Int = 1
+    package var members: Int = 1
     /// Partitions of the input topic.
-    public var partitions: Int = 8
+    package var partitions: Int = 8
     /// Hours between cohorts (a run should finish before the next one arrives).
-    public var cohortIntervalHours: Double = 168
+    package var cohortIntervalHours: Double = 168
     /// The API's rate limit per client, requests per second.
-    public var apiRateLimit: Double = 50
+    package var apiRateLimit: Double = 50
     /// The API's burst allowance per client, requests.
-    public var apiBurst: Double = 30
+    package var apiBurst: Double = 30
     /// Fraction of calls that fail and are retried (0 unless observed).
-    public var errorRate: Double = 0
+    package var errorRate: Double = 0
     /// Attempts per user, first call included (spec §3.1: up to 3).
-    public var maxAttempts: Int = 3
+    package var maxAttempts: Int = 3
     /// The endpoint named in the notification.
-    public var endpoint: String = PlanInputs.defaultEndpoint
+    package var endpoint: String = PlanInputs.defaultEndpoint
 
     /// Inputs for `users` users with every other figure at its default.
-    public init(users: Int) {
+    package init(users: Int) {
         self.users = users
     }
 
     /// Inputs with every figure given (defaults as documented on the properties).
-    public init(users: Int, workers: Int = 20, latencySeconds: Double = 1.5,
+    package init(users: Int, workers: Int = 20, latencySeconds: Double = 1.5,
                 rateLimitEnabled: Bool = true, ratePerSecond: Double = 10, burst: Double = 20,
                 requestBytes: Double = 500, responseKB: Double = 35,
                 members: Int = 1, partitions: Int = 8, cohortIntervalHours: Double = 168,
@@ -80,7 +80,7 @@ public struct PlanInputs: Sendable, Equatable, Codable {
     static let maxPartitions = 100_000
 
     /// Checks every figure; throws the first problem, naming the command-line flag.
-    public func validate() throws(PlanningError) {
+    package func validate() throws(PlanningError) {
         try Self.checkCount(users, flag: "--users", min: 1, max: Self.maxUsers)
         try Self.checkCount(workers, flag: "--workers", min: 1, max: Self.maxWorkers)
         try Self.checkPositive(latencySeconds, flag: "--latency-s", unit: "seconds", min: 1e-6, max: 86_400)

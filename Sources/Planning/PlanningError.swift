@@ -2,48 +2,48 @@
 /// flag (`--latency-s: must be greater than 0 seconds (got -1.0)`), a line of a Prometheus
 /// exposition (`line 12: unterminated value for label le`) or a member's metrics URL
 /// (`http://127.0.0.1:9464/metrics: HTTP status 404`) — and a stable code for programs.
-public struct PlanningError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct PlanningError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of problem; compare with the static members.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
         private init(_ name: String) { self.name = name }
 
         // Plan inputs (the subject is a flag).
 
         /// A value below its minimum or above its maximum.
-        public static let outOfRange = Code("outOfRange")
+        package static let outOfRange = Code("outOfRange")
         /// NaN or an infinity where a finite number is needed.
-        public static let notFinite = Code("notFinite")
+        package static let notFinite = Code("notFinite")
 
         // A Prometheus text exposition (the subject is a line).
 
         /// A metric or label name that is empty or has characters names cannot have.
-        public static let invalidName = Code("invalidName")
+        package static let invalidName = Code("invalidName")
         /// A label set that is not `{name="value",...}`.
-        public static let invalidLabels = Code("invalidLabels")
+        package static let invalidLabels = Code("invalidLabels")
         /// A value that is not a float, `+Inf`, `-Inf` or `NaN`.
-        public static let invalidValue = Code("invalidValue")
+        package static let invalidValue = Code("invalidValue")
         /// A timestamp that is not an integer.
-        public static let invalidTimestamp = Code("invalidTimestamp")
+        package static let invalidTimestamp = Code("invalidTimestamp")
 
         // A member's metrics endpoint (the subject is the URL).
 
         /// Not an `http://` or `https://` URL.
-        public static let invalidURL = Code("invalidURL")
+        package static let invalidURL = Code("invalidURL")
         /// The request failed (connection refused, timeout, ...).
-        public static let requestFailed = Code("requestFailed")
+        package static let requestFailed = Code("requestFailed")
         /// The server answered with a status other than 200.
-        public static let badStatus = Code("badStatus")
+        package static let badStatus = Code("badStatus")
         /// The body is not a Prometheus text exposition.
-        public static let invalidExposition = Code("invalidExposition")
+        package static let invalidExposition = Code("invalidExposition")
         /// The exposition has no CardGenius API latency or call metrics.
-        public static let noAPIMetrics = Code("noAPIMetrics")
+        package static let noAPIMetrics = Code("noAPIMetrics")
 
-        public var description: String { name }
+        package var description: String { name }
     }
 
     /// What is at fault.
-    public enum Subject: Sendable, Hashable, CustomStringConvertible {
+    package enum Subject: Sendable, Hashable, CustomStringConvertible {
         /// A command-line flag (`--workers`).
         case flag(String)
         /// A line of a Prometheus text exposition, 1-based.
@@ -52,7 +52,7 @@ public struct PlanningError: Error, Sendable, Equatable, CustomStringConvertible
         case url(String)
 
         /// The flag, `line <n>` or the URL.
-        public var description: String {
+        package var description: String {
             switch self {
             case .flag(let flag): return flag
             case .line(let line): return "line \(line)"
@@ -62,34 +62,34 @@ public struct PlanningError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     /// The kind of problem.
-    public var code: Code
+    package var code: Code
     /// What is at fault.
-    public var subject: Subject
+    package var subject: Subject
     /// What is wrong with it.
-    public var message: String
+    package var message: String
 
     /// Creates an error about `subject`.
-    public init(code: Code, subject: Subject, message: String) {
+    package init(code: Code, subject: Subject, message: String) {
         self.code = code
         self.subject = subject
         self.message = message
     }
 
     /// An error in a plan input, naming its `flag`.
-    public static func input(_ code: Code, flag: String, _ message: String) -> PlanningError {
+    package static func input(_ code: Code, flag: String, _ message: String) -> PlanningError {
         PlanningError(code: code, subject: .flag(flag), message: message)
     }
 
     /// An error at `line` (1-based) of a Prometheus text exposition.
-    public static func exposition(_ code: Code, line: Int, _ message: String) -> PlanningError {
+    package static func exposition(_ code: Code, line: Int, _ message: String) -> PlanningError {
         PlanningError(code: code, subject: .line(line), message: message)
     }
 
     /// An error fetching a member's metrics from `url`.
-    public static func metrics(_ code: Code, url: String, _ message: String) -> PlanningError {
+    package static func metrics(_ code: Code, url: String, _ message: String) -> PlanningError {
         PlanningError(code: code, subject: .url(url), message: message)
     }
 
     /// `"<flag>: <message>"`, `"line <n>: <message>"` or `"<url>: <message>"`, one line.
-    public var description: String { "\(subject): \(message)" }
+    package var description: String { "\(subject): \(message)" }
 }

@@ -4,16 +4,16 @@
 /// escaped values (`\\`, `\"`, `\n`) and a trailing comma, values `+Inf`, `-Inf`, `NaN`
 /// and floats in any form Go's `ParseFloat` writes, optional integer timestamps, CRLF line
 /// ends, and the OpenMetrics `# EOF` marker. Pure: no I/O.
-public struct PrometheusText: Sendable, Equatable {
+package struct PrometheusText: Sendable, Equatable {
     /// The samples in the order they appear.
-    public var samples: [PrometheusSample]
+    package var samples: [PrometheusSample]
     /// `# TYPE` declarations: metric family name to type (`counter`, `histogram`, ...).
-    public var types: [String: String]
+    package var types: [String: String]
     /// `# HELP` texts, unescaped.
-    public var help: [String: String]
+    package var help: [String: String]
 
     /// Parses an exposition; throws on the first malformed line.
-    public init(parsing text: String) throws(PlanningError) {
+    package init(parsing text: String) throws(PlanningError) {
         samples = []
         types = [:]
         help = [:]
@@ -34,12 +34,12 @@ public struct PrometheusText: Sendable, Equatable {
     }
 
     /// The samples of an exposition (see ``init(parsing:)``).
-    public static func parse(_ text: String) throws(PlanningError) -> [PrometheusSample] {
+    package static func parse(_ text: String) throws(PlanningError) -> [PrometheusSample] {
         try PrometheusText(parsing: text).samples
     }
 
     /// Samples named `name`, in order.
-    public func samples(named name: String) -> [PrometheusSample] {
+    package func samples(named name: String) -> [PrometheusSample] {
         samples.filter { $0.name == name }
     }
 

@@ -1,21 +1,21 @@
 /// Rows of cells printed with each column padded to its widest cell; the columns in
 /// `rightAligned` (numbers) are padded on the left. Shared by `plan`, `replay` and `status`.
-public struct TextTable: Sendable {
-    public var rows: [[String]] = []
+package struct TextTable: Sendable {
+    package var rows: [[String]] = []
     /// Columns aligned to the right.
-    public var rightAligned: Set<Int> = []
-    public var indent = "  "
+    package var rightAligned: Set<Int> = []
+    package var indent = "  "
 
-    public init(rightAligned: Set<Int> = [], indent: String = "  ") {
+    package init(rightAligned: Set<Int> = [], indent: String = "  ") {
         self.rightAligned = rightAligned
         self.indent = indent
     }
 
-    public mutating func add(_ cells: String...) { rows.append(cells) }
+    package mutating func add(_ cells: String...) { rows.append(cells) }
 
-    public mutating func add(_ cells: [String]) { rows.append(cells) }
+    package mutating func add(_ cells: [String]) { rows.append(cells) }
 
-    public func render() -> String {
+    package func render() -> String {
         let columns = rows.map(\.count).max() ?? 0
         var widths = [Int](repeating: 0, count: columns)
         for row in rows {

@@ -2,19 +2,19 @@ import StrictJSON
 
 extension ServiceSettings: CustomStringConvertible, CustomDebugStringConvertible {
     /// What secret values are replaced with.
-    public static let redactionMarker = "***"
+    package static let redactionMarker = "***"
 
     /// Whether a Kafka property holds a secret and must never be printed: its name contains
     /// `password`, `secret`, `token`, `sasl.jaas`, `key` (`ssl.key.password`, `ssl.key.pem`, ...),
     /// `credential` or `sasl.oauthbearer.config` (case-insensitive).
-    public static func isSecretProperty(_ name: String) -> Bool {
+    package static func isSecretProperty(_ name: String) -> Bool {
         let lowered = name.lowercased()
         return ["password", "secret", "token", "sasl.jaas", "key", "credential", "sasl.oauthbearer.config"]
             .contains { lowered.contains($0) }
     }
 
     /// A copy with every secret Kafka property replaced by `"***"`.
-    public func redacted() -> ServiceSettings {
+    package func redacted() -> ServiceSettings {
         var copy = self
         for name in copy.kafka.properties.keys where Self.isSecretProperty(name) {
             copy.kafka.properties[name] = Self.redactionMarker
@@ -23,21 +23,21 @@ extension ServiceSettings: CustomStringConvertible, CustomDebugStringConvertible
     }
 
     /// The configuration as one line of JSON with secrets masked; safe to log.
-    public var redactedDescription: String {
+    package var redactedDescription: String {
         render(redacted: true, pretty: false)
     }
 
     /// Same as ``redactedDescription``: settings never print secrets.
-    public var description: String { redactedDescription }
+    package var description: String { redactedDescription }
 
     /// Same as ``redactedDescription``.
-    public var debugDescription: String { redactedDescription }
+    package var debugDescription: String { redactedDescription }
 
     /// The effective configuration as a JSON document in the configuration-file schema,
     /// pretty-printed with keys sorted (for `cardgenius config show`).
     ///
     /// - Parameter redacted: mask secret Kafka properties as `"***"` (the default).
-    public func jsonString(redacted: Bool = true) -> String {
+    package func jsonString(redacted: Bool = true) -> String {
         render(redacted: redacted, pretty: true)
     }
 
@@ -66,14 +66,14 @@ extension ServiceSettings.Kafka: CustomStringConvertible, CustomReflectable {
     }
 
     /// The Kafka settings as one line of JSON with secret properties masked; never prints secrets.
-    public var description: String {
+    package var description: String {
         var out = ""
         redactedSettings.section("kafka.", redacted: true).write(to: &out, pretty: false, indent: 0)
         return out
     }
 
     /// Mirrors the redacted form so that `dump()` and debuggers do not show secrets.
-    public var customMirror: Mirror {
+    package var customMirror: Mirror {
         let redacted = redactedSettings.kafka
         return Mirror(
             self,

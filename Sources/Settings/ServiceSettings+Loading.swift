@@ -17,7 +17,7 @@ extension ServiceSettings {
     ///
     /// Every value is checked; the first problem is thrown as a ``SettingsError`` whose
     /// description names the source and the key.
-    public static func load(
+    package static func load(
         file: String?,
         environment: [String: String],
         overrides: [String: ConfigContent]
@@ -31,17 +31,17 @@ extension ServiceSettings {
     /// - Parameters:
     ///   - json: the document's bytes (`[UInt8]`, `Data`, ...).
     ///   - source: how errors name the document, usually its path.
-    public static func parse(json: some Collection<UInt8>, source: String) throws(SettingsError) -> ServiceSettings {
+    package static func parse(json: some Collection<UInt8>, source: String) throws(SettingsError) -> ServiceSettings {
         let layer = try SettingsFileSnapshot(bytes: Array(json), source: source).layer.get()
         return try SettingsLoader(environment: [:], overrides: [:]).settings(file: layer)
     }
 
     /// Every dotted key the loader knows, in schema order (`kafka.bootstrap_servers`, ..., `metrics.port`).
-    public static var knownKeys: [String] { SettingKey.all.map(\.path) }
+    package static var knownKeys: [String] { SettingKey.all.map(\.path) }
 
     /// The environment variable that sets `key` (`processing.max_workers` → `CARDGENIUS_PROCESSING_MAX_WORKERS`),
     /// or `nil` if the key is unknown.
-    public static func environmentVariableName(forKey key: String) -> String? {
+    package static func environmentVariableName(forKey key: String) -> String? {
         SettingKey.named(key)?.environmentVariable
     }
 

@@ -4,9 +4,9 @@
 /// value (a file path, an environment variable or the command line), the dotted
 /// key, and what is wrong, for example
 /// `config/real_config.json: unknown key "processing.max_wrokers" (did you mean "processing.max_workers"?)`.
-public struct SettingsError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct SettingsError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of problem; compare with the static members.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case fileNotFound, unreadableFile, invalidJSON, unknownKey, wrongType, invalidValue,
                 unknownEnvironmentVariable
@@ -16,34 +16,34 @@ public struct SettingsError: Error, Sendable, Equatable, CustomStringConvertible
         private init(_ base: Base) { self.base = base }
 
         /// The configuration file does not exist.
-        public static let fileNotFound = Code(.fileNotFound)
+        package static let fileNotFound = Code(.fileNotFound)
         /// The configuration file exists but could not be read.
-        public static let unreadableFile = Code(.unreadableFile)
+        package static let unreadableFile = Code(.unreadableFile)
         /// The file (or a JSON-valued environment variable) is not valid JSON.
-        public static let invalidJSON = Code(.invalidJSON)
+        package static let invalidJSON = Code(.invalidJSON)
         /// A key that the schema does not know.
-        public static let unknownKey = Code(.unknownKey)
+        package static let unknownKey = Code(.unknownKey)
         /// A value of the wrong JSON type, or text that does not parse as the key's type.
-        public static let wrongType = Code(.wrongType)
+        package static let wrongType = Code(.wrongType)
         /// A value of the right type that is out of range or inconsistent with another value.
-        public static let invalidValue = Code(.invalidValue)
+        package static let invalidValue = Code(.invalidValue)
         /// A `CARDGENIUS_*` environment variable that names no setting.
-        public static let unknownEnvironmentVariable = Code(.unknownEnvironmentVariable)
+        package static let unknownEnvironmentVariable = Code(.unknownEnvironmentVariable)
 
-        public var description: String { base.rawValue }
+        package var description: String { base.rawValue }
     }
 
     /// The kind of problem.
-    public var code: Code
+    package var code: Code
     /// Where the bad value came from: a file path, `environment variable CARDGENIUS_...`, `command line`, ...
-    public var source: String
+    package var source: String
     /// The dotted key at fault (`processing.max_workers`), if the problem is about one key.
-    public var key: String?
+    package var key: String?
     /// What is wrong, without the source.
-    public var message: String
+    package var message: String
 
     /// Creates an error.
-    public init(code: Code, source: String, key: String? = nil, message: String) {
+    package init(code: Code, source: String, key: String? = nil, message: String) {
         self.code = code
         self.source = source
         self.key = key
@@ -51,5 +51,5 @@ public struct SettingsError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     /// `"<source>: <message>"`, one line.
-    public var description: String { "\(source): \(message)" }
+    package var description: String { "\(source): \(message)" }
 }

@@ -16,31 +16,31 @@ import StrictJSON
 /// ```swift
 /// let provider = try await ReloadingFileProvider<SettingsFileSnapshot>(filePath: "config/real_config.json")
 /// ```
-public struct SettingsFileSnapshot: Sendable {
+package struct SettingsFileSnapshot: Sendable {
     /// How the document is named and what an invalid one yields.
-    public struct ParsingOptions: FileParsingOptions {
+    package struct ParsingOptions: FileParsingOptions {
         /// How errors name the document (its path); `nil` for the provider's name.
-        public var source: String?
+        package var source: String?
         /// Whether an invalid document yields a snapshot that holds the error (every lookup
         /// throws it) instead of failing: a `ReloadingFileProvider` drops a change it cannot
         /// parse with a debug line, so its watchers would never hear of an invalid edit.
-        public var keepsErrors: Bool
+        package var keepsErrors: Bool
 
         /// Creates options.
-        public init(source: String? = nil, keepsErrors: Bool = false) {
+        package init(source: String? = nil, keepsErrors: Bool = false) {
             self.source = source
             self.keepsErrors = keepsErrors
         }
 
         /// Errors name the provider; an invalid document fails.
-        public static var `default`: Self { .init() }
+        package static var `default`: Self { .init() }
     }
 
     /// The file's checked values, or why it is invalid.
     let layer: Result<SettingsLayer, SettingsError>
 
     /// The name errors and descriptions use for the file, usually its path.
-    public let providerName: String
+    package let providerName: String
 
     /// Parses and checks a configuration document; `source` names it in errors (usually its path).
     init(bytes: [UInt8], source: String) throws(SettingsError) {
@@ -98,7 +98,7 @@ public struct SettingsFileSnapshot: Sendable {
 extension SettingsFileSnapshot: FileConfigSnapshot {
     /// Parses a configuration file read by a `FileProvider` or `ReloadingFileProvider`; throws
     /// (or, with ``ParsingOptions/keepsErrors``, keeps) a ``SettingsError`` naming the file.
-    public init(data: RawSpan, providerName: String, parsingOptions: ParsingOptions) throws {
+    package init(data: RawSpan, providerName: String, parsingOptions: ParsingOptions) throws {
         let source = parsingOptions.source ?? providerName
         self.providerName = source
         let layer = Result { () throws(SettingsError) in try Self.read(data.withUnsafeBytes { Array($0) }, source: source) }
@@ -107,13 +107,13 @@ extension SettingsFileSnapshot: FileConfigSnapshot {
     }
 
     /// The typed value of `key`, if the file sets it.
-    public func value(forKey key: AbsoluteConfigKey, type: ConfigType) throws -> LookupResult {
+    package func value(forKey key: AbsoluteConfigKey, type: ConfigType) throws -> LookupResult {
         try layer.get().provider.value(forKey: key, type: type)
     }
 
     /// `<file>[N values]`.
-    public var description: String { "\(providerName)[\((try? layer.get())?.values.count ?? 0) values]" }
+    package var description: String { "\(providerName)[\((try? layer.get())?.values.count ?? 0) values]" }
 
     /// Same as ``description``: values are not listed, so secrets never show.
-    public var debugDescription: String { description }
+    package var debugDescription: String { description }
 }

@@ -13,30 +13,30 @@ import UnixSignals
 /// way the settings are checked as at start-up (same layers, precedence and errors; the
 /// environment and flags do not change) and delivered on ``updates``, valid or not, with
 /// what triggered them; a change that leaves the file's settings as they were is not.
-public struct SettingsWatcher: Service {
+package struct SettingsWatcher: Service {
     /// What made the service read the configuration again.
-    public enum Trigger: Sendable, Equatable, CustomStringConvertible {
+    package enum Trigger: Sendable, Equatable, CustomStringConvertible {
         /// The file's content or target changed.
         case fileChanged
         /// The process received SIGHUP.
         case signal
 
         /// `configuration file changed` or `SIGHUP`, as the reload's log lines start.
-        public var description: String { self == .signal ? "SIGHUP" : "configuration file changed" }
+        package var description: String { self == .signal ? "SIGHUP" : "configuration file changed" }
     }
 
     /// One reload: the settings, or why the configuration was refused.
-    public struct Update: Sendable {
-        public var trigger: Trigger
-        public var settings: Result<ServiceSettings, SettingsError>
+    package struct Update: Sendable {
+        package var trigger: Trigger
+        package var settings: Result<ServiceSettings, SettingsError>
     }
 
     /// The settings at start-up.
-    public let initial: ServiceSettings
+    package let initial: ServiceSettings
     /// Every reload, in order; finishes when ``run()`` returns. One consumer.
-    public let updates: AsyncStream<Update>
+    package let updates: AsyncStream<Update>
     /// How often the file is checked for changes.
-    public static let pollInterval = Duration.seconds(1)
+    package static let pollInterval = Duration.seconds(1)
 
     private let continuation: AsyncStream<Update>.Continuation
     private let file: String?
@@ -45,7 +45,7 @@ public struct SettingsWatcher: Service {
 
     /// Loads the settings (see ``ServiceSettings/load(file:environment:overrides:)``) and
     /// prepares to watch `file`.
-    public init(
+    package init(
         file: String?, environment: [String: String], overrides: [String: ConfigContent], logger: Logger
     ) async throws(SettingsError) {
         // The start-up read is the loader's own, for its one-line errors (a missing file, a
@@ -74,14 +74,14 @@ public struct SettingsWatcher: Service {
     }
 
     /// Reads the configuration file again now, as SIGHUP does.
-    public func reload() -> Result<ServiceSettings, SettingsError> {
+    package func reload() -> Result<ServiceSettings, SettingsError> {
         Result { () throws(SettingsError) in
             try loader.settings(file: try file.map { path throws(SettingsError) in try ServiceSettings.fileLayer(path) })
         }
     }
 
     /// Polls the file, follows its snapshots and SIGHUP until graceful shutdown.
-    public func run() async throws {
+    package func run() async throws {
         defer { continuation.finish() }
         try await withThrowingDiscardingTaskGroup { group in
             if let provider {

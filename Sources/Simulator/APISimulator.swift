@@ -21,9 +21,9 @@ import Synchronization
 /// ```
 ///
 /// Routes: `POST /cg/api/pro`, `GET /stats`, `POST /stats/reset`, `GET /healthz`.
-public struct APISimulator: Service, Sendable {
+package struct APISimulator: Service, Sendable {
     /// The settings the simulator runs with.
-    public let configuration: SimulatorConfiguration
+    package let configuration: SimulatorConfiguration
     private let logger: Logger
     private let onListening: (@Sendable (_ host: String, _ port: Int) async -> Void)?
     private let listening: ListeningState
@@ -38,7 +38,7 @@ public struct APISimulator: Service, Sendable {
     ///     a readable error (invalid values are clamped here).
     ///   - logger: the logger of the server.
     ///   - onListening: called once the socket is bound, with the host and actual port.
-    public init(
+    package init(
         configuration: SimulatorConfiguration,
         logger: Logger,
         onListening: (@Sendable (_ host: String, _ port: Int) async -> Void)? = nil
@@ -53,17 +53,17 @@ public struct APISimulator: Service, Sendable {
     }
 
     /// The counters served by `GET /stats`, read in-process.
-    public func statistics() -> SimulatorStatistics {
+    package func statistics() -> SimulatorStatistics {
         self.state.statistics()
     }
 
     /// Zeroes the counters, like `POST /stats/reset`.
-    public func resetStatistics() {
+    package func resetStatistics() {
         self.state.reset(unixTime: Date().timeIntervalSince1970)
     }
 
     /// Serves until graceful shutdown (or cancellation). Can be called once.
-    public func run() async throws {
+    package func run() async throws {
         self.state.markStarted(unixTime: Date().timeIntervalSince1970)
         let responder = SimulatorResponder(
             configuration: self.configuration,
@@ -107,16 +107,16 @@ public struct APISimulator: Service, Sendable {
 
     /// Waits until the server is bound and returns its port (the actual one when configured
     /// with port 0). Throws if ``run()`` fails or stops before binding.
-    public func waitUntilListening() async throws -> Int {
+    package func waitUntilListening() async throws -> Int {
         try await self.listening.wait()
     }
 }
 
 /// An error of the simulator's lifecycle (for example a bind failure).
-public struct APISimulatorError: Error, Sendable, CustomStringConvertible {
+package struct APISimulatorError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
-    public var message: String
-    public var description: String { self.message }
+    package var message: String
+    package var description: String { self.message }
 }
 
 /// The bound port, once known, and the tasks waiting for it.
@@ -155,7 +155,7 @@ final class ListeningState: Sendable {
 }
 
 extension APISimulator: CustomStringConvertible {
-    public var description: String {
+    package var description: String {
         "APISimulator(\(self.configuration.host):\(self.configuration.port))"
     }
 }

@@ -4,62 +4,62 @@
 /// The defaults model the production API as documented: 1.5 s mean latency, no rate limit, no
 /// faults, the top 13 cards per answer: about 34 KB, within the load spec's 20–50 KB (~35 KB
 /// on average; measured over 200 synthetic users: 24–42 KB, mean 34.2 KB).
-public struct SimulatorConfiguration: Sendable, Hashable {
+package struct SimulatorConfiguration: Sendable, Hashable {
     /// Address to bind.
-    public var host: String
+    package var host: String
     /// Port to bind; 0 picks a free port (see ``APISimulator/waitUntilListening()``).
-    public var port: Int
+    package var port: Int
 
     /// Cards per answer by default: 13 answers ~34 KB (the load spec: 20–50 KB, ~35 KB).
-    public static let defaultTop = 13
+    package static let defaultTop = 13
 
     /// Cards per answer (the best `top` of the catalogue).
-    public var top: Int
+    package var top: Int
     /// Cards in the built-in catalogue.
-    public var catalogueSize: Int
+    package var catalogueSize: Int
 
     /// Mean latency of an answer in milliseconds, before ``latencyScale``; 0 answers at once.
-    public var latencyMilliseconds: Double
+    package var latencyMilliseconds: Double
     /// Spread (sigma of the underlying normal) of the log-normal latency distribution.
-    public var latencySigma: Double
+    package var latencySigma: Double
     /// Factor applied to every latency (0.01 runs the spec 100 times faster).
-    public var latencyScale: Double
+    package var latencyScale: Double
 
     /// Token-bucket rate limit per client IP in requests per second; 0 disables it.
-    public var rateLimit: Double
+    package var rateLimit: Double
     /// Bucket size (burst) of the rate limit; 0 means `max(1, rateLimit)`.
-    public var burst: Double
+    package var burst: Double
     /// Concurrent requests past which the simulator answers 503 at once; 0 disables it.
-    public var maxConcurrency: Int
+    package var maxConcurrency: Int
 
     /// Fraction (0...1) of requests answered 503.
-    public var fail503: Double
+    package var fail503: Double
     /// Fraction (0...1) of requests that hang for ``hangSeconds`` (or until the client gives up).
-    public var failHang: Double
+    package var failHang: Double
     /// How long a hanging request sleeps before answering 504.
-    public var hangSeconds: Double
+    package var hangSeconds: Double
     /// Fraction (0...1) of requests whose connection is reset without an answer.
-    public var failReset: Double
+    package var failReset: Double
     /// Fraction (0...1) of requests answered 200 with the JSON body cut in half.
-    public var failTruncate: Double
+    package var failTruncate: Double
     /// Fraction (0...1) of requests answered 400.
-    public var fail400: Double
+    package var fail400: Double
     /// Seed of the fault draws and the latency samples.
-    public var seed: UInt64
+    package var seed: UInt64
 
     /// Seconds after start-up at which an outage begins (every request answers 503); nil for none.
-    public var outageAfter: Double?
+    package var outageAfter: Double?
     /// Length of the outage in seconds.
-    public var outageFor: Double
+    package var outageFor: Double
     /// Requests answered late on purpose (one user's call outliving a rebalance); nil for none.
-    public var slowSpend: SlowSpend? = nil
+    package var slowSpend: SlowSpend? = nil
     /// The `Retry-After` header sent, verbatim, with every 429 and 503 (any text: a client must
     /// survive whatever a server sends); nil sends the rate limit's own wait on 429s and none
     /// on 503s.
-    public var retryAfter: String? = nil
+    package var retryAfter: String? = nil
 
     /// Creates a configuration; every parameter has the documented default.
-    public init(
+    package init(
         host: String = "127.0.0.1",
         port: Int = 8080,
         top: Int = SimulatorConfiguration.defaultTop,
@@ -102,14 +102,14 @@ public struct SimulatorConfiguration: Sendable, Hashable {
     }
 
     /// A problem with a configuration value.
-    public struct ValidationError: Error, Sendable, Hashable, CustomStringConvertible {
+    package struct ValidationError: Error, Sendable, Hashable, CustomStringConvertible {
         /// What is wrong, naming the setting.
-        public var message: String
-        public var description: String { self.message }
+        package var message: String
+        package var description: String { self.message }
     }
 
     /// Checks every value; returns the first problem found.
-    public func validate() throws(ValidationError) {
+    package func validate() throws(ValidationError) {
         func fail(_ message: String) throws(ValidationError) { throw ValidationError(message: message) }
         if self.host.isEmpty { try fail("host must not be empty") }
         if !(0...65_535).contains(self.port) { try fail("port must be in 0...65535, got \(self.port)") }

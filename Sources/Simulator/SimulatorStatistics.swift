@@ -2,26 +2,26 @@
 ///
 /// `{"requests":N,"by_status":{"200":N,"429":N},"resets":N,"hangs":N,"in_flight":N,
 /// "peak_concurrency":N,"peak_rps":N,"started_at":UNIX_SECONDS}`
-public struct SimulatorStatistics: Sendable, Hashable, Codable {
+package struct SimulatorStatistics: Sendable, Hashable, Codable {
     /// API requests received (`POST /cg/api/pro`), whatever their fate.
-    public var requests: Int
+    package var requests: Int
     /// Answers sent, by HTTP status.
-    public var byStatus: [Int: Int]
+    package var byStatus: [Int: Int]
     /// Connections reset without an answer (injected faults).
-    public var resets: Int
+    package var resets: Int
     /// Requests that hung (injected faults).
-    public var hangs: Int
+    package var hangs: Int
     /// API requests being served right now.
-    public var inFlight: Int
+    package var inFlight: Int
     /// Largest number of API requests served at the same time.
-    public var peakConcurrency: Int
+    package var peakConcurrency: Int
     /// Largest number of API requests that arrived within any one-second window.
-    public var peakRPS: Int
+    package var peakRPS: Int
     /// When the simulator started (or the counters were reset), in seconds since 1970.
-    public var startedAt: Double
+    package var startedAt: Double
 
     /// Answers sent with `status`.
-    public func count(status: Int) -> Int { self.byStatus[status] ?? 0 }
+    package func count(status: Int) -> Int { self.byStatus[status] ?? 0 }
 
     enum CodingKeys: String, CodingKey {
         case requests
@@ -34,7 +34,7 @@ public struct SimulatorStatistics: Sendable, Hashable, Codable {
         case startedAt = "started_at"
     }
 
-    public init(
+    package init(
         requests: Int = 0,
         byStatus: [Int: Int] = [:],
         resets: Int = 0,
@@ -54,7 +54,7 @@ public struct SimulatorStatistics: Sendable, Hashable, Codable {
         self.startedAt = startedAt
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.requests = try container.decode(Int.self, forKey: .requests)
         let byStatus = try container.decode([String: Int].self, forKey: .byStatus)
@@ -70,7 +70,7 @@ public struct SimulatorStatistics: Sendable, Hashable, Codable {
         self.startedAt = try container.decode(Double.self, forKey: .startedAt)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.requests, forKey: .requests)
         try container.encode(
@@ -86,7 +86,7 @@ public struct SimulatorStatistics: Sendable, Hashable, Codable {
     }
 
     /// The `/stats` JSON document (keys in a fixed order).
-    public func jsonBytes() -> [UInt8] {
+    package func jsonBytes() -> [UInt8] {
         let byStatus = self.byStatus.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }
         let text = """
             {"requests":\(self.requests),"by_status":{\(byStatus.joined(separator: ","))},\

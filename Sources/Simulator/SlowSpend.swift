@@ -3,17 +3,17 @@ import Synchronization
 /// A targeted slow answer, for tests of what happens when one user's call outlives a
 /// rebalance: the first ``times`` requests whose spend ``field`` equals ``amount`` answer
 /// ``seconds`` later than the latency model says.
-public struct SlowSpend: Sendable, Hashable {
+package struct SlowSpend: Sendable, Hashable {
     /// The spend field to match (for example `fuel`).
-    public var field: String
+    package var field: String
     /// The amount that marks the request.
-    public var amount: Double
+    package var amount: Double
     /// Extra seconds before the answer.
-    public var seconds: Double
+    package var seconds: Double
     /// How many matching requests are slowed; later ones answer normally.
-    public var times: Int
+    package var times: Int
 
-    public init(field: String, amount: Double, seconds: Double, times: Int = 1) {
+    package init(field: String, amount: Double, seconds: Double, times: Int = 1) {
         self.field = field
         self.amount = amount
         self.seconds = seconds

@@ -2,9 +2,9 @@ import Foundation
 
 /// Where the `cardgenius` executable and the repository are, for tests that run it as a
 /// separate process.
-public enum CardgeniusExecutable {
+package enum CardgeniusExecutable {
     /// The `cardgenius` executable built next to the test bundle (or `$CARDGENIUS_BIN`).
-    public static var path: String {
+    package static var path: String {
         if let path = ProcessInfo.processInfo.environment["CARDGENIUS_BIN"] { return path }
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for _ in 0..<4 {
@@ -16,7 +16,7 @@ public enum CardgeniusExecutable {
     }
 
     /// The repository's root directory.
-    public static var repository: String {
+    package static var repository: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().path
     }

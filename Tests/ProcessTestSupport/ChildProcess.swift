@@ -10,12 +10,12 @@ import SystemPackage
 
 /// A `cardgenius` child process (swift-subprocess) with stdout and stderr copied into files
 /// as they come. It is SIGKILLed when released, so no test leaves a process behind.
-public final class ChildProcess: Sendable {
+package final class ChildProcess: Sendable {
     /// How the process ended.
-    public enum Status: Equatable, Sendable, CustomStringConvertible {
+    package enum Status: Equatable, Sendable, CustomStringConvertible {
         case exited(Int32)
         case signalled(Int32)
-        public var description: String {
+        package var description: String {
             switch self {
             case .exited(let code): return "exit \(code)"
             case .signalled(let signal): return "signal \(signal)"
@@ -24,11 +24,11 @@ public final class ChildProcess: Sendable {
     }
 
     /// The arguments after `cardgenius`.
-    public let arguments: [String]
+    package let arguments: [String]
     /// The file capturing stdout.
-    public let stdoutPath: String
+    package let stdoutPath: String
     /// The file capturing stderr.
-    public let stderrPath: String
+    package let stderrPath: String
 
     private let control: Control
     private let task: Task<Void, Never>
@@ -36,7 +36,7 @@ public final class ChildProcess: Sendable {
     /// Starts `cardgenius arguments`. CARDGENIUS_* variables of the test's environment are
     /// not passed on; `environment` is added. A process that cannot be started ends as
     /// `exit 127` with the reason on its stderr.
-    public init(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws {
+    package init(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws {
         let dir = FileManager.default.temporaryDirectory
         let id = UUID().uuidString
         self.arguments = arguments
@@ -105,31 +105,31 @@ public final class ChildProcess: Sendable {
     }
 
     /// The process id (0 until it has started).
-    public var pid: Int32 { control.pid }
+    package var pid: Int32 { control.pid }
     /// Whether it has not ended yet.
-    public var isRunning: Bool { control.status == nil }
+    package var isRunning: Bool { control.status == nil }
 
     /// Sends `sig` if the process still runs (at once, or as soon as it has started).
-    public func signal(_ sig: Int32) { control.send(sig) }
+    package func signal(_ sig: Int32) { control.send(sig) }
 
     /// SIGKILL, if still running.
-    public func kill() { signal(SIGKILL) }
+    package func kill() { signal(SIGKILL) }
 
     /// Waits for the process to end; nil on time-out (the process is left running).
-    public func waitForExit(timeout: Duration) async -> Status? {
+    package func waitForExit(timeout: Duration) async -> Status? {
         let ended = await waitUntil(timeout: timeout, interval: .milliseconds(50)) { control.status != nil }
         return ended ? control.status : nil
     }
 
     /// Everything written to stdout so far.
-    public var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+    package var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
     /// Everything written to stderr so far.
-    public var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+    package var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
     /// Complete lines of stdout (a line still being written is left out).
-    public var stdoutLines: [String] { Self.completeLines(stdout) }
+    package var stdoutLines: [String] { Self.completeLines(stdout) }
     /// Complete lines of stderr.
-    public var stderrLines: [String] { Self.completeLines(stderr) }
+    package var stderrLines: [String] { Self.completeLines(stderr) }
 
     private static func completeLines(_ text: String) -> [String] {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

@@ -3,9 +3,9 @@ import Foundation
 import NIOCore
 
 /// Free ports and GETs, for tests of the processes' HTTP endpoints.
-public enum HTTP {
+package enum HTTP {
     /// A TCP port nobody listens on right now (bound to port 0 on 127.0.0.1, then released).
-    public static func freePort() -> Int {
+    package static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -20,7 +20,7 @@ public enum HTTP {
 
     /// GET `url` (2 s time-out): the status and body (the first 16 MiB), or nil when
     /// nothing answered.
-    public static func get(_ url: String) async -> (status: Int, body: String)? {
+    package static func get(_ url: String) async -> (status: Int, body: String)? {
         do {
             let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(2))
             let body = try await response.body.collect(upTo: 16 << 20)

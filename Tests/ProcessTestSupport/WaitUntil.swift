@@ -1,6 +1,6 @@
 /// Polls `condition` every `interval` until it holds or `timeout` passes; returns whether it held.
 @discardableResult
-public func waitUntil(timeout: Duration, interval: Duration = .milliseconds(100),
+package func waitUntil(timeout: Duration, interval: Duration = .milliseconds(100),
                       _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while true {
@@ -11,8 +11,8 @@ public func waitUntil(timeout: Duration, interval: Duration = .milliseconds(100)
 }
 
 /// A wait that ran out of time, naming what was waited for.
-public struct TimedOut: Error, CustomStringConvertible {
-    public var what: String
-    public init(what: String) { self.what = what }
-    public var description: String { "timed out waiting for \(what)" }
+package struct TimedOut: Error, CustomStringConvertible {
+    package var what: String
+    package init(what: String) { self.what = what }
+    package var description: String { "timed out waiting for \(what)" }
 }

@@ -7,7 +7,7 @@ import Simulator
 // Shared by CardGeniusTests and SimulatorTests: an in-process simulator and raw HTTP helpers.
 
 /// Runs an in-process simulator on 127.0.0.1 with a free port for the duration of `body`.
-public func withSimulator<T: Sendable>(
+package func withSimulator<T: Sendable>(
     _ configuration: SimulatorConfiguration,
     _ body: @Sendable (_ simulator: APISimulator, _ port: Int) async throws -> T
 ) async throws -> T {
@@ -32,7 +32,7 @@ public func withSimulator<T: Sendable>(
 }
 
 /// A client for the simulator at `port`, shut down after `body`.
-public func withClient<T: Sendable>(
+package func withClient<T: Sendable>(
     port: Int,
     requestTimeout: Duration = .seconds(10),
     maxConnections: Int = 20,
@@ -62,12 +62,12 @@ public func withClient<T: Sendable>(
 }
 
 /// A fast simulator configuration: no latency unless asked.
-public func fastConfiguration(latencyMilliseconds: Double = 0) -> SimulatorConfiguration {
+package func fastConfiguration(latencyMilliseconds: Double = 0) -> SimulatorConfiguration {
     SimulatorConfiguration(latencyMilliseconds: latencyMilliseconds, latencySigma: 0.05, latencyScale: 1)
 }
 
 /// A typical spend profile.
-public let typicalSpends: [SpendField: Double] = [
+package let typicalSpends: [SpendField: Double] = [
     .amazonSpends: 8_000, .flipkartSpends: 4_000, .groceryOnline: 6_000, .onlineFoodOrdering: 3_500,
     .otherOnline: 2_000, .otherOffline: 12_000, .diningOrGoingOut: 4_000, .fuel: 5_000,
     .mobilePhoneBills: 1_200, .electricityBills: 2_500, .hotelsAnnual: 40_000, .flightsAnnual: 60_000,
@@ -75,7 +75,7 @@ public let typicalSpends: [SpendField: Double] = [
 ]
 
 /// Finds `needle` in `haystack`.
-public func firstRange(of needle: [UInt8], in haystack: [UInt8]) -> Range<Int>? {
+package func firstRange(of needle: [UInt8], in haystack: [UInt8]) -> Range<Int>? {
     guard !needle.isEmpty, needle.count <= haystack.count else { return nil }
     outer: for start in 0...(haystack.count - needle.count) {
         for k in 0..<needle.count where haystack[start + k] != needle[k] { continue outer }
@@ -85,7 +85,7 @@ public func firstRange(of needle: [UInt8], in haystack: [UInt8]) -> Range<Int>? 
 }
 
 /// Sends a raw POST with AsyncHTTPClient; returns status and body.
-public func rawPost(port: Int, path: String = "/cg/api/pro", body: [UInt8]) async throws -> (status: Int, body: [UInt8]) {
+package func rawPost(port: Int, path: String = "/cg/api/pro", body: [UInt8]) async throws -> (status: Int, body: [UInt8]) {
     let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
     do {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
@@ -102,12 +102,12 @@ public func rawPost(port: Int, path: String = "/cg/api/pro", body: [UInt8]) asyn
     }
 }
 
-public func post(port: Int, body: [UInt8]) async throws -> (status: Int, body: [UInt8]) {
+package func post(port: Int, body: [UInt8]) async throws -> (status: Int, body: [UInt8]) {
     try await rawPost(port: port, body: body)
 }
 
 /// Sends a bodiless request.
-public func request(port: Int, method: String, path: String) async throws -> (status: Int, body: [UInt8]) {
+package func request(port: Int, method: String, path: String) async throws -> (status: Int, body: [UInt8]) {
     let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
     do {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")

@@ -2,30 +2,30 @@ import Foundation
 import Pipeline
 
 /// The outcome of `cardgenius report` for one cohort.
-public struct CohortReport: Sendable, Hashable {
-    public var cohort: String
+package struct CohortReport: Sendable, Hashable {
+    package var cohort: String
     /// Distinct users (keys) published to the input topic.
-    public var usersPublished: Int
+    package var usersPublished: Int
     /// Input records of the cohort.
-    public var recordsPublished: Int
+    package var recordsPublished: Int
     /// Distinct users with a recommendation on the output topic.
-    public var usersRecommended: Int
+    package var usersRecommended: Int
     /// Output records of the cohort.
-    public var recommendationRecords: Int
+    package var recommendationRecords: Int
     /// Distinct dead-lettered users by `error.class`.
-    public var deadLetteredUsers: [String: Int]
+    package var deadLetteredUsers: [String: Int]
     /// Distinct dead-lettered users, over every class.
-    public var usersDeadLettered: Int
+    package var usersDeadLettered: Int
     /// Published users with neither a recommendation nor a dead letter.
-    public var pending: Int
+    package var pending: Int
     /// Some of them (sorted, at most 20).
-    public var pendingSample: [String]
+    package var pendingSample: [String]
     /// Topics whose oldest records are gone (low watermark above 0): the tally covers only what is retained.
-    public var truncatedTopics: [String] = []
+    package var truncatedTopics: [String] = []
     /// Records read over the three topics.
-    public var scanned = 0
+    package var scanned = 0
 
-    public init(cohort: String, usersPublished: Int, recordsPublished: Int, usersRecommended: Int,
+    package init(cohort: String, usersPublished: Int, recordsPublished: Int, usersRecommended: Int,
                 recommendationRecords: Int, deadLetteredUsers: [String: Int], usersDeadLettered: Int,
                 pending: Int, pendingSample: [String]) {
         self.cohort = cohort
@@ -40,10 +40,10 @@ public struct CohortReport: Sendable, Hashable {
     }
 
     /// The exit status scripts gate on: 0 when nothing is pending, 3 otherwise.
-    public var exitStatus: Int32 { pending == 0 ? 0 : 3 }
+    package var exitStatus: Int32 { pending == 0 ? 0 : 3 }
 
     /// One JSON object (sorted keys).
-    public func json() -> String {
+    package func json() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
@@ -51,7 +51,7 @@ public struct CohortReport: Sendable, Hashable {
     }
 
     /// A two-column table, then the pending users.
-    public func table() -> String {
+    package func table() -> String {
         var rows: [(String, String)] = [
             ("cohort", cohort),
             ("users published", String(usersPublished)),

@@ -3,19 +3,19 @@ import Logging
 
 /// Scans the input, output and dead-letter topics (outside any group, from the oldest
 /// retained record to the end each had at the start) and tallies one cohort.
-public struct CohortReporter: Sendable {
+package struct CohortReporter: Sendable {
     /// Where Kafka is, and the logger for the clients this creates.
-    public var access: KafkaAccess
+    package var access: KafkaAccess
     private var logger: Logger { access.logger }
 
-    public init(_ access: KafkaAccess) {
+    package init(_ access: KafkaAccess) {
         self.access = access
     }
 
     /// Tallies `cohort`; `progress` gets (records scanned, records to scan). `shouldStop` is
     /// asked after every batch; when it answers true the report ends with an
     /// ``OperationError`` (`interrupted`) and no tally.
-    public func report(cohort: String, inputTopic: String, outputTopic: String, dlqTopic: String,
+    package func report(cohort: String, inputTopic: String, outputTopic: String, dlqTopic: String,
                        shouldStop: () -> Bool = { false },
                        progress: (Int, Int) -> Void) async throws -> CohortReport {
         let scanner = TopicScanner(access)

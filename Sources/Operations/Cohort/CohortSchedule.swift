@@ -1,7 +1,7 @@
 /// The weekly cohort schedule: a new cohort arrives every Monday at 00:00 UTC.
-public enum CohortSchedule {
+package enum CohortSchedule {
     /// The first Monday 00:00 UTC strictly after `nowMs` (milliseconds since the epoch).
-    public static func nextMonday(after nowMs: Int64) -> Int64 {
+    package static func nextMonday(after nowMs: Int64) -> Int64 {
         let day: Int64 = 86_400_000
         let days = nowMs >= 0 ? nowMs / day : (nowMs - day + 1) / day
         // 1970-01-01 was a Thursday: weekday index with Monday = 0 is (days + 3) mod 7.

@@ -5,33 +5,33 @@ import Pipeline
 /// Counts one cohort's users across the input, output and dead-letter topics (the load
 /// spec's "verify all users processed"). A record belongs to the cohort by its `cohort`
 /// header, else the `cohort` field of its JSON value.
-public struct CohortTally: Sendable {
+package struct CohortTally: Sendable {
     /// The cohort counted.
-    public let cohort: String
+    package let cohort: String
     private(set) var published = Set<String>()
     private(set) var publishedRecords = 0
     private(set) var recommended = Set<String>()
     private(set) var recommendationRecords = 0
     private(set) var deadLettered: [String: Set<String>] = [:]
 
-    public init(cohort: String) { self.cohort = cohort }
+    package init(cohort: String) { self.cohort = cohort }
 
     /// Counts an input record (user = key).
-    public mutating func addInput(_ record: KafkaRecord) {
+    package mutating func addInput(_ record: KafkaRecord) {
         guard belongs(record), let user = Self.user(of: record) else { return }
         publishedRecords += 1
         published.insert(user)
     }
 
     /// Counts an output record (user = key, else the value's `user_id`).
-    public mutating func addOutput(_ record: KafkaRecord) {
+    package mutating func addOutput(_ record: KafkaRecord) {
         guard belongs(record), let user = Self.user(of: record) else { return }
         recommendationRecords += 1
         recommended.insert(user)
     }
 
     /// Counts a dead letter under its `error.class` (`unknown` without one).
-    public mutating func addDeadLetter(_ record: KafkaRecord) {
+    package mutating func addDeadLetter(_ record: KafkaRecord) {
         guard belongs(record), let user = Self.user(of: record) else { return }
         let name = record.headers.string(RecordHeader.errorClass).flatMap(DeadLetterClass.init(rawValue:))?.rawValue
             ?? RedriveSummary.unknownClass
@@ -39,7 +39,7 @@ public struct CohortTally: Sendable {
     }
 
     /// The report, listing up to `sampleLimit` pending users (sorted).
-    public func report(sampleLimit: Int = 20) -> CohortReport {
+    package func report(sampleLimit: Int = 20) -> CohortReport {
         var pending = published.subtracting(recommended)
         for users in deadLettered.values { pending.subtract(users) }
         var byClass = Dictionary(uniqueKeysWithValues: DeadLetterClass.allCases.map { ($0.rawValue, 0) })

@@ -1,6 +1,6 @@
 /// Durations for people: `3 h 12 min`, `4 min 5 s`, `12 s`, `2 d 3 h`.
-public enum DurationText {
-    public static func format(seconds: Double) -> String {
+package enum DurationText {
+    package static func format(seconds: Double) -> String {
         guard seconds.isFinite else { return "never (no throughput)" }
         let s = Int64(max(0, seconds).rounded())
         let d = s / 86_400, h = (s % 86_400) / 3600, m = (s % 3600) / 60, sec = s % 60

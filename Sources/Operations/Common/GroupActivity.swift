@@ -1,7 +1,7 @@
 import Kafka
 
 /// Whether a consumer group has members other than the caller, as far as it can be told.
-public enum GroupActivity: Sendable, Hashable {
+package enum GroupActivity: Sendable, Hashable {
     /// No other member: the caller may reset offsets.
     case idle
     /// Other members are working; `evidence` says how it was seen.

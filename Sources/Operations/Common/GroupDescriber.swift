@@ -3,24 +3,24 @@ import Logging
 
 /// Asks the broker to describe a consumer group (DescribeConsumerGroups) with a short
 /// time-out. Real Kafka answers; librdkafka's mock cluster does not support the request.
-public struct GroupDescriber: Sendable {
+package struct GroupDescriber: Sendable {
     /// Where Kafka is, and the logger for the clients this creates.
-    public var access: KafkaAccess
+    package var access: KafkaAccess
     private var logger: Logger { access.logger }
 
-    public init(_ access: KafkaAccess) {
+    package init(_ access: KafkaAccess) {
         self.access = access
     }
 
     /// The outcome of one attempt.
-    public enum Outcome: Sendable, Hashable {
+    package enum Outcome: Sendable, Hashable {
         case described(KafkaConsumerGroupDescription)
         /// Time-out, unsupported request or another error: `reason` says which.
         case unavailable(reason: String)
     }
 
     /// Describes `group`, waiting at most `timeout`.
-    public func describe(_ group: String, timeout: Duration = .seconds(3)) async -> Outcome {
+    package func describe(_ group: String, timeout: Duration = .seconds(3)) async -> Outcome {
         let admin: KafkaAdminClient
         do {
             admin = try KafkaAdminClient(bootstrapServers: access.bootstrapServers, properties: access.properties, logger: logger)
@@ -49,7 +49,7 @@ public struct GroupDescriber: Sendable {
     }
 
     /// What a description says about activity.
-    public static func activity(of description: KafkaConsumerGroupDescription) -> GroupActivity {
+    package static func activity(of description: KafkaConsumerGroupDescription) -> GroupActivity {
         switch description.state {
         case .empty, .dead:
             return description.members.isEmpty ? .idle : .active(evidence: "\(description.members.count) member(s) listed")

@@ -6,19 +6,19 @@ import Logging
 /// safe while the group's members work (`status`, `replay --watch`); committing this way
 /// is for groups that never have members (`redrive`'s progress groups) — `replay` commits
 /// as the group's sole member instead (see ``SoleGroupMember``).
-public final class GroupOffsets: Sendable {
+package final class GroupOffsets: Sendable {
     private let consumer: KafkaConsumer
     /// The group whose offsets are read.
-    public let groupID: String
+    package let groupID: String
 
-    public init(_ access: KafkaAccess, groupID: String) throws {
+    package init(_ access: KafkaAccess, groupID: String) throws {
         self.consumer = try access.consumer(groupID: groupID) { $0.clientID = "cardgenius-offsets" }
         self.groupID = groupID
     }
 
     /// The committed offset and metadata of each partition; partitions with nothing
     /// committed are left out.
-    public func committed(_ partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws -> [KafkaTopicPartition: KafkaPartitionOffset] {
+    package func committed(_ partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws -> [KafkaTopicPartition: KafkaPartitionOffset] {
         guard !partitions.isEmpty else { return [:] }
         var result: [KafkaTopicPartition: KafkaPartitionOffset] = [:]
         for offset in try await consumer.committed(partitions, timeout: timeout) where offset.offset >= 0 {
@@ -29,32 +29,32 @@ public final class GroupOffsets: Sendable {
 
     /// Commits `offsets` (each the next record to read) for the group, without metadata.
     /// Fails on the mock cluster for a group that has had members.
-    public func commit(_ offsets: [KafkaPartitionOffset]) async throws {
+    package func commit(_ offsets: [KafkaPartitionOffset]) async throws {
         guard !offsets.isEmpty else { return }
         try await consumer.commit(offsets)
     }
 
     /// The brokers' answer to a timestamp query (ListOffsets); partitions the broker does
     /// not answer for are left out.
-    public func offsetsForTimes(_ partitions: [KafkaTopicPartition], timestampMs: Int64) async throws -> [KafkaTopicPartition: Int64] {
+    package func offsetsForTimes(_ partitions: [KafkaTopicPartition], timestampMs: Int64) async throws -> [KafkaTopicPartition: Int64] {
         try await consumer.offsetsForTimes(partitions, timestampMs: timestampMs)
     }
 
     /// Throws ``KafkaError/Code/unknownTopicOrPartition`` when `topic` does not exist, without
     /// creating it (the partition lookups of ``TopicScanner`` would on auto-creating brokers).
-    public func requireTopic(_ topic: String) async throws {
+    package func requireTopic(_ topic: String) async throws {
         guard try await consumer.topicPartitionCounts()[topic] != nil else {
             throw KafkaError(code: .unknownTopicOrPartition, message: "topic \(topic) does not exist")
         }
     }
 
     /// Every topic's partition count, from the full topic list (asking never creates a topic).
-    public func partitionCounts() async throws -> [String: Int] {
+    package func partitionCounts() async throws -> [String: Int] {
         try await consumer.topicPartitionCounts()
     }
 
     /// Releases the consumer.
-    public func close() async {
+    package func close() async {
         await consumer.close()
     }
 }

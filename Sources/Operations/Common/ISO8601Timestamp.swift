@@ -10,14 +10,14 @@ import Foundation
 /// The lenient forms are read (and each impossible field named) here; the instant itself
 /// is computed, and printed, by Foundation's `Date.ISO8601FormatStyle` from the canonical
 /// form (`2026-11-23T05:30:00.000+05:30`).
-public enum ISO8601Timestamp {
+package enum ISO8601Timestamp {
     /// The canonical form, with milliseconds; prints in UTC (`Z`).
     private static let withMilliseconds = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
     /// The canonical form without fractional seconds, for whole seconds.
     private static let wholeSeconds = Date.ISO8601FormatStyle()
 
     /// Milliseconds since the Unix epoch, or an error naming what is wrong.
-    public static func parse(_ text: String) throws(OperationError) -> Int64 {
+    package static func parse(_ text: String) throws(OperationError) -> Int64 {
         var s = Scanner(Array(text.utf8))
         func fail(_ why: String) -> OperationError {
             OperationError(.invalidTimestamp, "\"\(text)\" is not an ISO-8601 timestamp: \(why) (e.g. 2026-11-23T00:00:00Z, 2026-11-23T05:30:00+05:30 or 2026-11-23)")
@@ -84,13 +84,13 @@ public enum ISO8601Timestamp {
     }
 
     /// `2026-11-23T00:00:00Z` (or `…:00.250Z` when there are milliseconds), in UTC.
-    public static func format(milliseconds ms: Int64) -> String {
+    package static func format(milliseconds ms: Int64) -> String {
         let date = Date(timeIntervalSince1970: Double(ms) / 1000)
         return ms % 1000 == 0 ? wholeSeconds.format(date) : withMilliseconds.format(date)
     }
 
     /// `2026-11-30T00:00Z`: minutes precision, for schedule lines.
-    public static func formatMinutes(milliseconds ms: Int64) -> String {
+    package static func formatMinutes(milliseconds ms: Int64) -> String {
         let full = format(milliseconds: ms - ms % 60_000)
         return String(full.prefix(16)) + "Z"
     }

@@ -4,22 +4,22 @@ import Settings
 
 /// Where the operations reach Kafka — bootstrap servers and raw librdkafka properties
 /// (security settings and the like) — and the logger for the clients they create.
-public struct KafkaAccess: Sendable {
-    public var bootstrapServers: String
-    public var properties: [String: String]
+package struct KafkaAccess: Sendable {
+    package var bootstrapServers: String
+    package var properties: [String: String]
     /// The pipeline's group protocol (`kafka.group_protocol`): a member that joins the
     /// pipeline's group to look for others (``SoleGroupMember``) must speak it.
-    public var groupProtocol: KafkaConsumerConfiguration.GroupProtocol = .classic
-    public var logger: Logger
+    package var groupProtocol: KafkaConsumerConfiguration.GroupProtocol = .classic
+    package var logger: Logger
 
-    public init(bootstrapServers: String, properties: [String: String] = [:], logger: Logger) {
+    package init(bootstrapServers: String, properties: [String: String] = [:], logger: Logger) {
         self.bootstrapServers = bootstrapServers
         self.properties = properties
         self.logger = logger
     }
 
     /// The access the service settings describe (`kafka.bootstrap_servers`, `kafka.properties`).
-    public init(_ settings: ServiceSettings, logger: Logger) {
+    package init(_ settings: ServiceSettings, logger: Logger) {
         self.init(bootstrapServers: settings.kafka.bootstrapServers, properties: settings.kafka.properties, logger: logger)
         self.groupProtocol = settings.kafka.groupProtocol == "consumer" ? .consumer : .classic
     }

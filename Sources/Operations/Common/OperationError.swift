@@ -1,61 +1,61 @@
 /// A problem that stops an operation (`replay`, `status`, `export`, `redrive`, `report`),
 /// as one line for people — naming the flag, value, file or topic and why — and a stable
 /// code for programs.
-public struct OperationError: Error, Sendable, CustomStringConvertible, Hashable {
+package struct OperationError: Error, Sendable, CustomStringConvertible, Hashable {
     /// A stable error code.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        public let rawValue: String
-        public init(rawValue: String) { self.rawValue = rawValue }
-        public var description: String { rawValue }
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
+        package let rawValue: String
+        package init(rawValue: String) { self.rawValue = rawValue }
+        package var description: String { rawValue }
 
         /// A flag or argument has a value the operation cannot use.
-        public static let invalidArgument = Code(rawValue: "invalid-argument")
+        package static let invalidArgument = Code(rawValue: "invalid-argument")
         /// A topic the operation needs does not exist.
-        public static let missingTopic = Code(rawValue: "missing-topic")
+        package static let missingTopic = Code(rawValue: "missing-topic")
         /// A file could not be written, synced or renamed.
-        public static let io = Code(rawValue: "io")
+        package static let io = Code(rawValue: "io")
         /// The broker did not acknowledge a record.
-        public static let publishFailed = Code(rawValue: "publish-failed")
+        package static let publishFailed = Code(rawValue: "publish-failed")
         /// SIGINT or SIGTERM ended the operation early.
-        public static let interrupted = Code(rawValue: "interrupted")
+        package static let interrupted = Code(rawValue: "interrupted")
         /// Offsets could not be read or committed.
-        public static let offsets = Code(rawValue: "offsets")
+        package static let offsets = Code(rawValue: "offsets")
         /// A timestamp that is not ISO-8601 (or names an impossible date or time).
-        public static let invalidTimestamp = Code(rawValue: "invalid-timestamp")
+        package static let invalidTimestamp = Code(rawValue: "invalid-timestamp")
         /// A `--to` value that is neither a keyword, an offset nor a timestamp.
-        public static let invalidTarget = Code(rawValue: "invalid-target")
+        package static let invalidTarget = Code(rawValue: "invalid-target")
         /// A partition the topic does not have.
-        public static let unknownPartition = Code(rawValue: "unknown-partition")
+        package static let unknownPartition = Code(rawValue: "unknown-partition")
         /// Flags that contradict each other or are missing.
-        public static let conflictingFlags = Code(rawValue: "conflicting-flags")
+        package static let conflictingFlags = Code(rawValue: "conflicting-flags")
         /// A number out of range.
-        public static let outOfRange = Code(rawValue: "out-of-range")
+        package static let outOfRange = Code(rawValue: "out-of-range")
         /// Refused (`replay`, exit status 2): the group has active members.
-        public static let activeMembers = Code(rawValue: "active-members")
+        package static let activeMembers = Code(rawValue: "active-members")
         /// Refused (`replay`, exit status 2): not confirmed (no `--yes` off a terminal, or answered no).
-        public static let notConfirmed = Code(rawValue: "not-confirmed")
+        package static let notConfirmed = Code(rawValue: "not-confirmed")
         /// Refused (`export --group`, `tail --group --commit`, exit status 2): the group is the
         /// pipeline's, or has committed offsets on the input topic.
-        public static let pipelineGroup = Code(rawValue: "pipeline-group")
+        package static let pipelineGroup = Code(rawValue: "pipeline-group")
     }
 
     /// What went wrong, as a stable code.
-    public var code: Code
+    package var code: Code
     /// One line for people, naming the file, flag or topic and why.
-    public var message: String
+    package var message: String
 
-    public init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 
     /// Whether this is a refusal (the operation declined to act) rather than a failure.
-    public var isRefusal: Bool { code == .activeMembers || code == .notConfirmed || code == .pipelineGroup }
+    package var isRefusal: Bool { code == .activeMembers || code == .notConfirmed || code == .pipelineGroup }
 
     /// The refusal for a group with active members.
-    public static func activeMembers(group: String, evidence: String) -> OperationError {
+    package static func activeMembers(group: String, evidence: String) -> OperationError {
         OperationError(.activeMembers, "group \(group) has active members (\(evidence)); stop them first (e.g. SIGTERM the consume processes) and run replay again")
     }
 }

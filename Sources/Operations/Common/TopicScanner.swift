@@ -8,20 +8,20 @@ import Logging
 /// The scanner never joins a group and never commits; it is what `report`, `export
 /// --from-beginning`, `redrive` and timestamp replays read with. Each read uses its own
 /// short-lived consumer, so a read never sees records fetched for an earlier one.
-public struct TopicScanner: Sendable {
+package struct TopicScanner: Sendable {
     /// The cluster to read.
     /// Where Kafka is, and the logger for the clients this creates.
-    public var access: KafkaAccess
+    package var access: KafkaAccess
     private var logger: Logger { access.logger }
 
-    public init(_ access: KafkaAccess) {
+    package init(_ access: KafkaAccess) {
         self.access = access
     }
 
     /// The partitions of `topic` with their low and high watermarks, in partition order.
     /// Throws ``KafkaError/Code/unknownTopicOrPartition`` for a topic the cluster does not
     /// have, without creating it.
-    public func partitions(of topic: String) async throws -> [PartitionRange] {
+    package func partitions(of topic: String) async throws -> [PartitionRange] {
         let consumer = try makeConsumer()
         do {
             // From the full topic list: asking for one topic's metadata by name would create
@@ -47,7 +47,7 @@ public struct TopicScanner: Sendable {
     /// `body` in batches, in offset order per partition. Records written after the ranges
     /// were taken are not read. Returns how many records were read.
     @discardableResult
-    public func scan(_ ranges: [PartitionRange], idleTimeout: Duration = .seconds(30),
+    package func scan(_ ranges: [PartitionRange], idleTimeout: Duration = .seconds(30),
                      body: ([KafkaRecord]) async throws -> Void) async throws -> Int {
         let pending = ranges.filter { $0.high > $0.low }
         guard !pending.isEmpty else { return 0 }
@@ -89,7 +89,7 @@ public struct TopicScanner: Sendable {
     /// The record at `offset` of `partition`, or the first one after it when that offset
     /// holds no record (a transaction marker, a compacted record); `nil` at or past the
     /// end the partition had when asked.
-    public func record(in partition: KafkaTopicPartition, at offset: Int64,
+    package func record(in partition: KafkaTopicPartition, at offset: Int64,
                        timeout: Duration = .seconds(30)) async throws -> KafkaRecord? {
         let consumer = try makeConsumer()
         do {
@@ -160,27 +160,27 @@ public struct TopicScanner: Sendable {
 
 /// A partition's readable offsets: from `low` (the oldest record kept) to `high` (the
 /// offset the next record will get).
-public struct PartitionRange: Sendable, Hashable, CustomStringConvertible {
-    public var topicPartition: KafkaTopicPartition
-    public var low: Int64
-    public var high: Int64
+package struct PartitionRange: Sendable, Hashable, CustomStringConvertible {
+    package var topicPartition: KafkaTopicPartition
+    package var low: Int64
+    package var high: Int64
 
-    public init(topicPartition: KafkaTopicPartition, low: Int64, high: Int64) {
+    package init(topicPartition: KafkaTopicPartition, low: Int64, high: Int64) {
         self.topicPartition = topicPartition
         self.low = low
         self.high = high
     }
 
     /// How many offsets the range spans.
-    public var count: Int64 { max(0, high - low) }
-    public var description: String { "\(topicPartition) [\(low), \(high))" }
+    package var count: Int64 { max(0, high - low) }
+    package var description: String { "\(topicPartition) [\(low), \(high))" }
 }
 
 /// A scan that stopped hearing from the broker.
-public struct ScanTimeout: Error, CustomStringConvertible {
-    public var waitingFor: [KafkaTopicPartition: Int64]
-    public var after: Duration
-    public var description: String {
+package struct ScanTimeout: Error, CustomStringConvertible {
+    package var waitingFor: [KafkaTopicPartition: Int64]
+    package var after: Duration
+    package var description: String {
         let parts = waitingFor.keys.sorted().map { "\($0) (end \(waitingFor[$0]!))" }.joined(separator: ", ")
         return "no record from the broker for \(after) while reading \(parts)"
     }

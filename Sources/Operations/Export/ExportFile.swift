@@ -2,18 +2,18 @@ import Foundation
 
 /// Where an export goes: a file written as `PATH.partial` and renamed to `PATH` once it is
 /// complete and synced to disk, or standard output (`-`).
-public final class ExportFile {
+package final class ExportFile {
     /// The destination (`-` for standard output).
-    public let path: String
+    package let path: String
     /// The file being written (`PATH.partial`), or `nil` for standard output.
-    public let partialPath: String?
+    package let partialPath: String?
     private let handle: FileHandle
     private var buffer: [UInt8] = []
     private var finished = false
 
     /// Creates (truncates) `PATH.partial`, or writes to standard output for `-`.
     /// - Throws: ``OperationError`` (`io`) naming the file.
-    public init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         if path == "-" {
             partialPath = nil
@@ -30,20 +30,20 @@ public final class ExportFile {
     }
 
     /// Appends `text` (buffered).
-    public func write(_ text: String) throws {
+    package func write(_ text: String) throws {
         buffer.append(contentsOf: text.utf8)
         if buffer.count >= 1 << 20 { try drain() }
     }
 
     /// Appends `bytes` (buffered).
-    public func write(_ bytes: [UInt8]) throws {
+    package func write(_ bytes: [UInt8]) throws {
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 20 { try drain() }
     }
 
     /// Writes the buffer out and syncs the file to disk (for standard output: writes it out;
     /// pipes and terminals cannot be synced).
-    public func sync() throws {
+    package func sync() throws {
         try drain()
         guard partialPath != nil else { return }
         do { try handle.synchronize() } catch {
@@ -52,7 +52,7 @@ public final class ExportFile {
     }
 
     /// Syncs, closes and renames `PATH.partial` to `PATH` (atomically replacing it).
-    public func finish() throws {
+    package func finish() throws {
         guard !finished else { return }
         try sync()
         finished = true
@@ -64,7 +64,7 @@ public final class ExportFile {
     }
 
     /// Closes and removes `PATH.partial` (after a failure).
-    public func discard() {
+    package func discard() {
         guard !finished else { return }
         finished = true
         guard let partialPath else { return }

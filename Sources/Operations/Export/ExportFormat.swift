@@ -1,5 +1,5 @@
 /// What `cardgenius export` writes.
-public enum ExportFormat: String, Sendable, CaseIterable {
+package enum ExportFormat: String, Sendable, CaseIterable {
     /// One output record value per line, exactly as stored.
     case jsonl
     /// One row per recommended card (see ``RecommendationCSV``).

@@ -3,20 +3,20 @@ import Pipeline
 
 /// Turns output records into export lines: validates each value (schema v1), applies the
 /// cohort filter, writes JSONL or CSV to an ``ExportFile`` and keeps the ``ExportSummary``.
-public final class ExportWriter {
+package final class ExportWriter {
     /// The format written.
-    public let format: ExportFormat
+    package let format: ExportFormat
     /// Only records of this cohort (the `cohort` header, else the value's field), or all.
-    public let cohort: String?
+    package let cohort: String?
     /// What has been written so far.
-    public private(set) var summary = ExportSummary()
+    package private(set) var summary = ExportSummary()
     private let file: ExportFile
     private let warn: (String) -> Void
     private var users = Set<String>()
     private var wroteHeader = false
 
     /// - Parameter warn: receives one line per skipped record, naming topic, partition and offset.
-    public init(file: ExportFile, format: ExportFormat, cohort: String?, warn: @escaping (String) -> Void) {
+    package init(file: ExportFile, format: ExportFormat, cohort: String?, warn: @escaping (String) -> Void) {
         self.file = file
         self.format = format
         self.cohort = cohort
@@ -24,7 +24,7 @@ public final class ExportWriter {
     }
 
     /// Writes the CSV header (once) even when no record follows.
-    public func start() throws {
+    package func start() throws {
         if format == .csv && !wroteHeader {
             wroteHeader = true
             try file.write(RecommendationCSV.header)
@@ -32,7 +32,7 @@ public final class ExportWriter {
     }
 
     /// Exports `records` in order.
-    public func write(_ records: [KafkaRecord]) throws {
+    package func write(_ records: [KafkaRecord]) throws {
         try start()
         for record in records {
             let parsed: ExportedRecommendation

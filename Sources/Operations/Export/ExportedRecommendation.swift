@@ -3,15 +3,15 @@ import StrictJSON
 
 /// An output record (schema v1, docs/output-contract.md) as `export` reads it: the fields
 /// its CSV rows need, as text.
-public struct ExportedRecommendation: Sendable, Hashable {
+package struct ExportedRecommendation: Sendable, Hashable {
     /// One entry of `savings`, rendered as CSV text (empty where the field is absent).
-    public struct Card: Sendable, Hashable {
-        public var id: String
-        public var name: String
-        public var totalSavingsYearly: String
-        public var roi: String
+    package struct Card: Sendable, Hashable {
+        package var id: String
+        package var name: String
+        package var totalSavingsYearly: String
+        package var roi: String
 
-        public init(id: String, name: String, totalSavingsYearly: String, roi: String) {
+        package init(id: String, name: String, totalSavingsYearly: String, roi: String) {
             self.id = id
             self.name = name
             self.totalSavingsYearly = totalSavingsYearly
@@ -19,16 +19,16 @@ public struct ExportedRecommendation: Sendable, Hashable {
         }
     }
 
-    public var userID: String
+    package var userID: String
     /// The `cohort` field (`nil` when it is null).
-    public var cohort: String?
-    public var processedAt: String
-    public var sourcePartition: String
-    public var sourceOffset: String
+    package var cohort: String?
+    package var processedAt: String
+    package var sourcePartition: String
+    package var sourceOffset: String
     /// `savings`, best card first.
-    public var cards: [Card]
+    package var cards: [Card]
 
-    public init(userID: String, cohort: String?, processedAt: String, sourcePartition: String,
+    package init(userID: String, cohort: String?, processedAt: String, sourcePartition: String,
                 sourceOffset: String, cards: [Card]) {
         self.userID = userID
         self.cohort = cohort
@@ -40,7 +40,7 @@ public struct ExportedRecommendation: Sendable, Hashable {
 
     /// Parses an output record value.
     /// - Throws: ``ExportRecordError`` naming the field when it is not JSON or not schema v1.
-    public init(value: [UInt8]?) throws(ExportRecordError) {
+    package init(value: [UInt8]?) throws(ExportRecordError) {
         guard let value, !value.isEmpty else { throw ExportRecordError(.notJSON, "the record has no value") }
         let fields: OutputRecordFields
         do {

@@ -5,19 +5,19 @@ import Foundation
 ///
 /// One row per card in `savings`, `rank` 1 being the best card; a user with no cards gets
 /// one row with empty `rank` and card fields.
-public enum RecommendationCSV {
+package enum RecommendationCSV {
     /// The columns, in order.
-    public static let columns = [
+    package static let columns = [
         "user_id", "cohort", "rank", "card_id", "card_name", "total_savings_yearly", "roi",
         "processed_at", "source_partition", "source_offset",
     ]
 
     /// The header row, with its line end.
-    public static var header: String { line(columns) }
+    package static var header: String { line(columns) }
 
     /// The rows of one recommendation, each with its line end. `cohort` is the record's
     /// cohort (its header, else its field).
-    public static func rows(_ r: ExportedRecommendation, cohort: String?) -> [String] {
+    package static func rows(_ r: ExportedRecommendation, cohort: String?) -> [String] {
         let tail = [r.processedAt, r.sourcePartition, r.sourceOffset]
         guard !r.cards.isEmpty else {
             return [line([r.userID, cohort ?? "", "", "", "", "", ""] + tail)]
@@ -28,12 +28,12 @@ public enum RecommendationCSV {
     }
 
     /// One row from its fields, with its CRLF line end.
-    public static func line(_ fields: [String]) -> String {
+    package static func line(_ fields: [String]) -> String {
         fields.map(field).joined(separator: ",") + "\r\n"
     }
 
     /// A field, quoted when it has to be.
-    public static func field(_ value: String) -> String {
+    package static func field(_ value: String) -> String {
         let needsQuotes = value.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
         guard needsQuotes else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""

@@ -5,13 +5,13 @@ import Logging
 /// Reads the output topic for `cardgenius export`: the whole topic up to the end it had at
 /// the start (``exportAll(topic:to:shouldStop:progress:)``), or what a consumer group has not exported
 /// yet (``exportNew(topic:group:to:idle:shouldStop:progress:)``).
-public struct RecommendationExporter: Sendable {
+package struct RecommendationExporter: Sendable {
     /// The cluster to read.
     /// Where Kafka is, and the logger for the clients this creates.
-    public var access: KafkaAccess
+    package var access: KafkaAccess
     private var logger: Logger { access.logger }
 
-    public init(_ access: KafkaAccess) {
+    package init(_ access: KafkaAccess) {
         self.access = access
     }
 
@@ -20,7 +20,7 @@ public struct RecommendationExporter: Sendable {
     /// - Returns: the summary and the ranges read (a `low` above 0 means older records are gone).
     /// `shouldStop` is asked after every batch; when it answers true the export ends with an
     /// ``OperationError`` (`interrupted`).
-    public func exportAll(topic: String, to writer: ExportWriter, shouldStop: () -> Bool = { false },
+    package func exportAll(topic: String, to writer: ExportWriter, shouldStop: () -> Bool = { false },
                           progress: (ExportSummary) -> Void) async throws -> [PartitionRange] {
         let scanner = TopicScanner(access)
         let ranges: [PartitionRange]
@@ -45,7 +45,7 @@ public struct RecommendationExporter: Sendable {
     /// Then it syncs and finishes the file (renaming `PATH.partial` to `PATH`) and only
     /// after that commits the offsets of the records it read, so a crash at any point
     /// repeats records in the next export and never skips one.
-    public func exportNew(topic: String, group: String, to writer: ExportWriter, file: ExportFile,
+    package func exportNew(topic: String, group: String, to writer: ExportWriter, file: ExportFile,
                           idle: Duration?, shouldStop: @escaping @Sendable () -> Bool,
                           progress: (ExportSummary) -> Void) async throws {
         let consumer = try access.consumer(groupID: group) {

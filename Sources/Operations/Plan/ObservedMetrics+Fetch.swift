@@ -16,7 +16,7 @@ extension ObservedMetrics {
     /// out (`timeout` seconds for the whole request), the status is not 200, the body is
     /// larger than 8 MiB or does not parse, or it has neither the latency histogram nor the
     /// call counter.
-    public static func fetch(from url: URL, timeout: TimeInterval = 10) async throws(PlanningError) -> ObservedMetrics {
+    package static func fetch(from url: URL, timeout: TimeInterval = 10) async throws(PlanningError) -> ObservedMetrics {
         let text = url.absoluteString
         guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
             throw .metrics(.invalidURL, url: text, "not an http(s) URL")

@@ -11,12 +11,12 @@ import Pipeline
 /// in order, with an idempotent `acks=all` producer; and commits each class's group only up
 /// to the records every one of which was acknowledged. A record the broker does not
 /// acknowledge stops the redrive: nothing at or after it in its partition is committed.
-public struct DeadLetterRedriver: Sendable {
+package struct DeadLetterRedriver: Sendable {
     /// Where Kafka is, and the logger for the clients this creates.
-    public var access: KafkaAccess
+    package var access: KafkaAccess
     private var logger: Logger { access.logger }
 
-    public init(_ access: KafkaAccess) {
+    package init(_ access: KafkaAccess) {
         self.access = access
     }
 
@@ -25,7 +25,7 @@ public struct DeadLetterRedriver: Sendable {
     /// `shouldStop` is asked after every batch; when it answers true the redrive stops there,
     /// commits what the broker acknowledged (as after a delivery failure) and returns a
     /// summary marked ``RedriveSummary/interrupted``.
-    public func redrive(from dlqTopic: String, to inputTopic: String, selection: RedriveSelection, dryRun: Bool,
+    package func redrive(from dlqTopic: String, to inputTopic: String, selection: RedriveSelection, dryRun: Bool,
                         shouldStop: () -> Bool = { false },
                         progress: (RedriveSummary) -> Void) async throws -> RedriveSummary {
         let scanner = TopicScanner(access)

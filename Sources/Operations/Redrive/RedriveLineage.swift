@@ -6,9 +6,9 @@ import Pipeline
 /// (such as `cohort`), without the dead-letter headers (`error.*`, `source.*`,
 /// `failed_at`), with `redrive.from: <dlq-topic>/<partition>/<offset>` and `redrive.at`
 /// (UTC ISO-8601) replacing any earlier `redrive.*` headers.
-public enum RedriveLineage {
+package enum RedriveLineage {
     /// The record to publish to `topic` for dead letter `deadLetter`.
-    public static func republished(_ deadLetter: KafkaRecord, to topic: String, at now: Date = Date()) -> KafkaProducerRecord {
+    package static func republished(_ deadLetter: KafkaRecord, to topic: String, at now: Date = Date()) -> KafkaProducerRecord {
         var headers = deadLetter.headers.filter {
             !RecordHeader.isDeadLetterHeader($0.name) && $0.name != RecordHeader.redriveFrom && $0.name != RecordHeader.redriveAt
         }
@@ -18,7 +18,7 @@ public enum RedriveLineage {
     }
 
     /// `<topic>/<partition>/<offset>` of a record.
-    public static func origin(of record: KafkaRecord) -> String {
+    package static func origin(of record: KafkaRecord) -> String {
         "\(record.topic)/\(record.partition)/\(record.offset)"
     }
 }

@@ -7,24 +7,24 @@ import Pipeline
 /// (`cardgenius-redrive.invalid-record`, `cardgenius-redrive.api-rejected`,
 /// `cardgenius-redrive.retries-exhausted` by default), so `redrive --class api-rejected`
 /// followed by a plain `redrive` never republishes the same dead letter twice.
-public struct RedriveSelection: Sendable, Hashable {
+package struct RedriveSelection: Sendable, Hashable {
     /// The default group prefix.
-    public static let defaultGroupPrefix = "cardgenius-redrive"
+    package static let defaultGroupPrefix = "cardgenius-redrive"
 
     /// The selected classes, in ``DeadLetterClass/allCases`` order.
-    public var classes: [DeadLetterClass]
+    package var classes: [DeadLetterClass]
     /// The prefix of the per-class group ids.
-    public var groupPrefix: String
+    package var groupPrefix: String
 
     /// Every class.
-    public init(groupPrefix: String = RedriveSelection.defaultGroupPrefix) {
+    package init(groupPrefix: String = RedriveSelection.defaultGroupPrefix) {
         self.classes = DeadLetterClass.allCases
         self.groupPrefix = groupPrefix
     }
 
     /// The classes named by `--class` flags (all of them when `names` is empty).
     /// - Throws: ``OperationError`` (`invalid-argument`) naming the unknown class and the valid ones.
-    public init(classNames names: [String], groupPrefix: String = RedriveSelection.defaultGroupPrefix) throws(OperationError) {
+    package init(classNames names: [String], groupPrefix: String = RedriveSelection.defaultGroupPrefix) throws(OperationError) {
         var chosen = Set<DeadLetterClass>()
         for name in names {
             guard let c = DeadLetterClass(rawValue: name) else {
@@ -39,8 +39,8 @@ public struct RedriveSelection: Sendable, Hashable {
     }
 
     /// Whether dead letters of `c` are republished.
-    public func includes(_ c: DeadLetterClass) -> Bool { classes.contains(c) }
+    package func includes(_ c: DeadLetterClass) -> Bool { classes.contains(c) }
 
     /// The group that keeps the redrive progress of `c`.
-    public func groupID(for c: DeadLetterClass) -> String { "\(groupPrefix).\(c.rawValue)" }
+    package func groupID(for c: DeadLetterClass) -> String { "\(groupPrefix).\(c.rawValue)" }
 }

@@ -1,56 +1,56 @@
 import Pipeline
 
 /// What a redrive did, per dead-letter class.
-public struct RedriveSummary: Sendable, Hashable {
+package struct RedriveSummary: Sendable, Hashable {
     /// Counts of one class.
-    public struct Counts: Sendable, Hashable {
+    package struct Counts: Sendable, Hashable {
         /// Dead letters of the class read in this run.
-        public var seen = 0
+        package var seen = 0
         /// Republished (with `--dry-run`: would have been).
-        public var redriven = 0
+        package var redriven = 0
         /// Not republished: class not selected, already redriven by an earlier run, or no
         /// known `error.class`.
-        public var skipped = 0
-        public init() {}
+        package var skipped = 0
+        package init() {}
     }
 
     /// The row name of dead letters without a known `error.class` (never republished).
-    public static let unknownClass = "unknown"
+    package static let unknownClass = "unknown"
 
     /// Counts by class name (every ``DeadLetterClass``, plus ``unknownClass`` when seen).
-    public var byClass: [String: Counts]
+    package var byClass: [String: Counts]
     /// Records the broker did not acknowledge.
-    public var failed = 0
+    package var failed = 0
     /// The first delivery error.
-    public var firstFailure: String?
+    package var firstFailure: String?
     /// Whether nothing was published or committed.
-    public var dryRun: Bool
+    package var dryRun: Bool
     /// Dead letters read.
-    public var read = 0
+    package var read = 0
     /// Dead letters to read in this run (from the committed offsets to the end at the start).
-    public var toRead = 0
+    package var toRead = 0
     /// Whether the redrive was stopped (SIGINT/SIGTERM) before reading everything.
-    public var interrupted = false
+    package var interrupted = false
 
-    public init(dryRun: Bool) {
+    package init(dryRun: Bool) {
         self.dryRun = dryRun
         byClass = Dictionary(uniqueKeysWithValues: DeadLetterClass.allCases.map { ($0.rawValue, Counts()) })
     }
 
     /// Row names in table order.
-    public var classNames: [String] {
+    package var classNames: [String] {
         DeadLetterClass.allCases.map(\.rawValue) + (byClass[Self.unknownClass] == nil ? [] : [Self.unknownClass])
     }
 
     /// The sum over every class.
-    public var total: Counts {
+    package var total: Counts {
         byClass.values.reduce(into: Counts()) { t, c in
             t.seen += c.seen; t.redriven += c.redriven; t.skipped += c.skipped
         }
     }
 
     /// A table: class, seen, redriven, skipped, and a total row.
-    public func table() -> String {
+    package func table() -> String {
         let rows = classNames.map { ($0, byClass[$0] ?? Counts()) } + [("total", total)]
         let width = max(5, rows.map(\.0.count).max() ?? 0)
         func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }

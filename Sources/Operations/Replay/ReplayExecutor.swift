@@ -3,18 +3,18 @@ import Logging
 
 /// Carries out `cardgenius replay`: plans the reset, checks that the group is idle, commits
 /// the targets as the group's sole member and verifies them.
-public struct ReplayExecutor: Sendable {
+package struct ReplayExecutor: Sendable {
     /// Where Kafka is, and the logger for the clients this creates.
-    public var access: KafkaAccess
-    public var topic: String
-    public var groupID: String
+    package var access: KafkaAccess
+    package var topic: String
+    package var groupID: String
     /// How long joining the group may take (a dead member's session must expire first).
-    public var joinTimeout: Duration = .seconds(60)
+    package var joinTimeout: Duration = .seconds(60)
     /// How long DescribeConsumerGroups may take.
-    public var describeTimeout: Duration = .seconds(3)
+    package var describeTimeout: Duration = .seconds(3)
     private var logger: Logger { access.logger }
 
-    public init(_ access: KafkaAccess, topic: String, groupID: String) {
+    package init(_ access: KafkaAccess, topic: String, groupID: String) {
         self.access = access
         self.topic = topic
         self.groupID = groupID
@@ -23,7 +23,7 @@ public struct ReplayExecutor: Sendable {
     var scanner: TopicScanner { TopicScanner(access) }
 
     /// Reads watermarks and committed offsets, resolves a timestamp, and computes the plan.
-    public func plan(target: ReplayTarget, partitions selected: Set<Int32>) async throws -> ReplayPlan {
+    package func plan(target: ReplayTarget, partitions selected: Set<Int32>) async throws -> ReplayPlan {
         let reader = try GroupOffsets(access, groupID: groupID)
         let ranges: [PartitionRange]
         do {
@@ -55,23 +55,23 @@ public struct ReplayExecutor: Sendable {
     }
 
     /// DescribeConsumerGroups, where the broker answers it.
-    public func describe() async -> GroupDescriber.Outcome {
+    package func describe() async -> GroupDescriber.Outcome {
         await GroupDescriber(access)
             .describe(groupID, timeout: describeTimeout)
     }
 
     /// What the reset did.
-    public struct Applied: Sendable {
+    package struct Applied: Sendable {
         /// The group's committed offsets read back after leaving, for the plan's partitions.
-        public var verified: [KafkaTopicPartition: KafkaPartitionOffset]
+        package var verified: [KafkaTopicPartition: KafkaPartitionOffset]
         /// Partitions whose read-back offset differs from the target, or still carries metadata.
-        public var mismatches: [String]
+        package var mismatches: [String]
     }
 
     /// Joins the group; if this member is alone, commits the plan's targets (empty
     /// metadata) for the selected partitions only, leaves, and reads the offsets back.
     /// Throws an ``OperationError`` refusal (``OperationError/Code/activeMembers``) when others are active (nothing is committed then).
-    public func apply(_ plan: ReplayPlan) async throws -> Applied {
+    package func apply(_ plan: ReplayPlan) async throws -> Applied {
         let partitionCount = plan.partitions.count + plan.untouched.count
         let member = try SoleGroupMember(access, groupID: groupID)
         var outcome: SoleGroupMember.JoinOutcome
@@ -102,7 +102,7 @@ public struct ReplayExecutor: Sendable {
     }
 
     /// The group's committed offsets, read by a fresh consumer that does not join.
-    public func committedOffsets(_ partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartition: KafkaPartitionOffset] {
+    package func committedOffsets(_ partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartition: KafkaPartitionOffset] {
         let reader = try GroupOffsets(access, groupID: groupID)
         do {
             let result = try await reader.committed(partitions)

@@ -2,7 +2,7 @@ import Planning
 
 extension ReplayPlan {
     /// The plan as a table: one line per partition and a total line.
-    public func renderTable() -> String {
+    package func renderTable() -> String {
         var table = TextTable(rightAligned: [0, 1, 2, 4, 5])
         table.add(["partition", "committed", "target", "change", "low", "high", "note"])
         for p in partitions {

@@ -3,9 +3,9 @@ import Kafka
 /// What `cardgenius replay` will do to each partition: where the group is, where it goes,
 /// and how many records that reprocesses or skips. Pure: computed from watermarks,
 /// committed offsets and (for timestamps) the resolved offsets.
-public struct ReplayPlan: Sendable, Hashable {
+package struct ReplayPlan: Sendable, Hashable {
     /// How a requested offset was brought into the partition's readable range.
-    public enum Clamp: String, Sendable, Hashable {
+    package enum Clamp: String, Sendable, Hashable {
         case none
         /// Below the low watermark (records already deleted): moved up to it.
         case toLow = "low"
@@ -14,42 +14,42 @@ public struct ReplayPlan: Sendable, Hashable {
     }
 
     /// One partition's line.
-    public struct Partition: Sendable, Hashable {
-        public var topicPartition: KafkaTopicPartition
+    package struct Partition: Sendable, Hashable {
+        package var topicPartition: KafkaTopicPartition
         /// The group's committed offset, nil when nothing was committed.
-        public var committed: Int64?
+        package var committed: Int64?
         /// The commit metadata stored with it (the pipeline's `cg1:` completed offsets).
-        public var committedMetadata: String?
+        package var committedMetadata: String?
         /// The low and high watermarks when the plan was made.
-        public var low: Int64
-        public var high: Int64
+        package var low: Int64
+        package var high: Int64
         /// The offset asked for, before clamping.
-        public var requested: Int64
+        package var requested: Int64
         /// The offset that will be committed.
-        public var target: Int64
-        public var clamp: Clamp
+        package var target: Int64
+        package var clamp: Clamp
         /// How a timestamp was resolved for this partition (nil for other targets).
-        public var method: String?
+        package var method: String?
 
         /// Where the group would start reading now: its committed offset, else the low
         /// watermark (the pipeline's `auto.offset.reset` is `earliest`).
-        public var current: Int64 { committed.map { min(max($0, low), high) } ?? low }
+        package var current: Int64 { committed.map { min(max($0, low), high) } ?? low }
         /// Records read again (moving back).
-        public var reprocess: Int64 { max(0, current - target) }
+        package var reprocess: Int64 { max(0, current - target) }
         /// Records never read (moving forward).
-        public var skip: Int64 { max(0, target - current) }
+        package var skip: Int64 { max(0, target - current) }
     }
 
-    public var topic: String
-    public var groupID: String
-    public var target: ReplayTarget
+    package var topic: String
+    package var groupID: String
+    package var target: ReplayTarget
     /// The selected partitions, in partition order.
-    public var partitions: [Partition]
+    package var partitions: [Partition]
     /// Partitions of the topic left alone (not selected by `--partition`).
-    public var untouched: [KafkaTopicPartition]
+    package var untouched: [KafkaTopicPartition]
 
-    public var totalReprocess: Int64 { partitions.map(\.reprocess).reduce(0, +) }
-    public var totalSkip: Int64 { partitions.map(\.skip).reduce(0, +) }
+    package var totalReprocess: Int64 { partitions.map(\.reprocess).reduce(0, +) }
+    package var totalSkip: Int64 { partitions.map(\.skip).reduce(0, +) }
 
     /// Computes the plan.
     ///
@@ -59,7 +59,7 @@ public struct ReplayPlan: Sendable, Hashable {
     ///   - selected: partition numbers to reset; nil or empty for all.
     ///   - resolved: for ``ReplayTarget/timestamp(_:)``, each partition's resolved offset and
     ///     how it was found.
-    public static func compute(topic: String, groupID: String, target: ReplayTarget, ranges: [PartitionRange],
+    package static func compute(topic: String, groupID: String, target: ReplayTarget, ranges: [PartitionRange],
                                committed: [KafkaTopicPartition: KafkaPartitionOffset], selected: Set<Int32>? = nil,
                                resolved: [KafkaTopicPartition: (offset: Int64, method: String)] = [:]) throws(OperationError) -> ReplayPlan {
         let known = Set(ranges.map(\.topicPartition.partition))
@@ -109,7 +109,7 @@ public struct ReplayPlan: Sendable, Hashable {
 
     /// The offsets to commit: each selected partition's target with empty metadata, so the
     /// pipeline's completed-offset metadata is dropped and the replay redoes everything.
-    public var commits: [KafkaPartitionOffset] {
+    package var commits: [KafkaPartitionOffset] {
         partitions.map { KafkaPartitionOffset(topicPartition: $0.topicPartition, offset: $0.target, metadata: nil) }
     }
 }

@@ -2,13 +2,13 @@ import Kafka
 
 /// Progress of the group through a replay: from each partition's target to the high
 /// watermark it had at reset time. Pure; fed with committed offsets read periodically.
-public struct ReplayProgress: Sendable {
+package struct ReplayProgress: Sendable {
     /// Where a partition's reprocessing starts and ends.
-    public struct Span: Sendable, Hashable {
-        public var topicPartition: KafkaTopicPartition
-        public var start: Int64
-        public var end: Int64
-        public init(topicPartition: KafkaTopicPartition, start: Int64, end: Int64) {
+    package struct Span: Sendable, Hashable {
+        package var topicPartition: KafkaTopicPartition
+        package var start: Int64
+        package var end: Int64
+        package init(topicPartition: KafkaTopicPartition, start: Int64, end: Int64) {
             self.topicPartition = topicPartition
             self.start = start
             self.end = end
@@ -16,35 +16,35 @@ public struct ReplayProgress: Sendable {
     }
 
     /// A reading.
-    public struct Snapshot: Sendable, Hashable {
+    package struct Snapshot: Sendable, Hashable {
         /// Records done since the reset, over every partition.
-        public var done: Int64
+        package var done: Int64
         /// Records to redo in all.
-        public var total: Int64
+        package var total: Int64
         /// Partitions whose committed offset reached its end.
-        public var finishedPartitions: Int
-        public var partitions: Int
+        package var finishedPartitions: Int
+        package var partitions: Int
         /// Records per second over the recent readings; nil before two readings.
-        public var rate: Double?
+        package var rate: Double?
         /// Seconds to the end at that rate; nil when unknown.
-        public var etaSeconds: Double?
-        public var isComplete: Bool { done >= total && finishedPartitions == partitions }
+        package var etaSeconds: Double?
+        package var isComplete: Bool { done >= total && finishedPartitions == partitions }
     }
 
-    public let spans: [Span]
+    package let spans: [Span]
     private var samples: [(seconds: Double, done: Int64)] = []
     /// How far back the rate looks.
-    public var window: Double = 30
+    package var window: Double = 30
 
-    public init(spans: [Span]) { self.spans = spans }
+    package init(spans: [Span]) { self.spans = spans }
 
     /// The spans of a plan: each selected partition from its target to its high watermark.
-    public init(plan: ReplayPlan) {
+    package init(plan: ReplayPlan) {
         self.init(spans: plan.partitions.map { Span(topicPartition: $0.topicPartition, start: $0.target, end: max($0.target, $0.high)) })
     }
 
     /// Records a reading of the committed offsets taken `seconds` after the reset.
-    public mutating func update(committed: [KafkaTopicPartition: Int64], at seconds: Double) -> Snapshot {
+    package mutating func update(committed: [KafkaTopicPartition: Int64], at seconds: Double) -> Snapshot {
         var done: Int64 = 0
         var total: Int64 = 0
         var finished = 0

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where `cardgenius replay` moves a group's committed offsets.
-public enum ReplayTarget: Sendable, Hashable, CustomStringConvertible {
+package enum ReplayTarget: Sendable, Hashable, CustomStringConvertible {
     /// The oldest record still in each partition (the low watermark).
     case earliest
     /// The end of each partition (the high watermark): skip everything not yet processed.
@@ -15,7 +15,7 @@ public enum ReplayTarget: Sendable, Hashable, CustomStringConvertible {
     case shift(Int64)
 
     /// Parses a `--to` value: `earliest`, `latest`, an offset (digits) or an ISO-8601 timestamp.
-    public static func parse(to text: String) throws(OperationError) -> ReplayTarget {
+    package static func parse(to text: String) throws(OperationError) -> ReplayTarget {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         switch trimmed.lowercased() {
         case "earliest", "beginning": return .earliest
@@ -41,7 +41,7 @@ public enum ReplayTarget: Sendable, Hashable, CustomStringConvertible {
         throw OperationError(.invalidTarget, "--to \"\(text)\": expected earliest, latest, an offset (e.g. 1200) or an ISO-8601 timestamp (e.g. 2026-11-23T00:00:00Z)")
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .earliest: return "earliest"
         case .latest: return "latest"

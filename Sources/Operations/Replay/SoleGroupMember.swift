@@ -21,7 +21,7 @@ import Synchronization
 /// member while another member is live, and the join cannot tell. Where the broker answers
 /// DescribeConsumerGroups (real Kafka) that check catches it first; on the mock cluster,
 /// stop the members before replaying a one-partition topic.
-public final class SoleGroupMember: Sendable {
+package final class SoleGroupMember: Sendable {
     private struct State: Sendable {
         var assigned: Set<KafkaTopicPartition> = []
         var assignments = 0
@@ -36,10 +36,10 @@ public final class SoleGroupMember: Sendable {
     /// The task draining the consumer's events into `state`; set at the end of `init`.
     private let pump = Mutex<Task<Void, Never>?>(nil)
     private let logger: Logger
-    public let groupID: String
+    package let groupID: String
 
     /// Creates the member (it joins on ``join(topic:partitions:timeout:settle:)``).
-    public init(_ access: KafkaAccess, groupID: String, sessionTimeout: Duration = .seconds(10)) throws {
+    package init(_ access: KafkaAccess, groupID: String, sessionTimeout: Duration = .seconds(10)) throws {
         let logger = access.logger
         let consumer = try access.consumer(groupID: groupID) {
             $0.clientID = "cardgenius-replay"
@@ -84,7 +84,7 @@ public final class SoleGroupMember: Sendable {
     }
 
     /// What the join found.
-    public enum JoinOutcome: Sendable, Hashable {
+    package enum JoinOutcome: Sendable, Hashable {
         /// Every partition of the topic is assigned to this member: it is alone.
         case sole
         /// Others are active; `evidence` says how it showed.
@@ -94,7 +94,7 @@ public final class SoleGroupMember: Sendable {
     /// Subscribes to `topic` and waits for the assignment, then `settle` more to catch a
     /// member joining right behind. Throws ``KafkaError/Code/timedOut`` if no assignment
     /// arrives within `timeout`.
-    public func join(topic: String, partitions: Int, timeout: Duration = .seconds(60),
+    package func join(topic: String, partitions: Int, timeout: Duration = .seconds(60),
                      settle: Duration = .seconds(2)) async throws -> JoinOutcome {
         try await consumer.subscribe(topics: [topic])
         let deadline = ContinuousClock.now + timeout
@@ -128,7 +128,7 @@ public final class SoleGroupMember: Sendable {
 
     /// Commits `offsets` as this member, retrying while the group rebalances (the mock
     /// cluster rejects commits then) as long as this member still holds every partition.
-    public func commit(_ offsets: [KafkaPartitionOffset], topic: String, partitions: Int,
+    package func commit(_ offsets: [KafkaPartitionOffset], topic: String, partitions: Int,
                        timeout: Duration = .seconds(30)) async throws -> JoinOutcome {
         let deadline = ContinuousClock.now + timeout
         var attempt = 0
@@ -150,7 +150,7 @@ public final class SoleGroupMember: Sendable {
     }
 
     /// Leaves the group and waits until the member is gone.
-    public func leave() async {
+    package func leave() async {
         await consumer.close()
         await pump.withLock { $0 }?.value
     }

@@ -4,11 +4,11 @@ import Logging
 /// Resolves a timestamp to an offset per partition: first with the brokers' ListOffsets
 /// (offsets for times), then, for partitions it does not answer, with a binary search over
 /// record timestamps read by ``TopicScanner/record(in:at:)``.
-public struct TimestampResolver: Sendable {
-    public var scanner: TopicScanner
+package struct TimestampResolver: Sendable {
+    package var scanner: TopicScanner
     private let logger: Logger
 
-    public init(scanner: TopicScanner, logger: Logger) {
+    package init(scanner: TopicScanner, logger: Logger) {
         self.scanner = scanner
         self.logger = logger
     }
@@ -18,7 +18,7 @@ public struct TimestampResolver: Sendable {
     /// A partition ListOffsets leaves unanswered is searched, because "no answer" means
     /// either that every record is older (real Kafka) or that the broker does not answer
     /// timestamp queries (the mock cluster answers -1); the search tells them apart.
-    public func resolve(_ timestampMs: Int64, ranges: [PartitionRange],
+    package func resolve(_ timestampMs: Int64, ranges: [PartitionRange],
                         reader: GroupOffsets) async throws -> [KafkaTopicPartition: (offset: Int64, method: String)] {
         var answered: [KafkaTopicPartition: Int64] = [:]
         do {

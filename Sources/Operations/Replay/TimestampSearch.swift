@@ -6,22 +6,22 @@
 /// `LogAppendTime` topics and for `CreateTime` records from one producer with a steady
 /// clock; with several producers or re-published old records it may not, and the answer
 /// is then one offset where the timestamps cross `T`, not necessarily the first.
-public enum TimestampSearch {
+package enum TimestampSearch {
     /// A record as the search needs it: its offset and timestamp (nil when it has none,
     /// which the search treats as before any instant).
-    public struct Probe: Sendable, Hashable {
-        public var offset: Int64
-        public var timestampMs: Int64?
-        public init(offset: Int64, timestampMs: Int64?) {
+    package struct Probe: Sendable, Hashable {
+        package var offset: Int64
+        package var timestampMs: Int64?
+        package init(offset: Int64, timestampMs: Int64?) {
             self.offset = offset
             self.timestampMs = timestampMs
         }
     }
 
     /// The answer and how many records were looked up.
-    public struct Result: Sendable, Hashable {
-        public var offset: Int64
-        public var lookups: Int
+    package struct Result: Sendable, Hashable {
+        package var offset: Int64
+        package var lookups: Int
     }
 
     /// The earliest offset in `[low, high]` at which reading finds only records with a
@@ -29,7 +29,7 @@ public enum TimestampSearch {
     ///
     /// - Parameter lookup: the record at an offset or the first one after it, or nil when
     ///   there is none before the end of the partition. Called O(log(high − low)) times.
-    public static func firstOffset(atOrAfter timestampMs: Int64, low: Int64, high: Int64,
+    package static func firstOffset(atOrAfter timestampMs: Int64, low: Int64, high: Int64,
                                    lookup: (Int64) async throws -> Probe?) async throws -> Result {
         var lo = low
         var hi = max(low, high)

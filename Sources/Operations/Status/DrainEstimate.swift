@@ -1,26 +1,26 @@
 /// How long a backlog takes to drain: lag ÷ min(rate budget, workers ÷ latency), the
 /// pipeline's throughput model (see `cardgenius plan`).
-public struct DrainEstimate: Sendable, Hashable {
+package struct DrainEstimate: Sendable, Hashable {
     /// A figure and where it came from (a flag, the settings, a member's metrics, a default).
-    public struct Figure<Value: Sendable & Hashable>: Sendable, Hashable {
-        public var value: Value
-        public var source: String
-        public init(_ value: Value, source: String) {
+    package struct Figure<Value: Sendable & Hashable>: Sendable, Hashable {
+        package var value: Value
+        package var source: String
+        package init(_ value: Value, source: String) {
             self.value = value
             self.source = source
         }
     }
 
     /// Records to process.
-    public var lag: Int64
+    package var lag: Int64
     /// Calls per second the group may make; `.infinity` when the rate limit is off.
-    public var rate: Figure<Double>
+    package var rate: Figure<Double>
     /// Calls in flight for the whole group.
-    public var workers: Figure<Int>
+    package var workers: Figure<Int>
     /// Mean API latency, seconds.
-    public var latencySeconds: Figure<Double>
+    package var latencySeconds: Figure<Double>
 
-    public init(lag: Int64, rate: Figure<Double>, workers: Figure<Int>, latencySeconds: Figure<Double>) {
+    package init(lag: Int64, rate: Figure<Double>, workers: Figure<Int>, latencySeconds: Figure<Double>) {
         self.lag = lag
         self.rate = rate
         self.workers = workers
@@ -28,19 +28,19 @@ public struct DrainEstimate: Sendable, Hashable {
     }
 
     /// Records per second: min(rate, workers ÷ latency).
-    public var throughput: Double {
+    package var throughput: Double {
         let byWorkers = latencySeconds.value > 0 ? Double(workers.value) / latencySeconds.value : .infinity
         return min(rate.value, byWorkers)
     }
 
     /// Which budget limits the throughput.
-    public var limitedBy: String {
+    package var limitedBy: String {
         let byWorkers = latencySeconds.value > 0 ? Double(workers.value) / latencySeconds.value : .infinity
         return rate.value <= byWorkers ? "rate" : "workers"
     }
 
     /// Seconds to drain; 0 without lag, infinite when the throughput is 0.
-    public var seconds: Double {
+    package var seconds: Double {
         guard lag > 0 else { return 0 }
         let t = throughput
         if t == .infinity { return 0 }
@@ -50,7 +50,7 @@ public struct DrainEstimate: Sendable, Hashable {
 
     /// Whether the backlog drains by `deadlineMs` when starting at `nowMs`, and the margin
     /// (positive: time left over; negative: how much too late), in seconds.
-    public func drains(nowMs: Int64, beforeMs deadlineMs: Int64) -> (drains: Bool, marginSeconds: Double) {
+    package func drains(nowMs: Int64, beforeMs deadlineMs: Int64) -> (drains: Bool, marginSeconds: Double) {
         let available = Double(deadlineMs - nowMs) / 1000
         let margin = available - seconds
         return (margin >= 0, margin)

@@ -1,31 +1,31 @@
 import Kafka
 
 /// A group's position on a topic: per partition, the committed offset, the end and the lag.
-public struct GroupStatus: Sendable, Hashable {
+package struct GroupStatus: Sendable, Hashable {
     /// One partition's line.
-    public struct Partition: Sendable, Hashable {
-        public var topicPartition: KafkaTopicPartition
+    package struct Partition: Sendable, Hashable {
+        package var topicPartition: KafkaTopicPartition
         /// The committed offset; nil when the group committed nothing here.
-        public var committed: Int64?
-        public var low: Int64
+        package var committed: Int64?
+        package var low: Int64
         /// The end offset (high watermark).
-        public var high: Int64
+        package var high: Int64
         /// Offsets above the committed one that the commit metadata records as done.
-        public var completedAboveCommit: Int
+        package var completedAboveCommit: Int
         /// Whether the committed metadata was not written by cardgenius (another tool's, or
         /// malformed): ignored by the members, shown as "foreign metadata".
-        public var foreignMetadata: Bool = false
+        package var foreignMetadata: Bool = false
 
         /// Records not yet processed: end − committed, or end − low when nothing was committed.
-        public var lag: Int64 { max(0, high - (committed.map { max($0, low) } ?? low)) }
+        package var lag: Int64 { max(0, high - (committed.map { max($0, low) } ?? low)) }
     }
 
-    public var topic: String
-    public var groupID: String
-    public var partitions: [Partition]
+    package var topic: String
+    package var groupID: String
+    package var partitions: [Partition]
 
     /// Builds the status from watermarks and committed offsets (with metadata).
-    public init(topic: String, groupID: String, ranges: [PartitionRange], committed: [KafkaTopicPartition: KafkaPartitionOffset]) {
+    package init(topic: String, groupID: String, ranges: [PartitionRange], committed: [KafkaTopicPartition: KafkaPartitionOffset]) {
         self.topic = topic
         self.groupID = groupID
         self.partitions = ranges.sorted { $0.topicPartition < $1.topicPartition }.map { range in
@@ -38,9 +38,9 @@ public struct GroupStatus: Sendable, Hashable {
         }
     }
 
-    public var totalLag: Int64 { partitions.map(\.lag).reduce(0, +) }
-    public var totalCompletedAboveCommit: Int { partitions.map(\.completedAboveCommit).reduce(0, +) }
-    public var totalEnd: Int64 { partitions.map(\.high).reduce(0, +) }
+    package var totalLag: Int64 { partitions.map(\.lag).reduce(0, +) }
+    package var totalCompletedAboveCommit: Int { partitions.map(\.completedAboveCommit).reduce(0, +) }
+    package var totalEnd: Int64 { partitions.map(\.high).reduce(0, +) }
     /// Whether the group has committed anything on the topic.
-    public var hasCommits: Bool { partitions.contains { $0.committed != nil } }
+    package var hasCommits: Bool { partitions.contains { $0.committed != nil } }
 }

@@ -11,7 +11,7 @@ extension StatusReport {
     /// `next_cohort` {`at`, `source`, `drains_before`, `margin_seconds`}, `members`
     /// {`available`, `reason`?, `state`?, `assignor`?, `list`? [`member_id`, `client_id`,
     /// `host`, `partitions`]}.
-    public func renderJSON() -> String {
+    package func renderJSON() -> String {
         let e = estimate
         let (drains, margin) = cohortCheck
         let members: JSON.Members

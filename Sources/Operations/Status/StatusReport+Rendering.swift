@@ -4,7 +4,7 @@ import Kafka
 
 extension StatusReport {
     /// The report as text: a table per partition, totals, drain time, cohort, members.
-    public func renderText() -> String {
+    package func renderText() -> String {
         var out = "group \(status.groupID) on \(status.topic)\n"
         var table = TextTable(rightAligned: [0, 1, 2, 3, 4])
         table.add(["partition", "committed", "end", "lag", "done above commit"])

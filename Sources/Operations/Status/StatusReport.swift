@@ -2,22 +2,22 @@ import Kafka
 
 /// Everything `cardgenius status` prints: the group's position, the drain estimate against
 /// the next weekly cohort, and the members where the broker can list them.
-public struct StatusReport: Sendable {
+package struct StatusReport: Sendable {
     /// The members, or why they are not known.
-    public enum Members: Sendable, Hashable {
+    package enum Members: Sendable, Hashable {
         case described(KafkaConsumerGroupDescription)
         case unavailable(reason: String)
     }
 
-    public var status: GroupStatus
-    public var estimate: DrainEstimate
+    package var status: GroupStatus
+    package var estimate: DrainEstimate
     /// When the report was made, milliseconds since the epoch.
-    public var nowMs: Int64
+    package var nowMs: Int64
     /// The next cohort's arrival and where that came from.
-    public var nextCohortMs: DrainEstimate.Figure<Int64>
-    public var members: Members
+    package var nextCohortMs: DrainEstimate.Figure<Int64>
+    package var members: Members
 
-    public init(status: GroupStatus, estimate: DrainEstimate, nowMs: Int64, nextCohortMs: DrainEstimate.Figure<Int64>, members: Members) {
+    package init(status: GroupStatus, estimate: DrainEstimate, nowMs: Int64, nextCohortMs: DrainEstimate.Figure<Int64>, members: Members) {
         self.status = status
         self.estimate = estimate
         self.nowMs = nowMs
@@ -26,12 +26,12 @@ public struct StatusReport: Sendable {
     }
 
     /// Whether the backlog drains before the next cohort, and by how much (seconds).
-    public var cohortCheck: (drains: Bool, marginSeconds: Double) {
+    package var cohortCheck: (drains: Bool, marginSeconds: Double) {
         estimate.drains(nowMs: nowMs, beforeMs: nextCohortMs.value)
     }
 
     /// The cohort line: "drains 3 h 12 min before the next cohort (2026-11-30T00:00Z)" or a warning.
-    public var cohortLine: String {
+    package var cohortLine: String {
         let at = ISO8601Timestamp.formatMinutes(milliseconds: nextCohortMs.value)
         let (ok, margin) = cohortCheck
         if ok {
