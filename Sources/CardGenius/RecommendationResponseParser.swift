@@ -25,7 +25,8 @@ public struct RecommendationResponseParser: Sendable {
         /// bytes, else a copy of `body`'s.
         func recommendation(in body: UnsafeRawBufferPointer, retaining buffer: ByteBuffer? = nil) -> Recommendation? {
             guard let range = savingsRange else { return nil }
-            let savings = buffer.flatMap { $0.getSlice(at: $0.readerIndex + range.lowerBound, length: range.count) }
+            let savings =
+                buffer.flatMap { $0.getSlice(at: $0.readerIndex + range.lowerBound, length: range.count) }
                 ?? ByteBuffer(bytes: UnsafeRawBufferPointer(rebasing: body[range]))
             return Recommendation(savings: savings, cardCount: cardCount, message: message)
         }
@@ -174,7 +175,8 @@ public struct RecommendationResponseParser: Sendable {
                 while try scanner.nextArrayElement(first: firstElement) {
                     firstElement = false
                     if try scanner.peekKind() != .object {
-                        schemaError = schemaError
+                        schemaError =
+                            schemaError
                             ?? CallFailure(code: .malformedBody, message: "savings[\(count)] is not an object")
                     }
                     try scanner.skipValue()

@@ -49,12 +49,12 @@ public enum SpendField: String, CaseIterable, Sendable, Hashable, Codable {
     public var period: Period {
         switch self {
         case .amazonSpends, .flipkartSpends, .groceryOnline, .onlineFoodOrdering, .otherOnline,
-             .otherOffline, .diningOrGoingOut, .fuel, .schoolFees, .rent, .mobilePhoneBills,
-             .electricityBills, .waterBills, .ottChannels, .newMonthlyCat1, .newMonthlyCat2,
-             .newMonthlyCat3:
+            .otherOffline, .diningOrGoingOut, .fuel, .schoolFees, .rent, .mobilePhoneBills,
+            .electricityBills, .waterBills, .ottChannels, .newMonthlyCat1, .newMonthlyCat2,
+            .newMonthlyCat3:
             return .monthly
         case .hotelsAnnual, .flightsAnnual, .insuranceHealthAnnual, .insuranceCarOrBikeAnnual,
-             .largeElectronics, .allPharmacy, .newCat1, .newCat2, .newCat3:
+            .largeElectronics, .allPharmacy, .newCat1, .newCat2, .newCat3:
             return .annual
         case .domesticLoungeUsageQuarterly, .internationalLoungeUsageQuarterly, .railwayLoungeUsageQuarterly:
             return .quarterlyCount

@@ -165,7 +165,8 @@ enum CSVSplitter {
         var i = 0
         if stripBOM && b.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
         var cells: [String] = []
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+        let quote = UInt8(ascii: "\"")
+        let comma = UInt8(ascii: ",")
         while true {
             let column = cells.count + 1
             // Spaces before an opening quote are tolerated (`a, "b"`).

@@ -91,7 +91,7 @@ public struct RecordValidationError: Error, Sendable, Equatable, CustomStringCon
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case invalidJSON, notAnObject, missingField, duplicateField, unknownField, wrongType,
-                 negative, notFinite, empty, tooLong, invalidCharacter, wrongCellCount
+                negative, notFinite, empty, tooLong, invalidCharacter, wrongCellCount
         }
 
         private let base: Base

@@ -262,7 +262,7 @@ public struct UserSpendRecordReader: Sendable {
         guard index < end else { return nil }
         return buffer.withUnsafeBufferPointer { b -> Int? in
             guard let base = b.baseAddress,
-                  let hit = memchr(base + index, 0x0A, end - index)
+                let hit = memchr(base + index, 0x0A, end - index)
             else { return nil }
             return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
         }

@@ -1,6 +1,9 @@
 /// A circuit breaker's state: closed (calls flow), open (the API is considered down: no
 /// calls) and half-open (one probe call at a time).
-package enum CircuitBreakerState: String, Sendable { case closed, open, halfOpen = "half-open" }
+package enum CircuitBreakerState: String, Sendable {
+    case closed, open
+    case halfOpen = "half-open"
+}
 
 /// A change of a circuit breaker's state; `sequence` numbers the transitions in the order
 /// they happened, so that a receiver can ignore one reported after a later one.

@@ -63,8 +63,10 @@ package struct CircuitBreakerStateMachine<Instant: InstantProtocol>: Sendable wh
     }
 
     /// A call's verdict (or a permit given back unused, `neutral`).
-    package mutating func record(_ result: CircuitBreakerCallHealth, permit: CircuitBreakerPermit,
-                                now: Instant) -> CircuitBreakerTransition? {
+    package mutating func record(
+        _ result: CircuitBreakerCallHealth, permit: CircuitBreakerPermit,
+        now: Instant
+    ) -> CircuitBreakerTransition? {
         if permit == .probe { probeInFlight = false }
         switch result {
         case .neutral:

@@ -51,10 +51,12 @@ public final class KafkaAdminClient: Sendable {
     /// Releases the client handle (see the type's note on librdkafka 2.0.2), waiting at
     /// most `wait` for librdkafka to finish destroying it.
     public func close(wait: Duration = .seconds(2)) async {
-        guard let handle = holder.withLock({ value -> RDKafkaAdminHandle? in
-            defer { value = nil }
-            return value
-        }) else { return }
+        guard
+            let handle = holder.withLock({ value -> RDKafkaAdminHandle? in
+                defer { value = nil }
+                return value
+            })
+        else { return }
         await handle.release(wait: wait)
     }
 }

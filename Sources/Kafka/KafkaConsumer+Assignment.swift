@@ -23,8 +23,10 @@ extension KafkaConsumer {
     /// ListOffsets. A partition is missing from the answer where the broker knows no such record — past the end of the
     /// partition, or a broker that does not answer timestamp queries (librdkafka's mock
     /// cluster answers -1 for every timestamp).
-    public func offsetsForTimes(_ partitions: [KafkaTopicPartition], timestampMs: Int64,
-                                timeout: Duration = .seconds(10)) async throws -> [KafkaTopicPartition: Int64] {
+    public func offsetsForTimes(
+        _ partitions: [KafkaTopicPartition], timestampMs: Int64,
+        timeout: Duration = .seconds(10)
+    ) async throws -> [KafkaTopicPartition: Int64] {
         try await client.offsetsForTimes(partitions, timestampMs: timestampMs, timeout: timeout)
     }
 }

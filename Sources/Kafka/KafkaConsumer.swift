@@ -54,16 +54,22 @@ public final class KafkaConsumer: Sendable {
     public init(configuration: KafkaConsumerConfiguration, logger: Logger) throws {
         if configuration.groupProtocol == .consumer, !KafkaLibrary.supportsConsumerGroupProtocol {
             // librdkafka 2.4 to 2.11 know the property but not as GA; older ones not at all.
-            throw KafkaError(code: .configuration, message: "group.protocol=consumer (KIP-848) needs librdkafka >= \(KafkaLibrary.describe(version: KafkaLibrary.consumerGroupProtocolVersion)); this process loaded librdkafka \(KafkaLibrary.versionString)")
+            throw KafkaError(
+                code: .configuration,
+                message:
+                    "group.protocol=consumer (KIP-848) needs librdkafka >= \(KafkaLibrary.describe(version: KafkaLibrary.consumerGroupProtocolVersion)); this process loaded librdkafka \(KafkaLibrary.versionString)"
+            )
         }
         var events: RDKafkaClient.Events = [.fetch, .rebalance, .offsetCommit]
         if configuration.statisticsInterval != nil { events.insert(.statistics) }
-        let client = try RDKafkaClient.make(.consumer, properties: configuration.rdKafkaProperties(),
-                                            events: events, logger: logger)
+        let client = try RDKafkaClient.make(
+            .consumer, properties: configuration.rdKafkaProperties(),
+            events: events, logger: logger)
         let (stream, continuation) = AsyncStream<KafkaConsumerEvent>.makeStream()
         let credits = RDKafkaRecordCredits(capacity: Self.recordBatchesAhead)
-        let loop = RDKafkaConsumerLoop(client: client, continuation: continuation, credits: credits,
-                                       revocationTimeout: configuration.revocationTimeout)
+        let loop = RDKafkaConsumerLoop(
+            client: client, continuation: continuation, credits: credits,
+            revocationTimeout: configuration.revocationTimeout)
         continuation.onTermination = { [weak loop] _ in loop?.control.withLock { $0.streamTerminated = true } }
         self.client = client
         self.loop = loop

@@ -10,7 +10,9 @@ public struct KafkaConsumerConfiguration: Sendable, Equatable {
 
     /// How the group leader shares partitions among members.
     public enum AssignmentStrategy: String, Sendable {
-        case range, roundRobin = "roundrobin", cooperativeSticky = "cooperative-sticky"
+        case range
+        case roundRobin = "roundrobin"
+        case cooperativeSticky = "cooperative-sticky"
     }
 
     /// The consumer group protocol (librdkafka's `group.protocol`).

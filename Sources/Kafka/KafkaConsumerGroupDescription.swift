@@ -3,7 +3,9 @@
 public struct KafkaConsumerGroupDescription: Sendable, Hashable {
     /// The group's state as the coordinator sees it.
     public enum State: String, Sendable, Hashable {
-        case unknown, preparingRebalance = "preparing-rebalance", completingRebalance = "completing-rebalance"
+        case unknown
+        case preparingRebalance = "preparing-rebalance"
+        case completingRebalance = "completing-rebalance"
         case stable, dead, empty
     }
 
@@ -20,8 +22,10 @@ public struct KafkaConsumerGroupDescription: Sendable, Hashable {
         /// The partitions currently assigned to it.
         public var assignment: [KafkaTopicPartition]
 
-        public init(memberID: String, clientID: String, host: String, groupInstanceID: String? = nil,
-                    assignment: [KafkaTopicPartition]) {
+        public init(
+            memberID: String, clientID: String, host: String, groupInstanceID: String? = nil,
+            assignment: [KafkaTopicPartition]
+        ) {
             self.memberID = memberID
             self.clientID = clientID
             self.host = host

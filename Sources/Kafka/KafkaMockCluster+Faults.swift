@@ -1,9 +1,18 @@
 extension KafkaMockCluster {
     /// Kafka protocol requests whose answers the mock cluster can be told to fail.
     public enum Request: Int16, Sendable {
-        case produce = 0, fetch = 1, listOffsets = 2, metadata = 3
-        case offsetCommit = 8, offsetFetch = 9, findCoordinator = 10, joinGroup = 11
-        case heartbeat = 12, leaveGroup = 13, syncGroup = 14, initProducerID = 22
+        case produce = 0
+        case fetch = 1
+        case listOffsets = 2
+        case metadata = 3
+        case offsetCommit = 8
+        case offsetFetch = 9
+        case findCoordinator = 10
+        case joinGroup = 11
+        case heartbeat = 12
+        case leaveGroup = 13
+        case syncGroup = 14
+        case initProducerID = 22
     }
 
     /// Makes the next `errors.count` requests of `request` (from any client) fail with

@@ -20,8 +20,9 @@ public final class KafkaMockCluster: Sendable {
         guard (1...16).contains(brokers) else {
             throw KafkaError(code: .invalidArgument, message: "a mock cluster has 1 to 16 brokers, not \(brokers)")
         }
-        let client = try RDKafkaClient.make(.producer, properties: ["client.id": "cardgenius-mock-cluster"],
-                                            events: [], logger: logger)
+        let client = try RDKafkaClient.make(
+            .producer, properties: ["client.id": "cardgenius-mock-cluster"],
+            events: [], logger: logger)
         let cluster = try RDKafkaMockCluster(client: client, brokers: brokers)
         self.cluster = cluster
         self.brokerCount = brokers

@@ -23,8 +23,9 @@ public final class KafkaProducer: Sendable {
 
     /// Creates a producer and starts its poll thread.
     public init(configuration: KafkaProducerConfiguration, logger: Logger) throws {
-        let client = try RDKafkaClient.make(.producer, properties: configuration.rdKafkaProperties(),
-                                            events: .deliveryReports, logger: logger)
+        let client = try RDKafkaClient.make(
+            .producer, properties: configuration.rdKafkaProperties(),
+            events: .deliveryReports, logger: logger)
         let deliveries = Deliveries()
         self.client = client
         self.deliveries = deliveries
@@ -161,7 +162,10 @@ public final class KafkaProducer: Sendable {
     }
 
     deinit {
-        deliveries.state.withLock { $0.closing = true; $0.stopped = true }
+        deliveries.state.withLock {
+            $0.closing = true
+            $0.stopped = true
+        }
     }
 }
 
@@ -173,9 +177,12 @@ private final class Deliveries: Sendable {
     /// One turn of the poll thread: drains events, resolves delivery reports.
     /// Returns false once the producer is stopped and nothing is pending.
     func pollOnce(client: RDKafkaClient) -> Bool {
-        switch client.pollDeliveryReports(timeout: .milliseconds(100), { id, result in
-            state.withLock { $0.pending.removeValue(forKey: id) }?.complete(result)
-        }) {
+        switch client.pollDeliveryReports(
+            timeout: .milliseconds(100),
+            { id, result in
+                state.withLock { $0.pending.removeValue(forKey: id) }?.complete(result)
+            })
+        {
         case .handled:
             return true
         case .error(let error):

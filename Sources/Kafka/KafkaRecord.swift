@@ -16,8 +16,10 @@ public struct KafkaRecord: Sendable, Hashable {
     /// Milliseconds since the epoch (create or log-append time), if known.
     public var timestampMs: Int64?
 
-    public init(topicPartition: KafkaTopicPartition, offset: Int64, key: [UInt8]?, value: [UInt8]?,
-                headers: [KafkaHeader] = [], timestampMs: Int64? = nil) {
+    public init(
+        topicPartition: KafkaTopicPartition, offset: Int64, key: [UInt8]?, value: [UInt8]?,
+        headers: [KafkaHeader] = [], timestampMs: Int64? = nil
+    ) {
         self.topicPartition = topicPartition
         self.offset = offset
         self.key = key

@@ -7,8 +7,8 @@ import Synchronization
 /// Waiters are served in arrival order.
 package final class AdaptiveConcurrencyLimiter: Sendable {
     struct State {
-        var ceiling: Int          // this member's share of processing.max_workers
-        var limit: Double         // current adaptive limit, 1...ceiling
+        var ceiling: Int  // this member's share of processing.max_workers
+        var limit: Double  // current adaptive limit, 1...ceiling
         var inFlight = 0
         var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
         var nextID: UInt64 = 0

@@ -24,7 +24,8 @@ package struct BudgetHold: Sendable, Equatable, CustomStringConvertible {
         let partitions = "[\(owned.sorted().map(String.init).joined(separator: ", "))]"
         guard share.total > 0 else {
             cause = .partitionCountUnknown
-            message = "holding partitions \(partitions) of \(topic) at a zero share of the budgets: the topic's partition count "
+            message =
+                "holding partitions \(partitions) of \(topic) at a zero share of the budgets: the topic's partition count "
                 + "is unknown (the broker did not answer a metadata request); asking again every "
                 + "\(RecommendationPipeline.lagInterval.components.seconds) s"
             return
@@ -35,7 +36,8 @@ package struct BudgetHold: Sendable, Equatable, CustomStringConvertible {
         let setting = byBurst ? "api.rate_limit.burst" : "processing.max_workers"
         let budget = byBurst ? "\(Int(min(max(burst, 0), Double(Int32.max))))" : "\(maxWorkers)"
         let unit = byBurst ? "whole calls of burst" : "slots"
-        message = "share of \(setting) is 0: this member owns partitions \(partitions) of \(share.total) of \(topic), "
+        message =
+            "share of \(setting) is 0: this member owns partitions \(partitions) of \(share.total) of \(topic), "
             + "but the budget is \(budget) \(unit), carried by partitions 0..<\(share.carriers) only, so more members own "
             + "partitions than there are \(unit); holding the partitions: run at most \(share.carriers) members or raise \(setting)"
     }

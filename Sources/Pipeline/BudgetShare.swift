@@ -62,8 +62,10 @@ package struct BudgetShare: Sendable, Equatable, CustomStringConvertible {
     ///
     /// `total` 0 (unknown) gives no share: a member that cannot tell its fraction takes
     /// nothing rather than everything. Partition ids at or above `total` carry nothing.
-    package init(maxWorkers: Int, rate: Double, burst: Double, rateEnabled: Bool = true,
-                partitions: some Collection<Int32>, total: Int) {
+    package init(
+        maxWorkers: Int, rate: Double, burst: Double, rateEnabled: Bool = true,
+        partitions: some Collection<Int32>, total: Int
+    ) {
         let owned = Set(partitions)
         let carriers = Self.carriers(maxWorkers: maxWorkers, burst: burst, rateEnabled: rateEnabled, total: total)
         let held = owned.filter { $0 >= 0 && Int($0) < carriers }

@@ -39,9 +39,11 @@ package final class CircuitBreaker: Sendable {
     ///   - now: the clock (tests inject their own).
     ///   - onChange: told of every transition, outside the breaker's lock: use the
     ///     transition's `sequence` to ignore one that arrives after a later one.
-    package init(configuration: Configuration = .init(),
-                now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
-                onChange: @escaping @Sendable (Transition) -> Void = { _ in }) {
+    package init(
+        configuration: Configuration = .init(),
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
+        onChange: @escaping @Sendable (Transition) -> Void = { _ in }
+    ) {
         self.clock = now
         self.machine = Mutex(CircuitBreakerStateMachine(configuration: configuration, now: now()))
         self.onChange = onChange

@@ -97,18 +97,19 @@ package enum CommitMetadata {
         guard ranges.count <= maxRanges else { return .foreign }
         guard base == committed else { return .stale }
         let last = end == .min ? end : end - 1
-        return .completed(ranges.compactMap { r in
-            let low = max(r.lowerBound, committed &+ 1)
-            let high = min(r.upperBound, last)
-            return low <= high ? low...high : nil
-        })
+        return .completed(
+            ranges.compactMap { r in
+                let low = max(r.lowerBound, committed &+ 1)
+                let high = min(r.upperBound, last)
+                return low <= high ? low...high : nil
+            })
     }
 
     /// A positive base-36 delta of at most 13 digits (`Int64.max` is `1y2p0ij32e8e7`).
     private static func delta(_ text: Substring) -> Int64? {
         guard !text.isEmpty, text.utf8.count <= 13,
-              text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) }),
-              let value = Int64(text, radix: 36), value > 0
+            text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) }),
+            let value = Int64(text, radix: 36), value > 0
         else { return nil }
         return value
     }

@@ -13,8 +13,10 @@ enum InputValidation {
     /// The record's value as a user-spend record.
     static func parse(_ record: KafkaRecord) -> Result<UserSpendRecord, RecordValidationError> {
         guard let value = record.value, !value.isEmpty else {
-            return .failure(RecordValidationError(code: .empty, field: RecordValidationError.recordField,
-                                                  reason: "the record has no value"))
+            return .failure(
+                RecordValidationError(
+                    code: .empty, field: RecordValidationError.recordField,
+                    reason: "the record has no value"))
         }
         do {
             return .success(try UserSpendRecord.parse(json: value))
@@ -29,9 +31,10 @@ enum InputValidation {
     {
         guard case .success(let user) = parsed else { return parsed }
         if let key = record.key, !key.isEmpty, key != Array(user.userID.utf8) {
-            return .failure(RecordValidationError(
-                code: .invalidCharacter, field: "user_id",
-                reason: "does not match the record key \"\(String(decoding: key.prefix(64), as: UTF8.self))\""))
+            return .failure(
+                RecordValidationError(
+                    code: .invalidCharacter, field: "user_id",
+                    reason: "does not match the record key \"\(String(decoding: key.prefix(64), as: UTF8.self))\""))
         }
         return .success(user)
     }

@@ -17,8 +17,10 @@ final class MemberHold: Sendable {
     /// What one `Retry-After` did to the hold.
     typealias Extension = HoldExtension
 
-    private let machine = Mutex(HoldStateMachine<ContinuousClock.Instant>(cap: RetryAfter.longestHonoured,
-                                                                          longHold: MemberHold.longHold))
+    private let machine = Mutex(
+        HoldStateMachine<ContinuousClock.Instant>(
+            cap: RetryAfter.longestHonoured,
+            longHold: MemberHold.longHold))
 
     /// Holds every new call for `asked` from now, at most ``RetryAfter/longestHonoured``.
     @discardableResult

@@ -50,7 +50,8 @@ package struct OffsetTracker: Sendable, Equatable {
     /// Whether a previous owner already completed `offset` (from the commit metadata).
     package func wasCompletedBefore(_ offset: Int64) -> Bool {
         // Binary search: the ranges are ascending and disjoint.
-        var lo = 0, hi = skip.count - 1
+        var lo = 0
+        var hi = skip.count - 1
         while lo <= hi {
             let mid = (lo + hi) / 2
             let r = skip[mid]
@@ -63,11 +64,15 @@ package struct OffsetTracker: Sendable, Equatable {
     /// Marks a taken offset complete.
     package mutating func complete(_ offset: Int64) {
         // Binary search: the window is sorted by offset.
-        var lo = 0, hi = window.count - 1
+        var lo = 0
+        var hi = window.count - 1
         while lo <= hi {
             let mid = (lo + hi) / 2
             let o = window[mid].offset
-            if o == offset { window[mid].done = true; break }
+            if o == offset {
+                window[mid].done = true
+                break
+            }
             if o < offset { lo = mid + 1 } else { hi = mid - 1 }
         }
         while let first = window.first, first.done { window.removeFirst() }
@@ -76,7 +81,10 @@ package struct OffsetTracker: Sendable, Equatable {
         let low = watermark
         while let first = skip.first, first.lowerBound < low {
             skip.removeFirst()
-            if first.upperBound >= low { skip.prepend(low...first.upperBound); break }
+            if first.upperBound >= low {
+                skip.prepend(low...first.upperBound)
+                break
+            }
         }
     }
 

@@ -43,15 +43,16 @@ package enum OutputRecord {
         now: Date = Date()
     ) -> KafkaProducerRecord {
         let original = source.headers.filter { !RecordHeader.isDeadLetterHeader($0.name) }
-        let headers = original + [
-            KafkaHeader(name: RecordHeader.errorClass, string: errorClass.rawValue),
-            KafkaHeader(name: RecordHeader.errorMessage, string: String(message.prefix(2000))),
-            KafkaHeader(name: RecordHeader.errorAttempts, string: String(attempts)),
-            KafkaHeader(name: RecordHeader.sourceTopic, string: source.topic),
-            KafkaHeader(name: RecordHeader.sourcePartition, string: String(source.partition)),
-            KafkaHeader(name: RecordHeader.sourceOffset, string: String(source.offset)),
-            KafkaHeader(name: RecordHeader.failedAt, string: UTCTimestamp.iso8601(now)),
-        ]
+        let headers =
+            original + [
+                KafkaHeader(name: RecordHeader.errorClass, string: errorClass.rawValue),
+                KafkaHeader(name: RecordHeader.errorMessage, string: String(message.prefix(2000))),
+                KafkaHeader(name: RecordHeader.errorAttempts, string: String(attempts)),
+                KafkaHeader(name: RecordHeader.sourceTopic, string: source.topic),
+                KafkaHeader(name: RecordHeader.sourcePartition, string: String(source.partition)),
+                KafkaHeader(name: RecordHeader.sourceOffset, string: String(source.offset)),
+                KafkaHeader(name: RecordHeader.failedAt, string: UTCTimestamp.iso8601(now)),
+            ]
         return KafkaProducerRecord(topic: topic, key: source.key, value: source.value, headers: headers)
     }
 
@@ -103,7 +104,10 @@ enum UTCTimestamp {
     private static func appendDigits(_ value: Int, width: Int, to out: inout [UInt8]) {
         var digits = 1
         var rest = value
-        while rest >= 10 { rest /= 10; digits += 1 }
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
+        }
         if value >= 0, digits < width { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits)) }
         JSONWriter.appendInteger(Int64(value), to: &out)
     }

@@ -52,8 +52,9 @@ package struct PipelineConfiguration: Sendable {
         rateLimitEnabled = settings.api.rateLimit.enabled
         requestsPerSecond = settings.api.rateLimit.requestsPerSecond
         burst = Double(settings.api.rateLimit.burst)
-        retry = RetryPolicy(maxAttempts: settings.api.retry.maxAttempts,
-                            baseDelay: settings.api.retry.baseDelay, maxDelay: settings.api.retry.maxDelay)
+        retry = RetryPolicy(
+            maxAttempts: settings.api.retry.maxAttempts,
+            baseDelay: settings.api.retry.baseDelay, maxDelay: settings.api.retry.maxDelay)
         drainTimeout = settings.processing.drainTimeout
         commitInterval = settings.processing.commitInterval
         stallTimeout = settings.processing.stallTimeout

@@ -51,10 +51,12 @@ package struct PipelineHealth: Sendable, Equatable {
     package typealias APIHold = LongHold
 
     /// Creates a health report.
-    package init(joined: Bool, assignedPartitions: Int, circuit: CircuitBreaker.State, brokerSilence: Duration?,
-                stopping: Bool, lag: Int?, lagSeconds: Double?, throughput: Double,
-                stalledPartitions: [KafkaTopicPartition] = [], stallTimeout: Duration = .seconds(120),
-                budgetHold: String? = nil, apiHold: APIHold? = nil) {
+    package init(
+        joined: Bool, assignedPartitions: Int, circuit: CircuitBreaker.State, brokerSilence: Duration?,
+        stopping: Bool, lag: Int?, lagSeconds: Double?, throughput: Double,
+        stalledPartitions: [KafkaTopicPartition] = [], stallTimeout: Duration = .seconds(120),
+        budgetHold: String? = nil, apiHold: APIHold? = nil
+    ) {
         self.joined = joined
         self.assignedPartitions = assignedPartitions
         self.circuit = circuit
@@ -82,8 +84,9 @@ package struct PipelineHealth: Sendable, Equatable {
         }
         if circuit != .closed { reasons.append("circuit breaker \(circuit.rawValue): CardGenius is considered down") }
         if let hold = apiHold {
-            reasons.append("held by CardGenius' Retry-After: no API call for \(hold.remaining.components.seconds) s more "
-                           + "(asked \(hold.asked.components.seconds) s, applied \(hold.applied.components.seconds) s)")
+            reasons.append(
+                "held by CardGenius' Retry-After: no API call for \(hold.remaining.components.seconds) s more "
+                    + "(asked \(hold.asked.components.seconds) s, applied \(hold.applied.components.seconds) s)")
         }
         if !stalledPartitions.isEmpty {
             let names = stalledPartitions.map(\.description).joined(separator: ", ")

@@ -57,12 +57,20 @@ final class PipelineMetrics: Sendable {
     }
 
     func callStarted() {
-        apiInFlight.record(inFlight.withLock { $0 += 1; return $0 })
+        apiInFlight.record(
+            inFlight.withLock {
+                $0 += 1
+                return $0
+            })
     }
 
     /// A call cancelled by a revocation: no longer in flight, no status to count.
     func callCancelled() {
-        apiInFlight.record(inFlight.withLock { $0 -= 1; return $0 })
+        apiInFlight.record(
+            inFlight.withLock {
+                $0 -= 1
+                return $0
+            })
     }
 
     /// `cardgenius_member_starved`: 1 while the member owns partitions but no share.
@@ -74,10 +82,15 @@ final class PipelineMetrics: Sendable {
     var callsInFlight: Int { inFlight.withLock { $0 } }
 
     func callFinished(_ outcome: CallOutcome) {
-        apiInFlight.record(inFlight.withLock { $0 -= 1; return $0 })
+        apiInFlight.record(
+            inFlight.withLock {
+                $0 -= 1
+                return $0
+            })
         counter("cardgenius_api_calls_total", "status", Self.statusClass(outcome)).increment()
-        apiLatency.recordNanoseconds(outcome.latency.components.seconds * 1_000_000_000
-                                     + outcome.latency.components.attoseconds / 1_000_000_000)
+        apiLatency.recordNanoseconds(
+            outcome.latency.components.seconds * 1_000_000_000
+                + outcome.latency.components.attoseconds / 1_000_000_000)
     }
 
     /// `2xx`, `429`, `4xx`, `5xx`, `timeout` or `network`.
@@ -120,9 +133,11 @@ final class PipelineMetrics: Sendable {
 
     func committed(_ offsets: [KafkaPartitionOffset]) {
         for o in offsets {
-            Gauge(label: "cardgenius_committed_offset",
-                  dimensions: [("topic", o.topicPartition.topic), ("partition", String(o.topicPartition.partition))])
-                .record(o.offset)
+            Gauge(
+                label: "cardgenius_committed_offset",
+                dimensions: [("topic", o.topicPartition.topic), ("partition", String(o.topicPartition.partition))]
+            )
+            .record(o.offset)
         }
     }
 

@@ -42,8 +42,9 @@ final class PipelineObserver: Sendable {
 
     /// A result reached Kafka `latency` after the record's API answer (or its verdict).
     func delivered(after latency: Duration) {
-        deliveryLatency.recordNanoseconds(latency.components.seconds * 1_000_000_000
-                                          + latency.components.attoseconds / 1_000_000_000)
+        deliveryLatency.recordNanoseconds(
+            latency.components.seconds * 1_000_000_000
+                + latency.components.attoseconds / 1_000_000_000)
     }
 
     /// Samples the API slots: time since the last sample counts as exhausted when every

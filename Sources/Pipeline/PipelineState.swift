@@ -65,8 +65,9 @@ struct PipelineState: Sendable {
         func commitPoint(_ tp: KafkaTopicPartition) -> KafkaPartitionOffset? {
             let watermark = tracker.watermark
             guard watermark >= 0 else { return nil }
-            return KafkaPartitionOffset(topicPartition: tp, offset: watermark,
-                                        metadata: CommitMetadata.encode(watermark: watermark, ranges: tracker.completedRangesAboveWatermark))
+            return KafkaPartitionOffset(
+                topicPartition: tp, offset: watermark,
+                metadata: CommitMetadata.encode(watermark: watermark, ranges: tracker.completedRangesAboveWatermark))
         }
     }
 
@@ -100,15 +101,18 @@ struct PipelineState: Sendable {
     /// layer leaves them, even while the circuit breaker is open: a pause right after the
     /// assignment can make librdkafka 2.0.2 drop the partition's fetch start, so the
     /// breaker's pause waits for the partition's first delivery (see ``take(_:)``).
-    mutating func assign(_ offsets: [KafkaPartitionOffset], completed: [KafkaTopicPartition: [ClosedRange<Int64>]] = [:],
-                         now: ContinuousClock.Instant = .now) {
+    mutating func assign(
+        _ offsets: [KafkaPartitionOffset], completed: [KafkaTopicPartition: [ClosedRange<Int64>]] = [:],
+        now: ContinuousClock.Instant = .now
+    ) {
         joined = true
         rebalancing = false
         for o in offsets {
             let committed = o.offset >= 0 ? o.offset : -1
             let skip = completed[o.topicPartition] ?? []
-            var p = Partition(generation: nextGeneration, tracker: OffsetTracker(committed: committed, completedRanges: skip),
-                              lastProgress: now, lastFetch: now)
+            var p = Partition(
+                generation: nextGeneration, tracker: OffsetTracker(committed: committed, completedRanges: skip),
+                lastProgress: now, lastFetch: now)
             // What is committed now is what this member would commit first: no commit until
             // it has something new to say (the previous owner's metadata is carried on).
             p.lastCommit = p.commitPoint(o.topicPartition)
@@ -211,8 +215,10 @@ struct PipelineState: Sendable {
     /// `orderKeys` (one per record, found outside the lock: see
     /// ``InputValidation/orderKey(_:parsed:)``) carry each record's parsed value and say
     /// which records belong to one user; without them, the Kafka keys do.
-    mutating func take(_ records: [KafkaRecord], parsed: [Result<UserSpendRecord, RecordValidationError>]? = nil,
-                       orderKeys: [[UInt8]]? = nil) -> IntakeResult {
+    mutating func take(
+        _ records: [KafkaRecord], parsed: [Result<UserSpendRecord, RecordValidationError>]? = nil,
+        orderKeys: [[UInt8]]? = nil
+    ) -> IntakeResult {
         var result = IntakeResult()
         guard !stopping else { return result }
         let now = ContinuousClock.now
@@ -383,7 +389,10 @@ struct PipelineState: Sendable {
         breakerOpen = open
         var changed: [KafkaTopicPartition] = []
         for (tp, p) in partitions {
-            if open && !p.paused && p.fetched { partitions[tp]!.paused = true; changed.append(tp) }
+            if open && !p.paused && p.fetched {
+                partitions[tp]!.paused = true
+                changed.append(tp)
+            }
             if !open && p.paused && p.buffered <= maxBuffered / 2 {
                 partitions[tp]!.paused = false
                 partitions[tp]!.lastFetch = now
@@ -401,7 +410,8 @@ struct PipelineState: Sendable {
 
     /// The pause state this member wants now for those of `partitions` it owns.
     func flow(_ partitions: [KafkaTopicPartition]) -> (pause: [KafkaTopicPartition], resume: [KafkaTopicPartition]) {
-        var pause: [KafkaTopicPartition] = [], resume: [KafkaTopicPartition] = []
+        var pause: [KafkaTopicPartition] = []
+        var resume: [KafkaTopicPartition] = []
         for tp in partitions {
             guard let p = self.partitions[tp] else { continue }
             if p.paused { pause.append(tp) } else { resume.append(tp) }
@@ -429,13 +439,16 @@ struct PipelineState: Sendable {
     /// and nothing delivered for `timeout` (doubled for each restart since the partition
     /// last delivered, up to 32 times) — with the offset librdkafka should fetch next (the
     /// one after the last delivered record, or the committed offset if none).
-    func notFetching(for timeout: Duration, now: ContinuousClock.Instant = .now,
-                     highs: [KafkaTopicPartition: Int64]) -> [KafkaPartitionOffset] {
+    func notFetching(
+        for timeout: Duration, now: ContinuousClock.Instant = .now,
+        highs: [KafkaTopicPartition: Int64]
+    ) -> [KafkaPartitionOffset] {
         guard joined && !rebalancing && !stopping else { return [] }
         return partitions.compactMap { tp, p -> KafkaPartitionOffset? in
             guard !p.paused, !p.revoking, p.buffered < maxBuffered,
-                  now - p.lastFetch > timeout * (1 << min(p.fetchRestarts, 5)),
-                  let high = highs[tp], p.tracker.nextOffset < high else { return nil }
+                now - p.lastFetch > timeout * (1 << min(p.fetchRestarts, 5)),
+                let high = highs[tp], p.tracker.nextOffset < high
+            else { return nil }
             return KafkaPartitionOffset(topicPartition: tp, offset: p.tracker.nextOffset >= 0 ? p.tracker.nextOffset : KafkaOffset.invalid)
         }.sorted { $0.topicPartition < $1.topicPartition }
     }

@@ -4,7 +4,10 @@ import Synchronization
 /// Counts and latencies for progress lines and the end-of-run summary.
 package final class PipelineStatistics: Sendable {
     /// How a record ended.
-    package enum Ending: Sendable, Hashable { case ok, deadLetter(DeadLetterClass) }
+    package enum Ending: Sendable, Hashable {
+        case ok
+        case deadLetter(DeadLetterClass)
+    }
 
     /// A consistent copy of the figures.
     package struct Snapshot: Sendable {
@@ -37,7 +40,10 @@ package final class PipelineStatistics: Sendable {
     package var snapshot: Snapshot { state.withLock { $0 } }
 
     func taken(_ n: Int, skipped: Int) {
-        state.withLock { $0.taken += n; $0.skipped += skipped }
+        state.withLock {
+            $0.taken += n
+            $0.skipped += skipped
+        }
     }
 
     func completed(_ ending: Ending, attempts: Int) {

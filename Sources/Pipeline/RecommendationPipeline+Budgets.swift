@@ -11,7 +11,8 @@ extension RecommendationPipeline {
     func refreshPartitionCountIfUnknown() async {
         guard budgets.withLock({ $0.held?.cause == .partitionCountUnknown }) else { return }
         guard let count = try? await consumer.partitionCount(topic: configuration.inputTopic, timeout: Self.partitionCountTimeout),
-              count > 0 else { return }
+            count > 0
+        else { return }
         retuneShare(totalPartitions: count)
     }
 
@@ -52,8 +53,9 @@ extension RecommendationPipeline {
     func cancelCalls(_ partitions: [KafkaTopicPartition]) async {
         let cancelled = calls.cancel(partitions)
         guard cancelled > 0 else { return }
-        logger.warning("revocation drain over: cancelled \(cancelled) API call(s) still in flight for the revoked partitions; the next owner redoes their records",
-                       metadata: ["partitions": "\(partitions.map(\.partition))"])
+        logger.warning(
+            "revocation drain over: cancelled \(cancelled) API call(s) still in flight for the revoked partitions; the next owner redoes their records",
+            metadata: ["partitions": "\(partitions.map(\.partition))"])
         let deadline = ContinuousClock.now + .seconds(2)
         while ContinuousClock.now < deadline {
             let seen = wake.generation

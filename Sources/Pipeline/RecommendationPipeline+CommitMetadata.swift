@@ -17,8 +17,9 @@ extension RecommendationPipeline {
             case .none, .stale:
                 continue
             case .foreign:
-                logger.warning("ignoring foreign commit metadata on \(o.topicPartition): not written by cardgenius; its records are processed from the committed offset",
-                               metadata: ["bytes": "\(o.metadata?.utf8.count ?? 0)"])
+                logger.warning(
+                    "ignoring foreign commit metadata on \(o.topicPartition): not written by cardgenius; its records are processed from the committed offset",
+                    metadata: ["bytes": "\(o.metadata?.utf8.count ?? 0)"])
             case .completed(let ranges):
                 guard !ranges.isEmpty else { continue }
                 guard let end = try? await producer.watermarks(o.topicPartition, timeout: .seconds(5)).high else {

@@ -13,12 +13,13 @@ extension RecommendationPipeline {
             (s.joined && !s.rebalancing, s.ownedPartitions.filter { $0.topic == configuration.inputTopic }.count, s.stopping)
         }
         let figures = observer.figures
-        return PipelineHealth(joined: joined, assignedPartitions: owned, circuit: breaker.state,
-                              brokerSilence: observer.brokerSilence, stopping: stopping,
-                              lag: figures.lag, lagSeconds: figures.lagSeconds, throughput: figures.throughput,
-                              stalledPartitions: observer.stalledPartitions, stallTimeout: configuration.stallTimeout,
-                              budgetHold: budgetHold.map { $0.cause == .starved ? "starved: \($0.message)" : $0.message },
-                              apiHold: hold.longHoldInForce)
+        return PipelineHealth(
+            joined: joined, assignedPartitions: owned, circuit: breaker.state,
+            brokerSilence: observer.brokerSilence, stopping: stopping,
+            lag: figures.lag, lagSeconds: figures.lagSeconds, throughput: figures.throughput,
+            stalledPartitions: observer.stalledPartitions, stallTimeout: configuration.stallTimeout,
+            budgetHold: budgetHold.map { $0.cause == .starved ? "starved: \($0.message)" : $0.message },
+            apiHold: hold.longHoldInForce)
     }
 
     /// Samples the API slots, throughput and readiness every second, and measures the
@@ -34,12 +35,13 @@ extension RecommendationPipeline {
                 observer.samplePool(inFlight: metrics.callsInFlight, ceiling: concurrency.snapshot.ceiling)
                 let s = statistics.snapshot
                 observer.sampleCompleted(s.completed + s.skipped)
-                observer.updateLag(owned: flow.state.withLock { s in
-                    guard s.joined && !s.rebalancing else { return nil }
-                    var owned: [KafkaTopicPartition: Int64] = [:]
-                    for (tp, p) in s.partitions where tp.topic == configuration.inputTopic { owned[tp] = p.tracker.watermark }
-                    return owned
-                })
+                observer.updateLag(
+                    owned: flow.state.withLock { s in
+                        guard s.joined && !s.rebalancing else { return nil }
+                        var owned: [KafkaTopicPartition: Int64] = [:]
+                        for (tp, p) in s.partitions where tp.topic == configuration.inputTopic { owned[tp] = p.tracker.watermark }
+                        return owned
+                    })
                 checkStall()
                 metrics.apiHold(hold.remaining)
                 checkFetching()
@@ -70,8 +72,9 @@ extension RecommendationPipeline {
         let stalled = idle.filter { (lag[$0] ?? 0) > 0 }
         let before = observer.stalled(stalled)
         if before.isEmpty && !stalled.isEmpty {
-            logger.error("member stalled: partitions with lag completed nothing for \(configuration.stallTimeout)",
-                         metadata: ["partitions": "\(stalled.map(\.description))"])
+            logger.error(
+                "member stalled: partitions with lag completed nothing for \(configuration.stallTimeout)",
+                metadata: ["partitions": "\(stalled.map(\.description))"])
         } else if !before.isEmpty && stalled.isEmpty {
             logger.notice("member no longer stalled")
         }
@@ -95,8 +98,9 @@ extension RecommendationPipeline {
             return (stuck, s.fetchPositions)
         }
         guard let request else { return }
-        logger.warning("partitions with lag delivered nothing for \(configuration.fetchStallTimeout) while not paused: restarting their fetch",
-                       metadata: ["partitions": "\(request.stuck.map { "\($0.topicPartition)@\(KafkaOffset.describe($0.offset))" })"])
+        logger.warning(
+            "partitions with lag delivered nothing for \(configuration.fetchStallTimeout) while not paused: restarting their fetch",
+            metadata: ["partitions": "\(request.stuck.map { "\($0.topicPartition)@\(KafkaOffset.describe($0.offset))" })"])
         metrics.fetchRestarted(request.stuck.count)
         consumer.restartFetch(request.stuck, positions: request.all)
     }
@@ -128,7 +132,8 @@ extension RecommendationPipeline {
         var answered = 0
         for tp in owned {
             guard !flow.state.withLock({ $0.stopping }),
-                  let marks = try? await producer.watermarks(tp, timeout: .seconds(2)) else { continue }
+                let marks = try? await producer.watermarks(tp, timeout: .seconds(2))
+            else { continue }
             observer.brokerAnswered()
             observer.watermarks(tp, low: marks.low, high: marks.high)
             answered += 1

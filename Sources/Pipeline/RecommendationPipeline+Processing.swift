@@ -69,8 +69,9 @@ extension RecommendationPipeline {
             // goes to the dead-letter topic with the broker's reason instead.
             let message = "the output topic \(configuration.outputTopic) refused the result: \(error.message)"
             outcome = .deadLetter(.outputRejected, message, attempts: outcome.attempts)
-            outputRecord = OutputRecord.deadLetter(item.record, errorClass: .outputRejected, message: message,
-                                                   attempts: outcome.attempts, topic: configuration.deadLetterTopic)
+            outputRecord = OutputRecord.deadLetter(
+                item.record, errorClass: .outputRejected, message: message,
+                attempts: outcome.attempts, topic: configuration.deadLetterTopic)
             published = await publish(outputRecord, for: item)
         }
         flow.state.withLock { $0.endBusy(item) }
@@ -95,10 +96,12 @@ extension RecommendationPipeline {
         case .deadLetter(let errorClass, let message, let attempts):
             statistics.completed(.deadLetter(errorClass), attempts: attempts)
             metrics.recordDone(outcome: errorClass.rawValue)
-            logger.notice("dead-lettered", metadata: [
-                "class": "\(errorClass.rawValue)", "reason": "\(message)",
-                "source": "\(item.record.topicPartition)@\(item.record.offset)",
-            ])
+            logger.notice(
+                "dead-lettered",
+                metadata: [
+                    "class": "\(errorClass.rawValue)", "reason": "\(message)",
+                    "source": "\(item.record.topicPartition)@\(item.record.offset)",
+                ])
         case .abandoned:
             break
         }
@@ -209,7 +212,8 @@ extension RecommendationPipeline {
                 }
                 statistics.retried()
                 metrics.retry()
-                let delay = configuration.retry.delay(afterAttempt: counted, retryAfter: outcome.retryAfter, using: &rng)
+                let delay =
+                    configuration.retry.delay(afterAttempt: counted, retryAfter: outcome.retryAfter, using: &rng)
                     ?? configuration.retry.baseDelay
                 // Back off, but give the record up at once if its partition is revoked.
                 let deadline = ContinuousClock.now + delay
@@ -228,8 +232,9 @@ extension RecommendationPipeline {
         let held = hold.extend(by: asked)
         metrics.apiHold(hold.remaining)
         if held.startsLongHold {
-            logger.warning("CardGenius asked to hold every call for \(held.asked.components.seconds) s (Retry-After); holding for \(held.applied.components.seconds) s",
-                           metadata: ["asked_s": "\(held.asked.components.seconds)", "applied_s": "\(held.applied.components.seconds)"])
+            logger.warning(
+                "CardGenius asked to hold every call for \(held.asked.components.seconds) s (Retry-After); holding for \(held.applied.components.seconds) s",
+                metadata: ["asked_s": "\(held.asked.components.seconds)", "applied_s": "\(held.applied.components.seconds)"])
         }
     }
 

@@ -56,38 +56,46 @@ package final class RecommendationPipeline: Service, Sendable {
 
     /// Creates a member. It owns none of the clients it is given; close them after
     /// ``run()`` returns.
-    package init(configuration: PipelineConfiguration, consumer: KafkaConsumer, producer: KafkaProducer,
-                client: CardGeniusClient, logger: Logger) {
+    package init(
+        configuration: PipelineConfiguration, consumer: KafkaConsumer, producer: KafkaProducer,
+        client: CardGeniusClient, logger: Logger
+    ) {
         self.configuration = configuration
         self.consumer = consumer
         self.producer = producer
         self.client = client
         self.logger = logger
-        self.budgets = Mutex(Budgets(maxWorkers: configuration.maxWorkers, rate: configuration.requestsPerSecond,
-                                     burst: configuration.burst, rateEnabled: configuration.rateLimitEnabled))
+        self.budgets = Mutex(
+            Budgets(
+                maxWorkers: configuration.maxWorkers, rate: configuration.requestsPerSecond,
+                burst: configuration.burst, rateEnabled: configuration.rateLimitEnabled))
         self.concurrency = AdaptiveConcurrencyLimiter(ceiling: 0)
         self.rate = TokenBucket(rate: 0, burst: 1, enabled: configuration.rateLimitEnabled)
         let metrics = PipelineMetrics()
         self.metrics = metrics
-        let flow = PartitionFlow(state: PipelineState(maxBuffered: configuration.maxBufferedPerPartition),
-                                 consumer: consumer, logger: logger)
+        let flow = PartitionFlow(
+            state: PipelineState(maxBuffered: configuration.maxBufferedPerPartition),
+            consumer: consumer, logger: logger)
         self.flow = flow
         let log = logger
         let wakeRef = self.wake
-        self.breaker = CircuitBreaker(configuration: configuration.breaker, onChange: { transition in
-            log.warning("circuit breaker \(transition.state.rawValue)",
-                        metadata: ["breaker": "\(transition.state.rawValue)", "breaker.transition": "\(transition.sequence)"])
-            // Reported outside the breaker's lock, transitions may arrive out of order: the
-            // state applies only the newest (and the gauge follows it under the same lock).
-            let changed = flow.state.withLock { s -> [KafkaTopicPartition]? in
-                guard let changed = s.applyBreaker(transition) else { return nil }
-                metrics.breakerState(transition.state)
-                return changed
-            }
-            guard let changed else { return }
-            flow.apply(changed)
-            wakeRef.notify()
-        })
+        self.breaker = CircuitBreaker(
+            configuration: configuration.breaker,
+            onChange: { transition in
+                log.warning(
+                    "circuit breaker \(transition.state.rawValue)",
+                    metadata: ["breaker": "\(transition.state.rawValue)", "breaker.transition": "\(transition.sequence)"])
+                // Reported outside the breaker's lock, transitions may arrive out of order: the
+                // state applies only the newest (and the gauge follows it under the same lock).
+                let changed = flow.state.withLock { s -> [KafkaTopicPartition]? in
+                    guard let changed = s.applyBreaker(transition) else { return nil }
+                    metrics.breakerState(transition.state)
+                    return changed
+                }
+                guard let changed else { return }
+                flow.apply(changed)
+                wakeRef.notify()
+            })
     }
 
     /// Runs until graceful shutdown (SIGTERM/SIGINT through the `ServiceGroup`), or until
@@ -97,11 +105,13 @@ package final class RecommendationPipeline: Service, Sendable {
     ///   committed what was complete and left the group).
     package func run() async throws {
         try await consumer.subscribe(topics: [configuration.inputTopic])
-        logger.info("member started", metadata: [
-            "group": "\(consumer.groupID)", "input": "\(configuration.inputTopic)",
-            "budget.workers": "\(configuration.maxWorkers)",
-            "budget.rate": "\(configuration.rateLimitEnabled ? String(configuration.requestsPerSecond) : "off")",
-        ])
+        logger.info(
+            "member started",
+            metadata: [
+                "group": "\(consumer.groupID)", "input": "\(configuration.inputTopic)",
+                "budget.workers": "\(configuration.maxWorkers)",
+                "budget.rate": "\(configuration.rateLimitEnabled ? String(configuration.requestsPerSecond) : "off")",
+            ])
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.commitLoop() }
@@ -172,10 +182,11 @@ package final class RecommendationPipeline: Service, Sendable {
     /// budget, so a slow or absent broker never holds the stop up beyond
     /// `drainTimeout + stopMargin`; what could not be committed is named in one log line.
     func drainAndClose() async {
-        flow.apply(flow.state.withLock { s in
-            s.stopping = true
-            return s.pauseAll()
-        })
+        flow.apply(
+            flow.state.withLock { s in
+                s.stopping = true
+                return s.pauseAll()
+            })
         wake.notify()
         // After a fault, results could not be published anyway: do not wait for calls.
         let failing = failure.withLock { $0 != nil }
@@ -194,11 +205,14 @@ package final class RecommendationPipeline: Service, Sendable {
         await commit(only: nil, reason: "shutdown", timeout: commitTimeout)
         let uncommitted = flow.state.withLock { $0.pendingCommits(only: nil) }
         if !uncommitted.isEmpty {
-            logger.warning("not committed at shutdown (the next owner redoes these partitions from their last committed offset): \(uncommitted.map { "\($0.topicPartition)@\($0.offset)" }.joined(separator: ", "))")
+            logger.warning(
+                "not committed at shutdown (the next owner redoes these partitions from their last committed offset): \(uncommitted.map { "\($0.topicPartition)@\($0.offset)" }.joined(separator: ", "))"
+            )
         }
         _ = drained.fire()
         if await !consumer.close(timeout: max(hardDeadline - ContinuousClock.now, .seconds(1))) {
-            logger.warning("the consumer did not leave the group in time (the coordinator does not answer); the group drops this member after session.timeout.ms")
+            logger.warning(
+                "the consumer did not leave the group in time (the coordinator does not answer); the group drops this member after session.timeout.ms")
         }
         _ = leftGroup.fire()
     }
@@ -260,9 +274,11 @@ package final class RecommendationPipeline: Service, Sendable {
                 flow.state.withLock { $0.assign(offsets, completed: completed) }
                 metrics.rebalance()
                 await recomputeShare()
-                logger.info("assigned", metadata: [
-                    "partitions": "\(offsets.map { "\($0.topicPartition.partition)@\(KafkaOffset.describe($0.offset))" })",
-                ])
+                logger.info(
+                    "assigned",
+                    metadata: [
+                        "partitions": "\(offsets.map { "\($0.topicPartition.partition)@\(KafkaOffset.describe($0.offset))" })"
+                    ])
                 wake.notify()
             case .revoked(let revocation):
                 await revoke(revocation)
@@ -371,20 +387,24 @@ package final class RecommendationPipeline: Service, Sendable {
             change(&b)
             // A count below an owned partition's id is stale (partitions were added): unknown.
             let total = owned.contains { Int($0) >= b.totalPartitions } ? 0 : b.totalPartitions
-            b.share = BudgetShare(maxWorkers: b.maxWorkers, rate: b.rate, burst: b.burst, rateEnabled: b.rateEnabled,
-                                  partitions: owned, total: total)
+            b.share = BudgetShare(
+                maxWorkers: b.maxWorkers, rate: b.rate, burst: b.burst, rateEnabled: b.rateEnabled,
+                partitions: owned, total: total)
             let before = b.held
-            b.held = BudgetHold(share: b.share, owned: owned, maxWorkers: b.maxWorkers, burst: b.burst,
-                                rateEnabled: b.rateEnabled, topic: configuration.inputTopic)
+            b.held = BudgetHold(
+                share: b.share, owned: owned, maxWorkers: b.maxWorkers, burst: b.burst,
+                rateEnabled: b.rateEnabled, topic: configuration.inputTopic)
             return (b, before)
         }
         concurrency.setCeiling(b.share.maxInFlight)
         rate.update(rate: b.share.ratePerSecond, burst: b.share.burst, enabled: b.rateEnabled)
         metrics.share(b.share, rateEnabled: b.rateEnabled)
-        logger.info("budget share", metadata: [
-            "owned": "\(owned.count)/\(b.totalPartitions)", "share": "\(b.share)",
-            "group.workers": "\(b.maxWorkers)", "group.rate": "\(b.rateEnabled ? String(b.rate) : "off")",
-        ])
+        logger.info(
+            "budget share",
+            metadata: [
+                "owned": "\(owned.count)/\(b.totalPartitions)", "share": "\(b.share)",
+                "group.workers": "\(b.maxWorkers)", "group.rate": "\(b.rateEnabled ? String(b.rate) : "off")",
+            ])
         reportHold(b.held, before: before)
         wake.notify()
     }
@@ -446,8 +466,9 @@ package final class RecommendationPipeline: Service, Sendable {
             guard result.failed.isEmpty else {
                 metrics.kafkaError()
                 let failed = result.failed.map { "\($0.offset.topicPartition): \($0.error.code)" }
-                logger.warning("commit failed for \(result.failed.count) of \(offsets.count) partition(s) (\(reason)), retrying",
-                               metadata: ["failed": "\(failed)"])
+                logger.warning(
+                    "commit failed for \(result.failed.count) of \(offsets.count) partition(s) (\(reason)), retrying",
+                    metadata: ["failed": "\(failed)"])
                 return result.failed.allSatisfy({ Self.waitsForRebalance($0.error) }) ? .deferred : .retry
             }
             return .done

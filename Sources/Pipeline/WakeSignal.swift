@@ -26,7 +26,10 @@ final class WakeSignal: Sendable {
 
     /// Waits until the generation differs from `seen`, or the task is cancelled.
     func wait(after seen: UInt64) async {
-        let id = state.withLock { s -> UInt64 in s.nextID &+= 1; return s.nextID }
+        let id = state.withLock { s -> UInt64 in
+            s.nextID &+= 1
+            return s.nextID
+        }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 // A task already cancelled when it arrives has had its cancellation

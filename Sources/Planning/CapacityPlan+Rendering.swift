@@ -22,8 +22,10 @@ extension CapacityPlan {
         var t = TextTable()
         t.add("workers (W)", "\(inputs.workers)")
         t.add("latency (L)", "\(f.fixed(latencySeconds, 2)) s (\(latencyNote))")
-        t.add("rate budget", inputs.rateLimitEnabled
-              ? "\(f.number(inputs.ratePerSecond)) calls/s, burst \(f.number(inputs.burst))" : "disabled")
+        t.add(
+            "rate budget",
+            inputs.rateLimitEnabled
+                ? "\(f.number(inputs.ratePerSecond)) calls/s, burst \(f.number(inputs.burst))" : "disabled")
         t.add("error rate", "\(f.percent(errorRate)) (\(errorNote)), up to \(inputs.maxAttempts) attempts per user")
         t.add("members / partitions", "\(inputs.members) / \(inputs.partitions)")
         t.add("request / response", "\(f.number(inputs.requestBytes)) B / \(f.number(inputs.responseKB)) KB")
@@ -36,7 +38,8 @@ extension CapacityPlan {
         case .rateBudget:
             bindingText = "rate budget binds; workers could do \(f.fixed(latencyCapacity, 1))/s"
         case .latency:
-            bindingText = rateBudget.map { "latency binds; budget \(f.number($0))/s not reached" }
+            bindingText =
+                rateBudget.map { "latency binds; budget \(f.number($0))/s not reached" }
                 ?? "latency binds (\(concurrentConnections) in flight ÷ \(f.fixed(latencySeconds, 2)) s); no rate budget"
         }
         t.add("effective calls/s", "\(f.fixed(callsPerSecond, 1))", "(\(bindingText))")
@@ -49,21 +52,25 @@ extension CapacityPlan {
         t = TextTable()
         t.add("member", "partitions", "in-flight", "rate/s", "burst", "calls/s")
         for m in members {
-            t.add("\(m.member)", "\(m.partitions)", "\(m.maxInFlight)",
-                  inputs.rateLimitEnabled ? f.fixed(m.ratePerSecond, 2) : "-",
-                  inputs.rateLimitEnabled ? f.fixed(m.burst, 1) : "-",
-                  f.fixed(m.callsPerSecond, 2))
+            t.add(
+                "\(m.member)", "\(m.partitions)", "\(m.maxInFlight)",
+                inputs.rateLimitEnabled ? f.fixed(m.ratePerSecond, 2) : "-",
+                inputs.rateLimitEnabled ? f.fixed(m.burst, 1) : "-",
+                f.fixed(m.callsPerSecond, 2))
         }
-        sections.append("Members (\(inputs.members) over \(inputs.partitions) partitions: \(partitionSplit.map(String.init).joined(separator: ",")))\n" + t.render())
+        sections.append(
+            "Members (\(inputs.members) over \(inputs.partitions) partitions: \(partitionSplit.map(String.init).joined(separator: ",")))\n" + t.render())
 
         t = TextTable()
         t.add("", "sustained", "burst (\(peakSimultaneousRequests) at once)", "per day (24 h)", "run total")
-        t.add("outbound", "\(f.kbPerSecond(outboundBytesPerSecond)) = \(f.mbps(outboundBytesPerSecond))",
-              "\(f.bytes(outboundBurstBytes)) = \(f.mbps(outboundBurstBytes)) over 1 s",
-              f.bytes(outboundBytesPerDay), f.bytes(outboundBytesTotal))
-        t.add("inbound", "\(f.kbPerSecond(inboundBytesPerSecond)) = \(f.mbps(inboundBytesPerSecond))",
-              "\(f.bytes(inboundBurstBytes)) = \(f.mbps(inboundBurstBytes)) over 1 s",
-              f.bytes(inboundBytesPerDay), f.bytes(inboundBytesTotal))
+        t.add(
+            "outbound", "\(f.kbPerSecond(outboundBytesPerSecond)) = \(f.mbps(outboundBytesPerSecond))",
+            "\(f.bytes(outboundBurstBytes)) = \(f.mbps(outboundBurstBytes)) over 1 s",
+            f.bytes(outboundBytesPerDay), f.bytes(outboundBytesTotal))
+        t.add(
+            "inbound", "\(f.kbPerSecond(inboundBytesPerSecond)) = \(f.mbps(inboundBytesPerSecond))",
+            "\(f.bytes(inboundBurstBytes)) = \(f.mbps(inboundBurstBytes)) over 1 s",
+            f.bytes(inboundBytesPerDay), f.bytes(inboundBytesTotal))
         sections.append("Bandwidth\n" + t.render())
 
         t = TextTable()
@@ -197,9 +204,11 @@ extension CapacityPlan {
             // Same inputs with fewer users/workers: still valid, so this cannot throw.
             return (try? CapacityPlan(inputs: i, observed: observations?.metrics)) ?? self
         }
-        return [("Testing", phase(users: 100, workers: 5)),
-                ("Small batch", phase(users: 5_000, workers: 10)),
-                ("Full batch", self)]
+        return [
+            ("Testing", phase(users: 100, workers: 5)),
+            ("Small batch", phase(users: 5_000, workers: 10)),
+            ("Full batch", self),
+        ]
     }
 
     /// The spec's §11.1 notification to the CardGenius team, filled in from this plan.
@@ -210,7 +219,8 @@ extension CapacityPlan {
         var duration = "about \(f.fixed(hours, 1)) hours (\(f.hoursMinutes(durationSeconds)) h:mm)"
         if hours >= 24 { duration += ", \(f.fixed(hours / 24, 1)) days" }
         duration += " continuous (for the \(f.grouped(inputs.users))-user run)"
-        let rateLine = inputs.rateLimitEnabled
+        let rateLine =
+            inputs.rateLimitEnabled
             ? "capped client-side at \(f.number(inputs.ratePerSecond))/s, burst \(f.number(inputs.burst))"
             : "no client-side rate cap"
         let phases = noticePhases
@@ -218,42 +228,43 @@ extension CapacityPlan {
         let timeline = phases.enumerated().map { i, p in
             "- \(p.name): [Date] - \(f.grouped(p.plan.inputs.users)) users (\(p.plan.inputs.workers) workers, \(loads[i]), ~\(f.fixed(p.plan.callsPerSecond, 1)) requests/s, about \(f.duration(p.plan.durationSeconds)))"
         }.joined(separator: "\n")
-        let observedNote = observations.map { obs in
-            var parts: [String] = []
-            if obs.latencyObserved { parts.append("mean latency \(f.fixed(latencySeconds, 2)) s") }
-            if obs.errorRateObserved { parts.append("error rate \(f.percent(errorRate))") }
-            return parts.isEmpty ? "" : "\n(Figures based on observed \(parts.joined(separator: " and ")) from a running member.)\n"
-        } ?? ""
+        let observedNote =
+            observations.map { obs in
+                var parts: [String] = []
+                if obs.latencyObserved { parts.append("mean latency \(f.fixed(latencySeconds, 2)) s") }
+                if obs.errorRateObserved { parts.append("error rate \(f.percent(errorRate))") }
+                return parts.isEmpty ? "" : "\n(Figures based on observed \(parts.joined(separator: " and ")) from a running member.)\n"
+            } ?? ""
 
         return """
-        Subject: High-Volume API Usage Notification - CardGenius Recommendations
+            Subject: High-Volume API Usage Notification - CardGenius Recommendations
 
-        Hi CardGenius Team,
+            Hi CardGenius Team,
 
-        We're implementing parallel processing for card recommendations and will be 
-        making significantly more API calls to your endpoints.
+            We're implementing parallel processing for card recommendations and will be 
+            making significantly more API calls to your endpoints.
 
-        Expected Load:
-        - Endpoint: \(inputs.endpoint)
-        - Concurrent connections: \(concurrentConnections)
-        - Requests per second: ~\(f.fixed(callsPerSecond, 1)) sustained (peak burst \(peakSimultaneousRequests); \(rateLine))
-        - Duration: \(duration)
-        - Total requests: \(f.count(totalRequests.rounded()))
-        \(observedNote)
-        Timeline:
-        \(timeline)
+            Expected Load:
+            - Endpoint: \(inputs.endpoint)
+            - Concurrent connections: \(concurrentConnections)
+            - Requests per second: ~\(f.fixed(callsPerSecond, 1)) sustained (peak burst \(peakSimultaneousRequests); \(rateLine))
+            - Duration: \(duration)
+            - Total requests: \(f.count(totalRequests.rounded()))
+            \(observedNote)
+            Timeline:
+            \(timeline)
 
-        Questions:
-        1. Are there any rate limits we should be aware of?
-        2. Should we use a specific User-Agent header?
-        3. Do you need us to come from specific IP addresses?
-        4. Is your load balancer configured for this load?
-        5. Should we schedule this during off-peak hours?
+            Questions:
+            1. Are there any rate limits we should be aware of?
+            2. Should we use a specific User-Agent header?
+            3. Do you need us to come from specific IP addresses?
+            4. Is your load balancer configured for this load?
+            5. Should we schedule this during off-peak hours?
 
-        Please let us know if you have any concerns or need us to adjust our approach.
+            Please let us know if you have any concerns or need us to adjust our approach.
 
-        Best regards,
-        CashKaro Team
-        """
+            Best regards,
+            CashKaro Team
+            """
     }
 }

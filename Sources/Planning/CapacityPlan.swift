@@ -127,8 +127,9 @@ package struct CapacityPlan: Sendable, Equatable, Codable {
                 errorRate = rate
                 errorRateObserved = true
             }
-            observations = Observations(source: observed.source, latencyObserved: latencyObserved,
-                                        errorRateObserved: errorRateObserved, metrics: observed)
+            observations = Observations(
+                source: observed.source, latencyObserved: latencyObserved,
+                errorRateObserved: errorRateObserved, metrics: observed)
         } else {
             observations = nil
         }

@@ -55,8 +55,9 @@ package struct MemberShare: Sendable, Equatable, Codable {
             // Round robin: member `index` owns `index`, `index + members`, ...
             let held = carriers > 0 ? Array(stride(from: index, to: carriers, by: max(inputs.members, 1))) : []
             guard owned > 0, !held.isEmpty else {
-                return MemberShare(member: index + 1, partitions: owned, maxInFlight: 0,
-                                   ratePerSecond: 0, burst: 0, callsPerSecond: 0)
+                return MemberShare(
+                    member: index + 1, partitions: owned, maxInFlight: 0,
+                    ratePerSecond: 0, burst: 0, callsPerSecond: 0)
             }
             let inFlight = held.reduce(0) { $0 + inputs.workers / carriers + ($1 < inputs.workers % carriers ? 1 : 0) }
             let fraction = Double(held.count) / Double(carriers)
@@ -64,8 +65,9 @@ package struct MemberShare: Sendable, Equatable, Codable {
             let burst = inputs.burst * fraction
             let capacity = Double(inFlight) / latencySeconds
             let calls = inputs.rateLimitEnabled ? min(rate, capacity) : capacity
-            return MemberShare(member: index + 1, partitions: owned, maxInFlight: inFlight,
-                               ratePerSecond: rate, burst: burst, callsPerSecond: calls)
+            return MemberShare(
+                member: index + 1, partitions: owned, maxInFlight: inFlight,
+                ratePerSecond: rate, burst: burst, callsPerSecond: calls)
         }
     }
 }

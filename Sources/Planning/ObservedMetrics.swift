@@ -54,7 +54,10 @@ package struct ObservedMetrics: Sendable, Equatable, Codable {
             }
         }
         let buckets = bucketCounts.sorted { $0.key < $1.key }.map { (upperBound: $0.key, count: $0.value) }
-        if !sawCount, let inf = bucketCounts[.infinity] { count = inf; sawCount = true }
+        if !sawCount, let inf = bucketCounts[.infinity] {
+            count = inf
+            sawCount = true
+        }
 
         latencyCount = count
         meanLatencySeconds = (sawSum && sawCount && count > 0 && sum.isFinite) ? sum / count : nil

@@ -48,13 +48,15 @@ package struct PlanInputs: Sendable, Equatable, Codable {
     }
 
     /// Inputs with every figure given (defaults as documented on the properties).
-    package init(users: Int, workers: Int = 20, latencySeconds: Double = 1.5,
-                rateLimitEnabled: Bool = true, ratePerSecond: Double = 10, burst: Double = 20,
-                requestBytes: Double = 500, responseKB: Double = 35,
-                members: Int = 1, partitions: Int = 8, cohortIntervalHours: Double = 168,
-                apiRateLimit: Double = 50, apiBurst: Double = 30,
-                errorRate: Double = 0, maxAttempts: Int = 3,
-                endpoint: String = PlanInputs.defaultEndpoint) {
+    package init(
+        users: Int, workers: Int = 20, latencySeconds: Double = 1.5,
+        rateLimitEnabled: Bool = true, ratePerSecond: Double = 10, burst: Double = 20,
+        requestBytes: Double = 500, responseKB: Double = 35,
+        members: Int = 1, partitions: Int = 8, cohortIntervalHours: Double = 168,
+        apiRateLimit: Double = 50, apiBurst: Double = 30,
+        errorRate: Double = 0, maxAttempts: Int = 3,
+        endpoint: String = PlanInputs.defaultEndpoint
+    ) {
         self.users = users
         self.workers = workers
         self.latencySeconds = latencySeconds
@@ -113,8 +115,10 @@ package struct PlanInputs: Sendable, Equatable, Codable {
 
     /// A finite value > 0 (and ≥ `min` when given), at most `max`: the bounds keep every
     /// derived figure finite and every conversion to an integer in range.
-    private static func checkPositive(_ value: Double, flag: String, unit: String,
-                                      min: Double? = nil, max: Double) throws(PlanningError) {
+    private static func checkPositive(
+        _ value: Double, flag: String, unit: String,
+        min: Double? = nil, max: Double
+    ) throws(PlanningError) {
         guard value.isFinite else {
             throw PlanningError.input(.notFinite, flag: flag, "must be a finite number of \(unit) (got \(value))")
         }

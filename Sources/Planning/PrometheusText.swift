@@ -121,7 +121,10 @@ package struct PrometheusText: Sendable, Equatable {
         var labels: [String: String] = [:]
         while true {
             s.skipBlanks()
-            if s.peek == "}" { s.advance(); return labels }
+            if s.peek == "}" {
+                s.advance()
+                return labels
+            }
             let name = s.labelName()
             guard !name.isEmpty else {
                 throw PlanningError.exposition(.invalidLabels, line: line, "expected a label name or \"}\"")
@@ -147,7 +150,9 @@ package struct PrometheusText: Sendable, Equatable {
                     case "n": value.append("\n")
                     case "\\": value.append("\\")
                     case "\"": value.append("\"")
-                    default: value.append("\\"); value.append(next)
+                    default:
+                        value.append("\\")
+                        value.append(next)
                     }
                 } else if c == "\"" {
                     closed = true
@@ -161,8 +166,14 @@ package struct PrometheusText: Sendable, Equatable {
             }
             labels[String(name)] = value
             s.skipBlanks()
-            if s.peek == "," { s.advance(); continue }
-            if s.peek == "}" { s.advance(); return labels }
+            if s.peek == "," {
+                s.advance()
+                continue
+            }
+            if s.peek == "}" {
+                s.advance()
+                return labels
+            }
             throw PlanningError.exposition(.invalidLabels, line: line, "expected \",\" or \"}\" after label \(name)")
         }
     }
@@ -219,8 +230,8 @@ package struct PrometheusText: Sendable, Equatable {
     }
 }
 
-private extension Substring {
-    func trimmingBlanks() -> String {
+extension Substring {
+    fileprivate func trimmingBlanks() -> String {
         String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }

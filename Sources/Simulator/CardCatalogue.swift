@@ -32,12 +32,15 @@ struct CardCatalogue: Sendable {
 
     static let archetypes: [Archetype] = [
         Archetype(name: "shopping", tags: "Shopping, Cashback", boosted: [.amazonSpends, .flipkartSpends, .otherOnline, .largeElectronics], premium: false),
-        Archetype(name: "online", tags: "Online Shopping, Rewards", boosted: [.amazonSpends, .groceryOnline, .onlineFoodOrdering, .ottChannels], premium: false),
+        Archetype(
+            name: "online", tags: "Online Shopping, Rewards", boosted: [.amazonSpends, .groceryOnline, .onlineFoodOrdering, .ottChannels], premium: false),
         Archetype(name: "travel", tags: "Travel, Airport Lounge", boosted: [.hotelsAnnual, .flightsAnnual, .diningOrGoingOut], premium: true),
         Archetype(name: "fuel", tags: "Fuel, Cashback", boosted: [.fuel, .mobilePhoneBills, .electricityBills], premium: false),
         Archetype(name: "dining", tags: "Dining, Food Delivery", boosted: [.diningOrGoingOut, .onlineFoodOrdering, .groceryOnline], premium: false),
-        Archetype(name: "bills", tags: "Bill Payments, Utilities", boosted: [.electricityBills, .waterBills, .mobilePhoneBills, .rent, .schoolFees], premium: false),
-        Archetype(name: "premium", tags: "Premium, Lifestyle, Travel", boosted: [.hotelsAnnual, .flightsAnnual, .otherOffline, .insuranceHealthAnnual], premium: true),
+        Archetype(
+            name: "bills", tags: "Bill Payments, Utilities", boosted: [.electricityBills, .waterBills, .mobilePhoneBills, .rent, .schoolFees], premium: false),
+        Archetype(
+            name: "premium", tags: "Premium, Lifestyle, Travel", boosted: [.hotelsAnnual, .flightsAnnual, .otherOffline, .insuranceHealthAnnual], premium: true),
         Archetype(name: "everyday", tags: "Cashback, Everyday", boosted: [.otherOffline, .otherOnline, .allPharmacy], premium: false),
         Archetype(name: "flipkart", tags: "Shopping, Co-branded", boosted: [.flipkartSpends, .largeElectronics, .groceryOnline], premium: false),
         Archetype(name: "amazon", tags: "Shopping, Co-branded", boosted: [.amazonSpends, .insuranceCarOrBikeAnnual, .mobilePhoneBills], premium: false),
@@ -76,9 +79,10 @@ struct CardCatalogue: Sendable {
                 usedNames.insert(name)
             }
         }
-        let alias = String(
-            name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }
-        ).split(separator: "-").joined(separator: "-") + "-\(index + 1)"
+        let alias =
+            String(
+                name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }
+            ).split(separator: "-").joined(separator: "-") + "-\(index + 1)"
 
         let premium = archetype.premium || rng.nextUnit() < 0.15
         let feeChoices: [Int] = premium ? [2_500, 2_999, 4_999, 10_000, 12_500] : [0, 199, 499, 500, 749, 999, 1_499]
@@ -206,11 +210,13 @@ struct CardCatalogue: Sendable {
         string("joining_fees", String(card.joiningFee))
         string("annual_fees", String(card.annualFee))
 
-        let welcome = card.welcomeValue > 0
+        let welcome =
+            card.welcomeValue > 0
             ? "[{\"cash_value\":\(card.welcomeValue),\"minimum_spend\":\"\(card.welcomeValue * 20)\",\"maximum_days\":\"30\"}]"
             : "[]"
         raw("welcomeBenefits", welcome)
-        let dining = card.diningDiscount > 0
+        let dining =
+            card.diningDiscount > 0
             ? "[{\"discount\":\"\(percent(card.diningDiscount))\",\"monthly_cap\":\(Int(card.diningCapMonthly))}]"
             : "[]"
         raw("food_dining_benefits", dining)

@@ -120,7 +120,8 @@ final class SimulatorState: Sendable {
             var remaining: Int?
             if configuration.rateLimit > 0 {
                 let client = client()
-                var bucket = state.buckets[client]
+                var bucket =
+                    state.buckets[client]
                     ?? TokenBucketStateMachine(rate: configuration.rateLimit, burst: configuration.effectiveBurst, now: instant)
                 let action = bucket.take(now: instant)
                 state.buckets[client] = bucket

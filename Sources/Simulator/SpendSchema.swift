@@ -46,14 +46,14 @@ enum SpendSchema {
         case .amazonSpends, .flipkartSpends, .groceryOnline, .otherOnline, .largeElectronics: group = .shopping
         case .onlineFoodOrdering, .diningOrGoingOut, .diningUsage, .diningMov: group = .food
         case .hotelsAnnual, .flightsAnnual, .domesticLoungeUsageQuarterly, .internationalLoungeUsageQuarterly,
-             .railwayLoungeUsageQuarterly:
+            .railwayLoungeUsageQuarterly:
             group = .travel
         case .schoolFees, .rent, .mobilePhoneBills, .electricityBills, .waterBills: group = .bills
         case .fuel: group = .fuel
         case .insuranceHealthAnnual, .insuranceCarOrBikeAnnual: group = .insurance
         case .ottChannels, .movieUsage, .movieMov: group = .entertainment
         case .otherOffline, .allPharmacy, .newMonthlyCat1, .newMonthlyCat2, .newMonthlyCat3, .newCat1, .newCat2,
-             .newCat3:
+            .newCat3:
             group = .others
         }
         return group.rawValue

@@ -43,7 +43,8 @@ private struct FastSkipper {
                 let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
                 let quote = w ^ (Self.ones &* 0x22)
                 let backslash = w ^ (Self.ones &* 0x5C)
-                let special = ((quote &- Self.ones) & ~quote) | ((backslash &- Self.ones) & ~backslash)
+                let special =
+                    ((quote &- Self.ones) & ~quote) | ((backslash &- Self.ones) & ~backslash)
                     | ((w &- Self.ones &* 0x20) & ~w)
                 let found = special & Self.highs
                 if found == 0 {

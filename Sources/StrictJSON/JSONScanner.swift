@@ -147,7 +147,7 @@ package struct JSONScanner {
                 }
                 switch self.bytes[i] {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
-                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     i &+= 1
                 case UInt8(ascii: "u"):
                     guard i &+ 4 < count else {
@@ -178,9 +178,15 @@ package struct JSONScanner {
         let word: StaticString
         let kind: ValueKind
         switch first {
-        case UInt8(ascii: "t"): word = "true"; kind = .bool
-        case UInt8(ascii: "f"): word = "false"; kind = .bool
-        case UInt8(ascii: "n"): word = "null"; kind = .null
+        case UInt8(ascii: "t"):
+            word = "true"
+            kind = .bool
+        case UInt8(ascii: "f"):
+            word = "false"
+            kind = .bool
+        case UInt8(ascii: "n"):
+            word = "null"
+            kind = .null
         default: throw .malformed(offset: self.index, reason: "unexpected character")
         }
         let length = word.utf8CodeUnitCount

@@ -1,6 +1,7 @@
-@testable import CardGenius
 import Logging
 import Testing
+
+@testable import CardGenius
 
 @Suite("Classification of HTTP answers")
 struct ClassificationTests {

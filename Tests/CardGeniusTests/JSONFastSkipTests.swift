@@ -6,7 +6,8 @@ import Testing
 @Suite struct JSONFastSkipTests {
     /// Every construct: nesting, escapes (\u, \\, \"), non-ASCII, numbers in every form,
     /// literals, empty containers, whitespace everywhere, strings longer than eight bytes.
-    static let document = #" { "success" : true, "message":"ok \"quoted\" \\ back\/slash \u00e9\n","savings":[ {"id":1605,"card_name":"YES Bank Millennia Platinum Credit Card","fees":"2999","neg":-0.25,"exp":1.5e+10,"e2":2E-3,"zero":0,"list":[ ],"obj":{},"nested":[[1,[2,{"a":[null,false]}]],{"b":"Ünïcode ✓ and a long string of 8-byte words"}]} , {"x" :[true ,false, null]}],"t":"\t"} "#
+    static let document =
+        #" { "success" : true, "message":"ok \"quoted\" \\ back\/slash \u00e9\n","savings":[ {"id":1605,"card_name":"YES Bank Millennia Platinum Credit Card","fees":"2999","neg":-0.25,"exp":1.5e+10,"e2":2E-3,"zero":0,"list":[ ],"obj":{},"nested":[[1,[2,{"a":[null,false]}]],{"b":"Ünïcode ✓ and a long string of 8-byte words"}]} , {"x" :[true ,false, null]}],"t":"\t"} "#
 
     static func recursive(_ bytes: [UInt8]) -> Result<Range<Int>, JSONScanner.ScanError> {
         bytes.withUnsafeBytes { raw in

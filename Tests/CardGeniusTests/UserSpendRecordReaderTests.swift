@@ -69,17 +69,18 @@ private func failures(_ entries: [UserSpendRecordReader.Entry]) -> [(Int, Record
     }
 
     @Test func csvMixOfGoodAndBadLines() throws {
-        let text = [
-            "",  // 1 blank before the header
-            "user_id,cohort,fuel,rent",  // 2 header
-            "u1,A,100,",  // 3
-            "u2,,12k,5",  // 4 bad
-            "\"u,3\",\"B \"\"x\"\"\",1,2",  // 5
-            "",  // 6
-            "u4,,1",  // 7 bad: cell count
-            "u5,,-1,0\r",  // 8 bad: negative
-            "u6,,,",  // 9
-        ].joined(separator: "\r\n") + "\r\n"
+        let text =
+            [
+                "",  // 1 blank before the header
+                "user_id,cohort,fuel,rent",  // 2 header
+                "u1,A,100,",  // 3
+                "u2,,12k,5",  // 4 bad
+                "\"u,3\",\"B \"\"x\"\"\",1,2",  // 5
+                "",  // 6
+                "u4,,1",  // 7 bad: cell count
+                "u5,,-1,0\r",  // 8 bad: negative
+                "u6,,,",  // 9
+            ].joined(separator: "\r\n") + "\r\n"
         let path = try temporaryFile("in.csv", Array(text.utf8))
         defer { remove(path) }
         var reader = try UserSpendRecordReader(path: path)
@@ -89,11 +90,12 @@ private func failures(_ entries: [UserSpendRecordReader.Entry]) -> [(Int, Record
         #expect(entries.map(\.line) == [3, 4, 5, 7, 8, 9])
         let bad = failures(entries)
         #expect(bad.map(\.0) == [4, 7, 8])
-        #expect(bad.map(\.1.description) == [
-            #"fuel: must be a finite number >= 0, got "12k""#,
-            "(record): has 3 cells, expected 4 (one per header column)",
-            "fuel: must be a finite number >= 0, got -1",
-        ])
+        #expect(
+            bad.map(\.1.description) == [
+                #"fuel: must be a finite number >= 0, got "12k""#,
+                "(record): has 3 cells, expected 4 (one per header column)",
+                "fuel: must be a finite number >= 0, got -1",
+            ])
         let third = try entries[2].result.get()
         #expect(third.userID == "u,3")
         #expect(third.cohort == "B \"x\"")
@@ -111,8 +113,9 @@ private func failures(_ entries: [UserSpendRecordReader.Entry]) -> [(Int, Record
         } catch {
             #expect(error.code == .invalidCSVHeader)
             #expect(error.line == 2)
-            #expect(error.description
-                == #"\#(path) line 2: invalid CSV header: amazon_spend: is not a known column (did you mean "amazon_spends"?)"#)
+            #expect(
+                error.description
+                    == #"\#(path) line 2: invalid CSV header: amazon_spend: is not a known column (did you mean "amazon_spends"?)"#)
         }
     }
 

@@ -89,18 +89,20 @@ private func rejection(bytes: [UInt8]) -> RecordValidationError? {
     // MARK: Rejections
 
     @Test func invalidJSON() {
-        for json in [#"{"user_id":"u1",}"#, #"{"user_id":"u1""#, "not json", #"{"user_id":"u1"} x"#, "{\"user_id\":\"a\u{01}\"}",
-                     #"{"user_id":"u1","fuel":01}"#, #"{"user_id":"u1","fuel":1.}"#, #"{"user_id":"u1","fuel":12k}"#,
-                     #"{"user_id":"\x"}"#, #"{"user_id":"\ud800"}"#, #"{user_id:"u1"}"#, "", "   "]
-        {
+        for json in [
+            #"{"user_id":"u1",}"#, #"{"user_id":"u1""#, "not json", #"{"user_id":"u1"} x"#, "{\"user_id\":\"a\u{01}\"}",
+            #"{"user_id":"u1","fuel":01}"#, #"{"user_id":"u1","fuel":1.}"#, #"{"user_id":"u1","fuel":12k}"#,
+            #"{"user_id":"\x"}"#, #"{"user_id":"\ud800"}"#, #"{user_id:"u1"}"#, "", "   ",
+        ] {
             let e = rejection(json)
             #expect(e?.code == .invalidJSON, "\(json)")
             #expect(e?.field == "(record)", "\(json)")
             #expect(e?.reason.hasPrefix("invalid JSON at column ") == true, "\(json): \(String(describing: e))")
         }
         #expect(rejection(#"{"user_id":"u1",}"#)?.description == "(record): invalid JSON at column 17: expected a string key")
-        #expect(rejection(#"{"user_id":"u1" "fuel":1}"#)?.description
-            == #"(record): invalid JSON at column 17: expected ',' or '}' after the value of "user_id""#)
+        #expect(
+            rejection(#"{"user_id":"u1" "fuel":1}"#)?.description
+                == #"(record): invalid JSON at column 17: expected ',' or '}' after the value of "user_id""#)
         // Invalid UTF-8 inside a string.
         #expect(rejection(bytes: Array(#"{"user_id":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8))?.code == .invalidJSON)
     }
@@ -115,8 +117,9 @@ private func rejection(bytes: [UInt8]) -> RecordValidationError? {
         #expect(reason(#"{"user_id":"\udc00"}"#) == "(record): invalid JSON at column 13: unpaired UTF-16 surrogate in string")
         #expect(reason(#"{"user_id":"a\qb"}"#) == "(record): invalid JSON at column 15: invalid escape sequence in string")
         #expect(reason("{\"user_id\":\"a\u{01}\"}") == "(record): invalid JSON at column 14: unescaped control character in string")
-        #expect(rejection(bytes: Array(#"{"user_id":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8))?.description
-            == "(record): invalid JSON at column 13: string is not valid UTF-8")
+        #expect(
+            rejection(bytes: Array(#"{"user_id":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8))?.description
+                == "(record): invalid JSON at column 13: string is not valid UTF-8")
         #expect(reason(#"{"user_id":"u","fuel":01}"#) == #"(record): invalid JSON at column 23: invalid number for "fuel""#)
         #expect(reason(#"{"user_id":"u","fuel":truex}"#) == "(record): invalid JSON at column 23: expected a value")
     }
@@ -154,8 +157,9 @@ private func rejection(bytes: [UInt8]) -> RecordValidationError? {
         #expect(try parse(#"{"user_id":"u","cohort":null}"#).cohort == nil)
         #expect(rejection(#"{"user_id":"u","cohort":""}"#)?.description == "cohort: must not be empty when present")
         #expect(rejection(#"{"user_id":"u","cohort":7}"#)?.description == "cohort: must be a string or null, got 7")
-        #expect(rejection(#"{"user_id":"u","cohort":"\#(String(repeating: "c", count: 65))"}"#)?.description
-            == "cohort: must be at most 64 characters, got 65")
+        #expect(
+            rejection(#"{"user_id":"u","cohort":"\#(String(repeating: "c", count: 65))"}"#)?.description
+                == "cohort: must be at most 64 characters, got 65")
     }
 
     @Test func spendValueRejections() {
@@ -196,8 +200,9 @@ private func rejection(bytes: [UInt8]) -> RecordValidationError? {
     @Test func metadataKeys() throws {
         let r = try parse(#"{"user_id":"u","name":"Asha","email":"a@example.com","source":null,"selected_card_id":null}"#)
         #expect(r == UserSpendRecord(userID: "u"))
-        #expect(rejection(#"{"user_id":"u","selected_card_id":12}"#)?.description
-            == "selected_card_id: must be null (a recommendation has no selected card), got 12")
+        #expect(
+            rejection(#"{"user_id":"u","selected_card_id":12}"#)?.description
+                == "selected_card_id: must be null (a recommendation has no selected card), got 12")
         #expect(rejection(#"{"user_id":"u","email":["x"]}"#)?.description == "email: must be a string or null, got an array")
     }
 
@@ -324,7 +329,8 @@ private func rejection(bytes: [UInt8]) -> RecordValidationError? {
         #expect((try? h.record(fromRow: Array("u1,,1,2,null".utf8))) != nil)
         #expect(rowRejection(#"u1,,"1"x,,"#, h)?.description == "(record): invalid CSV: column 3: unexpected character after the closing quote")
         #expect(rowRejection(#"u1,,1"2,,"#, h)?.code == .invalidJSON)
-        #expect(rowRejection(#"u1,"A,1,2,"#, h)?.description
-            == "(record): invalid CSV: column 2: unterminated quoted field (quoted fields cannot span lines)")
+        #expect(
+            rowRejection(#"u1,"A,1,2,"#, h)?.description
+                == "(record): invalid CSV: column 2: unterminated quoted field (quoted fields cannot span lines)")
     }
 }

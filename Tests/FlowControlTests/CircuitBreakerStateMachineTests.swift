@@ -10,8 +10,10 @@ struct CircuitBreakerStateMachineTests {
     typealias Machine = CircuitBreakerStateMachine<TestInstant>
     let t0 = TestInstant.zero
 
-    func machine(threshold: Int = 3, open: Duration = .seconds(2), max: Duration = .seconds(8),
-                 stuckAfter: Duration = .seconds(30)) -> Machine {
+    func machine(
+        threshold: Int = 3, open: Duration = .seconds(2), max: Duration = .seconds(8),
+        stuckAfter: Duration = .seconds(30)
+    ) -> Machine {
         var c = CircuitBreakerConfiguration()
         c.failureThreshold = threshold
         c.openDuration = open

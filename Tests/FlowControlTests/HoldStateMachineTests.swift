@@ -21,7 +21,8 @@ struct HoldStateMachineTests {
     @Test("an extension holds until its instant; a shorter one later does not shorten it; a longer one extends it")
     func extensionsMoveTheEnd() {
         var h = hold()
-        #expect(h.extend(by: .seconds(10), now: .zero)
+        #expect(
+            h.extend(by: .seconds(10), now: .zero)
                 == .init(asked: .seconds(10), applied: .seconds(10), startsLongHold: false))
         #expect(h.resumesAt(now: .at(4)) == .at(10))
         #expect(h.remaining(now: .at(4)) == .seconds(6))

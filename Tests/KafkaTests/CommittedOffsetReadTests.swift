@@ -1,6 +1,7 @@
 import Foundation
-@testable import Kafka
 import Testing
+
+@testable import Kafka
 
 /// The committed offsets (and the completed-offset marks in their metadata) read when
 /// partitions are assigned: an error is retried, never taken as "nothing committed".
@@ -13,19 +14,22 @@ struct CommittedOffsetReadTests {
         try cluster.createTopic(topic, partitions: 1)
         let group = uniqueName("g")
         let tp = KafkaTopicPartition(topic: topic, partition: 0)
-        let setter = try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: group),
-                                       logger: testLogger())
+        let setter = try KafkaConsumer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: group),
+            logger: testLogger())
         try await setter.commit([KafkaPartitionOffset(topicPartition: tp, offset: 5, metadata: "completed-marks")])
         await setter.close()
 
         // The mock answers the next OffsetFetch requests with an error for the request and
         // for each partition (librdkafka itself retries a few of them).
         cluster.pushRequestErrors(.offsetFetch, Array(repeating: .unknownTopicOrPartition, count: 6))
-        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: group),
-                                         logger: testLogger())
+        let consumer = try KafkaConsumer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: group),
+            logger: testLogger())
         try await consumer.subscribe(topics: [topic])
         let seen: Result<[KafkaPartitionOffset], KafkaError>? = try await withThrowingTaskGroup(
-            of: Result<[KafkaPartitionOffset], KafkaError>?.self) { tasks in
+            of: Result<[KafkaPartitionOffset], KafkaError>?.self
+        ) { tasks in
             tasks.addTask {
                 for await event in consumer.events {
                     if case .assigned(let offsets) = event { return .success(offsets) }

@@ -1,7 +1,8 @@
 import Foundation
-@testable import Kafka
 import Synchronization
 import Testing
+
+@testable import Kafka
 
 /// The librdkafka this test process loaded: `make test` runs on Debian's 2.0.2,
 /// `make test-librdkafka-current` on the wheel's current one (LIBRDKAFKA_EXPECTED_VERSION says
@@ -44,8 +45,9 @@ struct ConsumerGroupProtocolTests {
         #expect(consumer["group.instance.id"] == "pod-0")
     }
 
-    @Test("on librdkafka < 2.12 a consumer-protocol member is refused with one line naming the version needed",
-          .enabled(if: !current, "librdkafka \(KafkaLibrary.versionString) supports the consumer protocol"))
+    @Test(
+        "on librdkafka < 2.12 a consumer-protocol member is refused with one line naming the version needed",
+        .enabled(if: !current, "librdkafka \(KafkaLibrary.versionString) supports the consumer protocol"))
     func refusedOnOldLibrary() {
         var config = KafkaConsumerConfiguration(bootstrapServers: "localhost:9092", groupID: "g")
         config.groupProtocol = .consumer
@@ -61,8 +63,9 @@ struct ConsumerGroupProtocolTests {
         }
     }
 
-    @Test("a member joining takes only some partitions: the first member is revoked those alone, keeps the others, then hears an empty assignment",
-          .enabled(if: current, "\(skipped)"))
+    @Test(
+        "a member joining takes only some partitions: the first member is revoked those alone, keeps the others, then hears an empty assignment",
+        .enabled(if: current, "\(skipped)"))
     func incrementalJoin() async throws {
         let cluster = try KafkaMockCluster(brokers: 1, logger: testLogger())
         let topic = uniqueName("kip848")
@@ -88,9 +91,10 @@ struct ConsumerGroupProtocolTests {
         let second = try KafkaConsumer(configuration: config, logger: testLogger())
         try await second.subscribe(topics: [topic])
         let secondReader = Task { for await event in second.events { if case .revoked(let r) = event { r.acknowledge() } } }
-        #expect(await poll(timeout: .seconds(30)) {
-            (try? first.assignment().count) == 2 && (try? second.assignment().count) == 2
-        }, "\(log.records)")
+        #expect(
+            await poll(timeout: .seconds(30)) {
+                (try? first.assignment().count) == 2 && (try? second.assignment().count) == 2
+            }, "\(log.records)")
         // librdkafka follows the revocation with an assignment, empty here: the pipeline's
         // "rebalancing" state (readiness, exit when idle, the stall detector) ends on it.
         #expect(await poll(timeout: .seconds(10)) { log.records.last == "assigned []" }, "\(log.records)")
@@ -100,7 +104,8 @@ struct ConsumerGroupProtocolTests {
         #expect(revoked.count == 1 && revoked.first != "revoked [0, 1, 2, 3]", "only the partitions that move: \(events)")
         await second.close()
         await first.close()
-        reader.cancel(); secondReader.cancel()
+        reader.cancel()
+        secondReader.cancel()
         await cluster.shutdown()
     }
 }

@@ -14,8 +14,9 @@ struct KafkaAssignmentTests {
             _ = try await producer.send(KafkaProducerRecord(topic: topic, partition: Int32(i % 2), key: nil, value: [UInt8(i)]))
         }
         let group = uniqueName("g")
-        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: group),
-                                         logger: testLogger())
+        let consumer = try KafkaConsumer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: group),
+            logger: testLogger())
         try await consumer.assign([KafkaPartitionOffset(topic: topic, partition: 1, offset: 15)])
         let records = try await collect(consumer) { $0.count >= 5 }
         #expect(records.allSatisfy { $0.partition == 1 })
@@ -36,8 +37,9 @@ struct KafkaAssignmentTests {
         try cluster.createTopic(topic, partitions: 1)
         let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger())
         for i in 0..<5 { _ = try await producer.send(KafkaProducerRecord(topic: topic, key: nil, value: [UInt8(i)])) }
-        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: uniqueName("g")),
-                                         logger: testLogger())
+        let consumer = try KafkaConsumer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: uniqueName("g")),
+            logger: testLogger())
         let tp = KafkaTopicPartition(topic: topic, partition: 0)
         let answer = try await consumer.offsetsForTimes([tp], timestampMs: 0)
         // Real Kafka answers offset 0 here; librdkafka 2.0.2's mock answers -1 (unknown).

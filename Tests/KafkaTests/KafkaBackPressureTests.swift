@@ -1,7 +1,8 @@
 import Foundation
-@testable import Kafka
 import Synchronization
 import Testing
+
+@testable import Kafka
 
 /// The consumer's event stream is bounded: a read loop that stops reading (a slow commit
 /// during a rebalance) makes the poll thread wait, never buffer without limit, never drop.
@@ -22,8 +23,9 @@ struct KafkaBackPressureTests {
         // A reader that takes the first batch, then stops reading for a while (librdkafka
         // has all 2 MB fetched well within it: its pre-fetch holds 8 MB).
         func stalledReader() async throws -> (KafkaConsumer, KafkaConsumerEvents.AsyncIterator, [Int64]) {
-            let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: uniqueName("g")),
-                                             logger: testLogger())
+            let consumer = try KafkaConsumer(
+                configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: uniqueName("g")),
+                logger: testLogger())
             try await consumer.subscribe(topics: [topic])
             var iterator = consumer.events.makeAsyncIterator()
             var offsets: [Int64] = []
@@ -36,8 +38,9 @@ struct KafkaBackPressureTests {
 
         var (consumer, iterator, offsets) = try await stalledReader()
         let handed = consumer.recordsHandedOver
-        #expect(handed <= KafkaConsumer.recordBatchesAhead * 512 + offsets.count,
-                "the poll thread handed over \(handed) records to a reader that took \(offsets.count)")
+        #expect(
+            handed <= KafkaConsumer.recordBatchesAhead * 512 + offsets.count,
+            "the poll thread handed over \(handed) records to a reader that took \(offsets.count)")
         #expect(consumer.recordBatchesWaiting <= KafkaConsumer.recordBatchesAhead)
         // Reading again delivers every record, in order: the poll thread waited, it dropped nothing.
         let deadline = ContinuousClock.now + .seconds(60)

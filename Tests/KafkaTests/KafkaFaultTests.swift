@@ -1,6 +1,7 @@
 import Foundation
-@testable import Kafka
 import Testing
+
+@testable import Kafka
 
 /// What real clusters do to clients and the mock cluster does only when told: partial
 /// commits, refused writes, fatal errors, partitions paused across a rebalance.
@@ -11,8 +12,9 @@ struct KafkaFaultTests {
         let cluster = try KafkaMockCluster(brokers: 1, logger: testLogger())
         let topic = uniqueName("commit")
         try cluster.createTopic(topic, partitions: 2)
-        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: uniqueName("g")),
-                                         logger: testLogger())
+        let consumer = try KafkaConsumer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: uniqueName("g")),
+            logger: testLogger())
         let good = KafkaPartitionOffset(topic: topic, partition: 0, offset: 7, metadata: "m")
         // The mock answers UNKNOWN_TOPIC_OR_PART for this partition alone.
         let bad = KafkaPartitionOffset(topic: uniqueName("missing"), partition: 0, offset: 3)
@@ -39,8 +41,9 @@ struct KafkaFaultTests {
         let cluster = try KafkaMockCluster(brokers: 1, logger: testLogger())
         let topic = uniqueName("commit")
         try cluster.createTopic(topic, partitions: 1)
-        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: uniqueName("g")),
-                                         logger: testLogger())
+        let consumer = try KafkaConsumer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: uniqueName("g")),
+            logger: testLogger())
         _ = try await consumer.committed([KafkaTopicPartition(topic: topic, partition: 0)])  // coordinator known
         cluster.pushRequestErrors(.offsetCommit, [.topicAuthorizationFailed])
         let offset = KafkaPartitionOffset(topic: topic, partition: 0, offset: 5)

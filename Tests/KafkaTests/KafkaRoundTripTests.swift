@@ -64,8 +64,10 @@ struct KafkaRoundTripTests {
         _ = try await collect(first) { $0.count >= 100 }
         let tp0 = KafkaTopicPartition(topic: topic, partition: 0)
         let tp1 = KafkaTopicPartition(topic: topic, partition: 1)
-        try await first.commit([KafkaPartitionOffset(topicPartition: tp0, offset: 20, metadata: "v1:done=22,23"),
-                                KafkaPartitionOffset(topicPartition: tp1, offset: 40)])
+        try await first.commit([
+            KafkaPartitionOffset(topicPartition: tp0, offset: 20, metadata: "v1:done=22,23"),
+            KafkaPartitionOffset(topicPartition: tp1, offset: 40),
+        ])
         let committed = try await first.committed([tp0, tp1])
         #expect(committed.map(\.offset) == [20, 40])
         #expect(committed[0].metadata == "v1:done=22,23")
@@ -96,8 +98,9 @@ struct KafkaRoundTripTests {
         let topic = uniqueName("pause")
         try cluster.createTopic(topic, partitions: 2)
         let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger())
-        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: uniqueName("g")),
-                                         logger: testLogger())
+        let consumer = try KafkaConsumer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: uniqueName("g")),
+            logger: testLogger())
         try await consumer.subscribe(topics: [topic])
         let p0 = KafkaTopicPartition(topic: topic, partition: 0)
         var iterator = consumer.events.makeAsyncIterator()

@@ -1,7 +1,8 @@
 import Foundation
-@testable import Kafka
 import Logging
 import Testing
+
+@testable import Kafka
 
 /// librdkafka 2.0.2 drops a partition's fetch start when a pause or resume bumps the
 /// partition's op version in between, and every pause or resume call bumps it, whether or
@@ -35,14 +36,15 @@ struct PartitionControlTests {
         let start = lines.count
         try await consumer.resume([p0])  // never paused
         try await consumer.pause([p1])
-        try await consumer.pause([p1])   // already paused
+        try await consumer.pause([p1])  // already paused
         try await consumer.resume([p1])
         try await consumer.resume([p1])  // already resumed
         try await Task.sleep(for: .seconds(2))
         let after = lines.since(start)
         #expect(after.filter { $0.contains("not paused by application") }.isEmpty, "a resume of a partition not paused: \(after)")
-        #expect(after.filter { $0.contains("op_pause_resume") && $0.contains("new version barrier") }.count == 2,
-                "one op-version bump for the pause, one for the resume: \(after)")
+        #expect(
+            after.filter { $0.contains("op_pause_resume") && $0.contains("new version barrier") }.count == 2,
+            "one op-version bump for the pause, one for the resume: \(after)")
         #expect(after.filter { $0.contains("Pause \(topic) [1]: at offset") }.count == 1, "\(after)")
         #expect(after.filter { $0.contains("Resuming \(topic) [1]: at offset") }.count == 1, "\(after)")
         #expect(after.filter { $0.contains("\(topic) [0]") }.isEmpty, "nothing reached partition 0: \(after)")
@@ -70,8 +72,10 @@ struct LogCapture: LogHandler {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
+    func log(
+        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
+        file: String, function: String, line: UInt
+    ) {
         lines.append(message.description)
     }
 }

@@ -10,8 +10,9 @@ struct CohortTallyTests {
         var headers: [KafkaHeader] = []
         if let cohort { headers.append(KafkaHeader(name: RecordHeader.cohort, string: cohort)) }
         if let errorClass { headers.append(KafkaHeader(name: RecordHeader.errorClass, string: errorClass)) }
-        return KafkaRecord(topicPartition: KafkaTopicPartition(topic: topic, partition: 0), offset: 0,
-                           key: Array(key.utf8), value: Array(value.utf8), headers: headers)
+        return KafkaRecord(
+            topicPartition: KafkaTopicPartition(topic: topic, partition: 0), offset: 0,
+            key: Array(key.utf8), value: Array(value.utf8), headers: headers)
     }
 
     @Test("published, recommended, dead-lettered by class and pending users of one cohort")

@@ -5,7 +5,8 @@ import Testing
 
 @Suite("export: parsing output records and writing CSV rows")
 struct ExportFormattingTests {
-    static let value = #"{"schema_version":1,"user_id":"u-1","cohort":"2026-W48","source":{"topic":"user-spends","partition":3,"offset":1841},"processed_at":"2026-11-29T06:30:56.376Z","attempts":1,"api_latency_ms":12,"savings":[{"id":1353,"card_name":"Gold, \"Plus\"","total_savings_yearly":48250,"roi":41.2,"extra":true},{"id":7,"card_name":"Plain","total_savings_yearly":100.5,"roi":-3}]}"#
+    static let value =
+        #"{"schema_version":1,"user_id":"u-1","cohort":"2026-W48","source":{"topic":"user-spends","partition":3,"offset":1841},"processed_at":"2026-11-29T06:30:56.376Z","attempts":1,"api_latency_ms":12,"savings":[{"id":1353,"card_name":"Gold, \"Plus\"","total_savings_yearly":48250,"roi":41.2,"extra":true},{"id":7,"card_name":"Plain","total_savings_yearly":100.5,"roi":-3}]}"#
 
     @Test("a schema v1 value parses into its CSV fields")
     func parsesSchemaV1() throws {
@@ -15,26 +16,29 @@ struct ExportFormattingTests {
         #expect(r.processedAt == "2026-11-29T06:30:56.376Z")
         #expect(r.sourcePartition == "3")
         #expect(r.sourceOffset == "1841")
-        #expect(r.cards == [
-            .init(id: "1353", name: #"Gold, "Plus""#, totalSavingsYearly: "48250", roi: "41.2"),
-            .init(id: "7", name: "Plain", totalSavingsYearly: "100.5", roi: "-3"),
-        ])
+        #expect(
+            r.cards == [
+                .init(id: "1353", name: #"Gold, "Plus""#, totalSavingsYearly: "48250", roi: "41.2"),
+                .init(id: "7", name: "Plain", totalSavingsYearly: "100.5", roi: "-3"),
+            ])
     }
 
     @Test("CSV rows: one per card, rank from 1, RFC 4180 quoting, CRLF")
     func csvRows() throws {
         let r = try ExportedRecommendation(value: Array(Self.value.utf8))
         let rows = RecommendationCSV.rows(r, cohort: "2026-W48")
-        #expect(rows == [
-            #"u-1,2026-W48,1,1353,"Gold, ""Plus""",48250,41.2,2026-11-29T06:30:56.376Z,3,1841"# + "\r\n",
-            "u-1,2026-W48,2,7,Plain,100.5,-3,2026-11-29T06:30:56.376Z,3,1841\r\n",
-        ])
+        #expect(
+            rows == [
+                #"u-1,2026-W48,1,1353,"Gold, ""Plus""",48250,41.2,2026-11-29T06:30:56.376Z,3,1841"# + "\r\n",
+                "u-1,2026-W48,2,7,Plain,100.5,-3,2026-11-29T06:30:56.376Z,3,1841\r\n",
+            ])
         #expect(RecommendationCSV.header == "user_id,cohort,rank,card_id,card_name,total_savings_yearly,roi,processed_at,source_partition,source_offset\r\n")
     }
 
     @Test("a user without cards gets one row with empty card fields")
     func emptySavings() throws {
-        let value = #"{"schema_version":1,"user_id":"u,2","cohort":null,"source":{"topic":"t","partition":0,"offset":5},"processed_at":"x","attempts":1,"api_latency_ms":1,"savings":[]}"#
+        let value =
+            #"{"schema_version":1,"user_id":"u,2","cohort":null,"source":{"topic":"t","partition":0,"offset":5},"processed_at":"x","attempts":1,"api_latency_ms":1,"savings":[]}"#
         let r = try ExportedRecommendation(value: Array(value.utf8))
         #expect(r.cohort == nil)
         #expect(RecommendationCSV.rows(r, cohort: nil) == [#""u,2",,,,,,,x,0,5"# + "\r\n"])
@@ -42,7 +46,8 @@ struct ExportFormattingTests {
 
     @Test("fields of other JSON types become text: booleans 1 and 0, objects and arrays as JSON with sorted keys")
     func otherTypesAsText() throws {
-        let value = #"{"schema_version":1,"user_id":"u","processed_at":true,"source":{"partition":{"b":"x/y","a":[1,2.5]},"offset":12345678901234567890},"savings":[{"id":"c/1","card_name":null,"roi":false}]}"#
+        let value =
+            #"{"schema_version":1,"user_id":"u","processed_at":true,"source":{"partition":{"b":"x/y","a":[1,2.5]},"offset":12345678901234567890},"savings":[{"id":"c/1","card_name":null,"roi":false}]}"#
         let r = try ExportedRecommendation(value: Array(value.utf8))
         #expect(r.processedAt == "1")
         #expect(r.sourcePartition == #"{"a":[1,2.5],"b":"x\/y"}"#)
@@ -60,8 +65,9 @@ struct ExportFormattingTests {
         #expect(RecommendationCSV.field("") == "")
     }
 
-    @Test("values that are not JSON or not schema v1 are rejected with a reason naming the field",
-          arguments: [
+    @Test(
+        "values that are not JSON or not schema v1 are rejected with a reason naming the field",
+        arguments: [
             ("not json", "not valid JSON"),
             ("42", "not valid JSON"),
             ("[1,2]", "not a JSON object"),
@@ -71,7 +77,7 @@ struct ExportFormattingTests {
             (#"{"schema_version":1,"user_id":"u","savings":{}}"#, "savings"),
             (#"{"schema_version":1,"user_id":"u","savings":[1]}"#, "savings[0]"),
             (#"{"schema_version":1,"user_id":"u","cohort":5,"savings":[]}"#, "cohort"),
-          ])
+        ])
     func rejects(value: String, reason: String) {
         #expect(throws: ExportRecordError.self) { try ExportedRecommendation(value: Array(value.utf8)) }
         do {

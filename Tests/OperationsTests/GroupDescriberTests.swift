@@ -32,19 +32,22 @@ struct GroupDescriberTests {
         #expect(!KafkaAdminClient.isMockCluster(clusterID: "MkU3OEVBNTcwNTJENDM2Qk"), "a KRaft cluster id")
         let started = ContinuousClock.now
         await admin.close(wait: .seconds(5))
-        #expect(ContinuousClock.now - started < .seconds(5), "close did not wait out its 5 s limit: destroying the client does not hang when nothing was described")
+        #expect(
+            ContinuousClock.now - started < .seconds(5), "close did not wait out its 5 s limit: destroying the client does not hang when nothing was described")
         await cluster.shutdown()
     }
 
     static func member(_ id: String, _ partitions: [Int32]) -> KafkaConsumerGroupDescription.Member {
-        .init(memberID: id, clientID: "cardgenius-member", host: "/10.0.0.\(partitions.count)",
-              assignment: partitions.map { KafkaTopicPartition(topic: "t", partition: $0) })
+        .init(
+            memberID: id, clientID: "cardgenius-member", host: "/10.0.0.\(partitions.count)",
+            assignment: partitions.map { KafkaTopicPartition(topic: "t", partition: $0) })
     }
 
     @Test("stable with members is active; empty without members is idle")
     func activity() {
-        let busy = KafkaConsumerGroupDescription(groupID: "g", state: .stable, partitionAssignor: "roundrobin",
-                                                 members: [Self.member("m1", [0, 2]), Self.member("m2", [1])])
+        let busy = KafkaConsumerGroupDescription(
+            groupID: "g", state: .stable, partitionAssignor: "roundrobin",
+            members: [Self.member("m1", [0, 2]), Self.member("m2", [1])])
         guard case .active(let evidence) = GroupDescriber.activity(of: busy) else {
             Issue.record("not active")
             return
@@ -54,28 +57,35 @@ struct GroupDescriberTests {
         #expect(GroupDescriber.activity(of: empty) == .idle)
         let dead = KafkaConsumerGroupDescription(groupID: "g", state: .dead, partitionAssignor: "", members: [])
         #expect(GroupDescriber.activity(of: dead) == .idle)
-        let rebalancing = KafkaConsumerGroupDescription(groupID: "g", state: .preparingRebalance, partitionAssignor: "",
-                                                        members: [Self.member("m1", [])])
+        let rebalancing = KafkaConsumerGroupDescription(
+            groupID: "g", state: .preparingRebalance, partitionAssignor: "",
+            members: [Self.member("m1", [])])
         if case .active = GroupDescriber.activity(of: rebalancing) {} else { Issue.record("a rebalancing group with members is active") }
     }
 
     @Test("status renders members from a description, and 'not available' otherwise")
     func renderMembers() throws {
-        let status = GroupStatus(topic: "t", groupID: "g", ranges: [
-            PartitionRange(topicPartition: KafkaTopicPartition(topic: "t", partition: 0), low: 0, high: 10),
-        ], committed: [:])
+        let status = GroupStatus(
+            topic: "t", groupID: "g",
+            ranges: [
+                PartitionRange(topicPartition: KafkaTopicPartition(topic: "t", partition: 0), low: 0, high: 10)
+            ], committed: [:])
         let estimate = DrainEstimate(lag: 10, rate: .init(10, source: "r"), workers: .init(20, source: "w"), latencySeconds: .init(1.5, source: "l"))
-        let described = StatusReport(status: status, estimate: estimate, nowMs: 0, nextCohortMs: .init(86_400_000, source: "s"),
-                                     members: .described(.init(groupID: "g", state: .stable, partitionAssignor: "roundrobin",
-                                                               members: [Self.member("m1", [0])])))
+        let described = StatusReport(
+            status: status, estimate: estimate, nowMs: 0, nextCohortMs: .init(86_400_000, source: "s"),
+            members: .described(
+                .init(
+                    groupID: "g", state: .stable, partitionAssignor: "roundrobin",
+                    members: [Self.member("m1", [0])])))
         #expect(described.renderText().contains("members: 1 (state stable, assignor roundrobin)"))
         #expect(described.renderText().contains("m1: partitions [0]"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(described.renderJSON().utf8)) as? [String: Any])
         let members = try #require(json["members"] as? [String: Any])
         #expect(members["available"] as? Bool == true)
         #expect((members["list"] as? [[String: Any]])?.first?["partitions"] as? [Int] == [0])
-        let unavailable = StatusReport(status: status, estimate: estimate, nowMs: 0, nextCohortMs: .init(86_400_000, source: "s"),
-                                       members: .unavailable(reason: "the broker does not answer DescribeConsumerGroups"))
+        let unavailable = StatusReport(
+            status: status, estimate: estimate, nowMs: 0, nextCohortMs: .init(86_400_000, source: "s"),
+            members: .unavailable(reason: "the broker does not answer DescribeConsumerGroups"))
         #expect(unavailable.renderText().contains("members: not available (the broker does not answer DescribeConsumerGroups)"))
     }
 }

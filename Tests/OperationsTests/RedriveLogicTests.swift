@@ -12,7 +12,8 @@ struct RedriveLogicTests {
         let one = try RedriveSelection(classNames: ["api-rejected", "api-rejected"])
         #expect(one.classes == [.apiRejected])
         #expect(one.groupID(for: .apiRejected) == "cardgenius-redrive.api-rejected")
-        #expect(try RedriveSelection(classNames: ["retries-exhausted", "invalid-record"], groupPrefix: "g").classes
+        #expect(
+            try RedriveSelection(classNames: ["retries-exhausted", "invalid-record"], groupPrefix: "g").classes
                 == [.invalidRecord, .retriesExhausted])
         #expect(throws: OperationError.self) { try RedriveSelection(classNames: ["api-rejected", "timeout"]) }
         do {
@@ -55,7 +56,13 @@ struct RedriveLogicTests {
     @Test("the summary table has a row per class and a total")
     func table() {
         var s = RedriveSummary(dryRun: false)
-        s.byClass["api-rejected"] = { var c = RedriveSummary.Counts(); c.seen = 3; c.redriven = 2; c.skipped = 1; return c }()
+        s.byClass["api-rejected"] = {
+            var c = RedriveSummary.Counts()
+            c.seen = 3
+            c.redriven = 2
+            c.skipped = 1
+            return c
+        }()
         let lines = s.table().split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
         #expect(lines.first == ["class", "seen", "redriven", "skipped"])
         #expect(lines.contains(["api-rejected", "3", "2", "1"]))

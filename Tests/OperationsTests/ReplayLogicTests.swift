@@ -5,35 +5,39 @@ import Testing
 
 @Suite("ISO-8601 timestamps for replay and status")
 struct ISO8601TimestampTests {
-    @Test("accepted forms give the right instant", arguments: [
-        ("2026-11-23T00:00:00Z", 1_795_392_000_000),
-        ("2026-11-23", 1_795_392_000_000),
-        ("2026-11-23T00:00Z", 1_795_392_000_000),
-        ("2026-11-23 00:00:00z", 1_795_392_000_000),
-        ("2026-11-23T05:30:00+05:30", 1_795_392_000_000),
-        ("2026-11-22T16:00:00-0800", 1_795_392_000_000),
-        ("2026-11-23T01:00:00+01", 1_795_392_000_000),
-        ("2026-11-23T00:00:00.250Z", 1_795_392_000_250),
-        ("2026-11-23T00:00:00.1Z", 1_795_392_000_100),
-        ("2026-11-23T00:00:00.123456789Z", 1_795_392_000_123),
-        ("1970-01-01T00:00:00Z", 0),
-        ("2024-02-29T12:00:00Z", 1_709_208_000_000),
-    ] as [(String, Int64)])
+    @Test(
+        "accepted forms give the right instant",
+        arguments: [
+            ("2026-11-23T00:00:00Z", 1_795_392_000_000),
+            ("2026-11-23", 1_795_392_000_000),
+            ("2026-11-23T00:00Z", 1_795_392_000_000),
+            ("2026-11-23 00:00:00z", 1_795_392_000_000),
+            ("2026-11-23T05:30:00+05:30", 1_795_392_000_000),
+            ("2026-11-22T16:00:00-0800", 1_795_392_000_000),
+            ("2026-11-23T01:00:00+01", 1_795_392_000_000),
+            ("2026-11-23T00:00:00.250Z", 1_795_392_000_250),
+            ("2026-11-23T00:00:00.1Z", 1_795_392_000_100),
+            ("2026-11-23T00:00:00.123456789Z", 1_795_392_000_123),
+            ("1970-01-01T00:00:00Z", 0),
+            ("2024-02-29T12:00:00Z", 1_709_208_000_000),
+        ] as [(String, Int64)])
     func accepted(text: String, expected: Int64) throws {
         #expect(try ISO8601Timestamp.parse(text) == expected, "\(text)")
     }
 
-    @Test("malformed or impossible values are refused with a reason", arguments: [
-        ("2026-13-01", "month 13"),
-        ("2026-02-29", "day 29 does not exist"),
-        ("2026-11-23T24:00:00Z", "hour 24"),
-        ("2026-11-23T10:60Z", "minute 60"),
-        ("2026-11-23T10:00:00", "needs a zone"),
-        ("2026-11-23T10:00:00.Z", "fractional"),
-        ("2026/11/23", "expected a date"),
-        ("2026-11-23T10:00:00Zjunk", "unexpected text"),
-        ("yesterday", "expected a date"),
-    ])
+    @Test(
+        "malformed or impossible values are refused with a reason",
+        arguments: [
+            ("2026-13-01", "month 13"),
+            ("2026-02-29", "day 29 does not exist"),
+            ("2026-11-23T24:00:00Z", "hour 24"),
+            ("2026-11-23T10:60Z", "minute 60"),
+            ("2026-11-23T10:00:00", "needs a zone"),
+            ("2026-11-23T10:00:00.Z", "fractional"),
+            ("2026/11/23", "expected a date"),
+            ("2026-11-23T10:00:00Zjunk", "unexpected text"),
+            ("yesterday", "expected a date"),
+        ])
     func refused(text: String, reason: String) {
         do {
             _ = try ISO8601Timestamp.parse(text)
@@ -71,10 +75,13 @@ struct ReplayPlanTests {
         tp(2): KafkaPartitionOffset(topicPartition: tp(2), offset: KafkaOffset.invalid),
     ]
 
-    static func plan(_ target: ReplayTarget, selected: Set<Int32>? = nil,
-                     resolved: [KafkaTopicPartition: (offset: Int64, method: String)] = [:]) throws -> ReplayPlan {
-        try ReplayPlan.compute(topic: topic, groupID: "g", target: target, ranges: ranges, committed: committed,
-                               selected: selected, resolved: resolved)
+    static func plan(
+        _ target: ReplayTarget, selected: Set<Int32>? = nil,
+        resolved: [KafkaTopicPartition: (offset: Int64, method: String)] = [:]
+    ) throws -> ReplayPlan {
+        try ReplayPlan.compute(
+            topic: topic, groupID: "g", target: target, ranges: ranges, committed: committed,
+            selected: selected, resolved: resolved)
     }
 
     @Test("--to parses keywords, offsets and timestamps; refuses the rest")
@@ -149,10 +156,12 @@ struct ReplayPlanTests {
 
     @Test("a timestamp takes the resolved offsets and names the method")
     func timestamp() throws {
-        let plan = try Self.plan(.timestamp(1), resolved: [
-            Self.tp(0): (60, "offsets-for-times"), Self.tp(1): (50, "binary search, 6 lookups: every record is older"),
-            Self.tp(2): (12, "binary search, 5 lookups"),
-        ])
+        let plan = try Self.plan(
+            .timestamp(1),
+            resolved: [
+                Self.tp(0): (60, "offsets-for-times"), Self.tp(1): (50, "binary search, 6 lookups: every record is older"),
+                Self.tp(2): (12, "binary search, 5 lookups"),
+            ])
         #expect(plan.partitions.map(\.target) == [60, 50, 12])
         #expect(plan.partitions.map(\.reprocess) == [20, 0, 0])
         #expect(plan.partitions.map(\.skip) == [0, 0, 12])
@@ -231,14 +240,17 @@ struct StatusLogicTests {
 
     @Test("lag per partition and totals, with completed-above-commit marks")
     func lag() {
-        let status = GroupStatus(topic: "t", groupID: "g", ranges: [
-            PartitionRange(topicPartition: Self.tp(0), low: 0, high: 100),
-            PartitionRange(topicPartition: Self.tp(1), low: 20, high: 50),
-            PartitionRange(topicPartition: Self.tp(2), low: 0, high: 0),
-        ], committed: [
-            Self.tp(0): KafkaPartitionOffset(topicPartition: Self.tp(0), offset: 70, metadata: "cg1:70:1,3-5"),
-            Self.tp(1): KafkaPartitionOffset(topicPartition: Self.tp(1), offset: KafkaOffset.invalid),
-        ])
+        let status = GroupStatus(
+            topic: "t", groupID: "g",
+            ranges: [
+                PartitionRange(topicPartition: Self.tp(0), low: 0, high: 100),
+                PartitionRange(topicPartition: Self.tp(1), low: 20, high: 50),
+                PartitionRange(topicPartition: Self.tp(2), low: 0, high: 0),
+            ],
+            committed: [
+                Self.tp(0): KafkaPartitionOffset(topicPartition: Self.tp(0), offset: 70, metadata: "cg1:70:1,3-5"),
+                Self.tp(1): KafkaPartitionOffset(topicPartition: Self.tp(1), offset: KafkaOffset.invalid),
+            ])
         #expect(status.partitions.map(\.lag) == [30, 30, 0])
         #expect(status.partitions.map(\.committed) == [70, nil, nil])
         #expect(status.partitions.map(\.completedAboveCommit) == [4, 0, 0])
@@ -288,8 +300,10 @@ struct StatusLogicTests {
 
     @Test("replay progress: done, rate and ETA from committed readings")
     func progress() {
-        var p = ReplayProgress(spans: [.init(topicPartition: Self.tp(0), start: 0, end: 100),
-                                       .init(topicPartition: Self.tp(1), start: 50, end: 150)])
+        var p = ReplayProgress(spans: [
+            .init(topicPartition: Self.tp(0), start: 0, end: 100),
+            .init(topicPartition: Self.tp(1), start: 50, end: 150),
+        ])
         let first = p.update(committed: [Self.tp(0): 0, Self.tp(1): 50], at: 0)
         #expect(first.done == 0 && first.total == 200 && first.rate == nil && !first.isComplete)
         let second = p.update(committed: [Self.tp(0): 40, Self.tp(1): 90], at: 4)

@@ -1,11 +1,12 @@
 import CardGenius
 import Foundation
-@testable import Kafka
 import Logging
-@testable import Pipeline
-import Simulator
 import ProcessTestSupport
+import Simulator
 import Testing
+
+@testable import Kafka
+@testable import Pipeline
 
 /// The circuit breaker always moves on, and a partition librdkafka stops fetching is
 /// restarted by the member: members in this process where the test must reach into them,
@@ -17,22 +18,29 @@ struct BreakerRecoveryTests {
 
     /// A member of `group` as these tests tune it: heartbeats every second, a 3 s drain,
     /// quick retries.
-    func makeMember(_ cluster: KafkaMockCluster, api: String, group: String,
-                    consumer tuneConsumer: (inout KafkaConsumerConfiguration) -> Void = { _ in },
-                    tune: (inout PipelineConfiguration) -> Void = { _ in }) throws -> InProcessMember {
-        try InProcessMember(cluster, api: api, topics: topics, group: group, consumer: { consumer in
-            consumer.heartbeatInterval = .seconds(1)
-            tuneConsumer(&consumer)
-        }, tune: { config in
-            config.drainTimeout = .seconds(3)
-            config.retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(50), maxDelay: .milliseconds(300))
-            tune(&config)
-        })
+    func makeMember(
+        _ cluster: KafkaMockCluster, api: String, group: String,
+        consumer tuneConsumer: (inout KafkaConsumerConfiguration) -> Void = { _ in },
+        tune: (inout PipelineConfiguration) -> Void = { _ in }
+    ) throws -> InProcessMember {
+        try InProcessMember(
+            cluster, api: api, topics: topics, group: group,
+            consumer: { consumer in
+                consumer.heartbeatInterval = .seconds(1)
+                tuneConsumer(&consumer)
+            },
+            tune: { config in
+                config.drainTimeout = .seconds(3)
+                config.retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(50), maxDelay: .milliseconds(300))
+                tune(&config)
+            })
     }
 
     /// Waits until the group's committed offsets of the input topic add up to `total`.
-    func waitForCommits(_ cluster: KafkaMockCluster, group: String, partitions: Int32, total: Int,
-                        timeout: Duration) async throws -> [Int32: Int64] {
+    func waitForCommits(
+        _ cluster: KafkaMockCluster, group: String, partitions: Int32, total: Int,
+        timeout: Duration
+    ) async throws -> [Int32: Int64] {
         let deadline = ContinuousClock.now + timeout
         var committed: [Int32: Int64] = [:]
         while ContinuousClock.now < deadline {
@@ -43,11 +51,15 @@ struct BreakerRecoveryTests {
         return committed
     }
 
-    @Test("the breaker is open when the member's partitions are revoked and given back: it still turns half-open, probes with a record it owns now, and closes once the API is back")
+    @Test(
+        "the breaker is open when the member's partitions are revoked and given back: it still turns half-open, probes with a record it owns now, and closes once the API is back"
+    )
     func breakerAcrossRebalance() async throws {
         // Every call fails for the first 14 s of the simulator's life.
-        let (cluster, sim, users) = try await topics.start(partitions: 4, users: 200, SimulatorConfiguration(
-            top: 2, latencyMilliseconds: 20, latencySigma: 0.1, outageAfter: 0, outageFor: 14))
+        let (cluster, sim, users) = try await topics.start(
+            partitions: 4, users: 200,
+            SimulatorConfiguration(
+                top: 2, latencyMilliseconds: 20, latencySigma: 0.1, outageAfter: 0, outageFor: 14))
         let group = Harness.unique("g")
         let tune: (inout PipelineConfiguration) -> Void = {
             $0.breaker.failureThreshold = 3
@@ -65,13 +77,15 @@ struct BreakerRecoveryTests {
             first.pipeline.health.assignedPartitions == 2 && second.pipeline.health.assignedPartitions == 2
         }
         let committed = try await waitForCommits(cluster, group: group, partitions: 4, total: users.count, timeout: .seconds(120))
-        #expect(committed.values.reduce(0, +) == Int64(users.count),
-                "committed offsets reach the end: \(committed); first member's breaker \(first.pipeline.breaker.state), second's \(second.pipeline.breaker.state)")
+        #expect(
+            committed.values.reduce(0, +) == Int64(users.count),
+            "committed offsets reach the end: \(committed); first member's breaker \(first.pipeline.breaker.state), second's \(second.pipeline.breaker.state)")
         #expect(first.pipeline.breaker.state == .closed && second.pipeline.breaker.state == .closed)
         await first.stop(firstRun)
         await second.stop(secondRun)
-        let results = RunResults(try await Harness.readToEnd(cluster.bootstrapServers, topics: [topics.output, topics.dlq]),
-                                 outputTopic: topics.output)
+        let results = RunResults(
+            try await Harness.readToEnd(cluster.bootstrapServers, topics: [topics.output, topics.dlq]),
+            outputTopic: topics.output)
         #expect(results.userIDsWithResult == Set(users.compactMap(\.key)))
         #expect(results.deadLetters.isEmpty, "an outage dead-letters nothing")
         await sim.stop()
@@ -82,15 +96,19 @@ struct BreakerRecoveryTests {
     func stuckBreakerIsAStall() async throws {
         // 503 for the first 12 s (the breaker opens), then every call hangs past the request
         // time-out: a probe that stays in flight keeps the breaker half-open without moving on.
-        let (cluster, sim, _) = try await topics.start(partitions: 2, users: 40, SimulatorConfiguration(
-            top: 2, latencyMilliseconds: 20, latencySigma: 0.1, failHang: 1, hangSeconds: 120, outageAfter: 0, outageFor: 12))
-        let member = try makeMember(cluster, api: sim.url, group: Harness.unique("g"), tune: {
-            $0.breaker.failureThreshold = 2
-            $0.breaker.openDuration = .milliseconds(200)
-            $0.breaker.maxOpenDuration = .milliseconds(400)
-            $0.breaker.stuckAfter = .seconds(2)
-            $0.stallTimeout = .seconds(3)
-        })
+        let (cluster, sim, _) = try await topics.start(
+            partitions: 2, users: 40,
+            SimulatorConfiguration(
+                top: 2, latencyMilliseconds: 20, latencySigma: 0.1, failHang: 1, hangSeconds: 120, outageAfter: 0, outageFor: 12))
+        let member = try makeMember(
+            cluster, api: sim.url, group: Harness.unique("g"),
+            tune: {
+                $0.breaker.failureThreshold = 2
+                $0.breaker.openDuration = .milliseconds(200)
+                $0.breaker.maxOpenDuration = .milliseconds(400)
+                $0.breaker.stuckAfter = .seconds(2)
+                $0.stallTimeout = .seconds(3)
+            })
         let run = Task { try await member.pipeline.run() }
         try await waitFor("the breaker opens", timeout: .seconds(30)) { member.pipeline.breaker.trips > 0 }
         try await waitFor("the stuck breaker counts as a stall", timeout: .seconds(60)) {
@@ -106,8 +124,10 @@ struct BreakerRecoveryTests {
 
     @Test("a partition with lag that librdkafka stops fetching (fetch state none) is restarted by the member; its records flow again")
     func fetchRestart() async throws {
-        let (cluster, sim, users) = try await topics.start(partitions: 4, users: 80, SimulatorConfiguration(
-            top: 2, latencyMilliseconds: 20, latencySigma: 0.1))
+        let (cluster, sim, users) = try await topics.start(
+            partitions: 4, users: 80,
+            SimulatorConfiguration(
+                top: 2, latencyMilliseconds: 20, latencySigma: 0.1))
         let group = Harness.unique("g")
         // A first member completes and commits the first 80 records.
         let first = try makeMember(cluster, api: sim.url, group: group)
@@ -118,8 +138,9 @@ struct BreakerRecoveryTests {
         // a Fetch answered OFFSET_OUT_OF_RANGE then leaves each of its partitions in fetch
         // state `none`, where librdkafka never fetches them again by itself — the state a
         // dropped fetch start (librdkafka 2.0.2's race) leaves a partition in.
-        let second = try makeMember(cluster, api: sim.url, group: group,
-                                    consumer: { $0.autoOffsetReset = .error }, tune: { $0.fetchStallTimeout = .seconds(3) })
+        let second = try makeMember(
+            cluster, api: sim.url, group: group,
+            consumer: { $0.autoOffsetReset = .error }, tune: { $0.fetchStallTimeout = .seconds(3) })
         let secondRun = Task { try await second.pipeline.run() }
         try await waitFor("the member owns every partition") { second.pipeline.health.assignedPartitions == 4 }
         try await Task.sleep(for: .seconds(2))
@@ -132,8 +153,9 @@ struct BreakerRecoveryTests {
         #expect(committed.values.reduce(0, +) == 160, "the new records are fetched and completed: \(committed)")
         #expect(second.pipeline.statistics.snapshot.completed >= 80)
         await second.stop(secondRun)
-        let results = RunResults(try await Harness.readToEnd(cluster.bootstrapServers, topics: [topics.output, topics.dlq]),
-                                 outputTopic: topics.output)
+        let results = RunResults(
+            try await Harness.readToEnd(cluster.bootstrapServers, topics: [topics.output, topics.dlq]),
+            outputTopic: topics.output)
         #expect(results.userIDsWithResult == Set((users + more).compactMap(\.key)))
         await sim.stop()
         await cluster.shutdown()
@@ -146,7 +168,8 @@ struct BreakerRecoveryTests {
     /// when it thaws, in the middle of losing its partitions).
     @Test("the group drains whatever the breaker was doing when partitions moved", arguments: ["outage", "hangs"])
     func chaos(shape: String) async throws {
-        let simulator = shape == "outage"
+        let simulator =
+            shape == "outage"
             ? SimulatorConfiguration(top: 2, latencyMilliseconds: 40, latencySigma: 0.1, outageAfter: 6, outageFor: 30)
             : SimulatorConfiguration(top: 2, latencyMilliseconds: 40, latencySigma: 0.1, failHang: 0.08, hangSeconds: 30)
         let (cluster, sim, users) = try await topics.start(partitions: 32, users: 1280, simulator)
@@ -174,10 +197,12 @@ struct BreakerRecoveryTests {
         let running = members.filter(\.isRunning)
         for m in running { m.signal(SIGTERM) }
         for m in running where await m.waitForExit(timeout: .seconds(30)) == nil { m.kill() }
-        #expect(committed.values.reduce(0, +) == Int64(users.count),
-                "committed offsets reach the end: \(committed.filter { $0.value < 40 }.sorted { $0.key < $1.key })")
-        let results = RunResults(try await Harness.readToEnd(cluster.bootstrapServers, topics: [topics.output, topics.dlq]),
-                                 outputTopic: topics.output)
+        #expect(
+            committed.values.reduce(0, +) == Int64(users.count),
+            "committed offsets reach the end: \(committed.filter { $0.value < 40 }.sorted { $0.key < $1.key })")
+        let results = RunResults(
+            try await Harness.readToEnd(cluster.bootstrapServers, topics: [topics.output, topics.dlq]),
+            outputTopic: topics.output)
         #expect(results.userIDsWithResult == Set(users.compactMap(\.key)), "every record has a result")
         if shape == "outage" { #expect(results.deadLetters.isEmpty, "an outage dead-letters nothing") }
         if committed.values.reduce(0, +) != Int64(users.count) {

@@ -10,7 +10,9 @@ import Testing
 struct BrokerFaultTests {
     let topics = TestTopics()
 
-    @Test("retriable produce and commit errors, a broker down, slow round trips, a moving coordinator: one result or more per record, none dead-lettered, offsets at the end")
+    @Test(
+        "retriable produce and commit errors, a broker down, slow round trips, a moving coordinator: one result or more per record, none dead-lettered, offsets at the end"
+    )
     func brokerFaults() async throws {
         let cluster = try KafkaMockCluster(brokers: 3, logger: Harness.logger())
         for t in [topics.input, topics.output, topics.dlq] { try cluster.createTopic(t, partitions: 6, replicationFactor: 3) }
@@ -20,8 +22,9 @@ struct BrokerFaultTests {
         let group = Harness.unique("g")
         let args = ["--exit-when-idle", "4", "--max-workers", "8", "--rate", "200", "--burst", "20"]
         let members = try (0..<2).map { _ in
-            try topics.consume(cluster, sim.url, group: group, args,
-                               ["CARDGENIUS_KAFKA_PROPERTIES": #"{"session.timeout.ms":"10000","heartbeat.interval.ms":"1000"}"#])
+            try topics.consume(
+                cluster, sim.url, group: group, args,
+                ["CARDGENIUS_KAFKA_PROPERTIES": #"{"session.timeout.ms":"10000","heartbeat.interval.ms":"1000"}"#])
         }
         try await waitFor("records flow") { sim.simulator.statistics().count(status: 200) >= 100 }
 
@@ -29,8 +32,12 @@ struct BrokerFaultTests {
         // Retriable produce and commit errors.
         if faults.contains("produce") { cluster.pushRequestErrors(.produce, Array(repeating: .notEnoughReplicas, count: 20)) }
         if faults.contains("commit") {
-            cluster.pushRequestErrors(.offsetCommit, [.coordinatorNotAvailable, .notCoordinator, .requestTimedOut,
-                                                      .coordinatorNotAvailable, .requestTimedOut])
+            cluster.pushRequestErrors(
+                .offsetCommit,
+                [
+                    .coordinatorNotAvailable, .notCoordinator, .requestTimedOut,
+                    .coordinatorNotAvailable, .requestTimedOut,
+                ])
         }
         try await Task.sleep(for: .seconds(2))
         // One broker down for 5 s.
@@ -54,14 +61,15 @@ struct BrokerFaultTests {
         #expect(doneAtFaultsEnd < users.count, "the faults happened while records flowed (\(doneAtFaultsEnd) done)")
         let committed = try await Harness.committed(cluster.bootstrapServers, group: group, topic: topics.input, partitions: 6)
         #expect(committed.values.reduce(0, +) == Int64(users.count), "committed offsets reach the end: \(committed)")
-        let results = RunResults(try await Harness.readToEnd(cluster.bootstrapServers, topics: [topics.output, topics.dlq]),
-                                 outputTopic: topics.output)
+        let results = RunResults(
+            try await Harness.readToEnd(cluster.bootstrapServers, topics: [topics.output, topics.dlq]),
+            outputTopic: topics.output)
         let missing = Set(users.compactMap(\.key)).subtracting(results.userIDsWithResult)
         if !missing.isEmpty {
             let inputs = try await Harness.readAll(cluster.bootstrapServers, topics: [topics.input], atLeast: users.count)
-            let where_ = inputs.filter { missing.contains($0.keyString ?? "") }.map { "\($0.partition):\($0.offset)" }
+            let missingAt = inputs.filter { missing.contains($0.keyString ?? "") }.map { "\($0.partition):\($0.offset)" }
             for (i, m) in members.enumerated() { try? m.stderr.write(toFile: "/tmp/broker-faults-member-\(i).log", atomically: true, encoding: .utf8) }
-            Issue.record("\(missing.count) records without a result, at \(where_.sorted()); outputs \(results.outputs.count); committed \(committed)")
+            Issue.record("\(missing.count) records without a result, at \(missingAt.sorted()); outputs \(results.outputs.count); committed \(committed)")
         }
         #expect(results.deadLetters.isEmpty, "no valid record is dead-lettered because of the broker: \(results.deadLetters.count)")
         let redone = results.sources.count - Set(results.sources).count

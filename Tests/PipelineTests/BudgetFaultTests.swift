@@ -13,8 +13,10 @@ struct BudgetFaultTests {
     var output: String { topics.output }
     var dlq: String { topics.dlq }
 
-    func member(_ cluster: KafkaMockCluster, _ api: String, group: String, port: Int? = nil, _ args: [String],
-                _ extra: [String: String] = [:]) throws -> Member {
+    func member(
+        _ cluster: KafkaMockCluster, _ api: String, group: String, port: Int? = nil, _ args: [String],
+        _ extra: [String: String] = [:]
+    ) throws -> Member {
         try topics.consume(cluster, api, group: group, (port.map { ["--metrics-port", String($0)] } ?? []) + args, extra)
     }
 
@@ -29,8 +31,9 @@ struct BudgetFaultTests {
         let group = Harness.unique("g")
         let ports = (0..<4).map { _ in Scrape.freePort() }
         let ms = try ports.map { port in
-            try member(cluster, sim.url, group: group, port: port,
-                       ["--exit-when-idle", "3", "--max-workers", "2", "--rate", "100", "--burst", "10"])
+            try member(
+                cluster, sim.url, group: group, port: port,
+                ["--exit-when-idle", "3", "--max-workers", "2", "--rate", "100", "--burst", "10"])
         }
         // The two members without a slot: an error line naming the cause and the fix, the
         // metric, and /readyz.
@@ -59,8 +62,9 @@ struct BudgetFaultTests {
         }
         let stats = sim.simulator.statistics()
         #expect(stats.peakConcurrency <= 2, "peak concurrency \(stats.peakConcurrency) over the group's budget of 2")
-        let results = RunResults(try await Harness.readAll(cluster.bootstrapServers, topics: [output, dlq], atLeast: users.count),
-                                 outputTopic: output)
+        let results = RunResults(
+            try await Harness.readAll(cluster.bootstrapServers, topics: [output, dlq], atLeast: users.count),
+            outputTopic: output)
         #expect(results.userIDsWithResult == Set(users.compactMap(\.key)))
         #expect(ms.contains { $0.stderr.contains("budget share restored") }, "a starved member got a share once others left")
         await sim.stop()
@@ -84,10 +88,12 @@ struct BudgetFaultTests {
         // Records are fetched; neither member takes the whole budget (4 each would be 8).
         try await Task.sleep(for: .seconds(8))
         #expect(sim.simulator.statistics().peakConcurrency <= 4, "peak \(sim.simulator.statistics().peakConcurrency) over the budget of 4")
-        #expect(a.stderr.contains("partition count") || b.stderr.contains("partition count"),
-                "the hold is logged; stderr: \(a.stderr.suffix(1000))")
+        #expect(
+            a.stderr.contains("partition count") || b.stderr.contains("partition count"),
+            "the hold is logged; stderr: \(a.stderr.suffix(1000))")
         if let ready = await Scrape.get("http://127.0.0.1:\(port)/readyz"), a.stderr.contains("is unknown"),
-           !a.stderr.contains("budget share restored") {
+            !a.stderr.contains("budget share restored")
+        {
             #expect(ready.status == 503 && ready.body.contains("partition count"), "\(ready.body)")
         }
         // The broker answers again: the count is read, the shares apply, everything completes.
@@ -97,8 +103,9 @@ struct BudgetFaultTests {
             #expect(status == 0, "stderr tail: \(m.stderr.suffix(1500))")
         }
         #expect(sim.simulator.statistics().peakConcurrency <= 4)
-        let results = RunResults(try await Harness.readAll(cluster.bootstrapServers, topics: [output, dlq], atLeast: users.count),
-                                 outputTopic: output)
+        let results = RunResults(
+            try await Harness.readAll(cluster.bootstrapServers, topics: [output, dlq], atLeast: users.count),
+            outputTopic: output)
         #expect(results.userIDsWithResult == Set(users.compactMap(\.key)))
         await sim.stop()
         await cluster.shutdown()
@@ -107,8 +114,10 @@ struct BudgetFaultTests {
     @Test("calls still running for revoked partitions are cancelled when the revocation drain ends")
     func revokedCallsCancelled() async throws {
         // Every call hangs (until its connection closes).
-        let (cluster, sim, _) = try await topics.start(users: 80, SimulatorConfiguration(
-            latencyMilliseconds: 50, latencySigma: 0.1, failHang: 1, hangSeconds: 300))
+        let (cluster, sim, _) = try await topics.start(
+            users: 80,
+            SimulatorConfiguration(
+                latencyMilliseconds: 50, latencySigma: 0.1, failHang: 1, hangSeconds: 300))
         let group = Harness.unique("g")
         let args = ["--max-workers", "8", "--rate", "100", "--burst", "20"]
         let env = ["CARDGENIUS_PROCESSING_DRAIN_TIMEOUT_S": "2", "CARDGENIUS_API_REQUEST_TIMEOUT_S": "300"]
@@ -120,10 +129,11 @@ struct BudgetFaultTests {
             Self.assignments(a) >= 2 && Self.assignments(b) >= 1
         }
         try await Task.sleep(for: .seconds(2))
-        sim.simulator.resetStatistics()   // the peak restarts from what is in flight now
+        sim.simulator.resetStatistics()  // the peak restarts from what is in flight now
         try await Task.sleep(for: .seconds(4))
         let stats = sim.simulator.statistics()
-        #expect(stats.peakConcurrency <= 8, "\(stats.peakConcurrency) calls in flight over the group's budget of 8: calls of revoked partitions outlived the drain")
+        #expect(
+            stats.peakConcurrency <= 8, "\(stats.peakConcurrency) calls in flight over the group's budget of 8: calls of revoked partitions outlived the drain")
         #expect(stats.inFlight >= 1, "the members work on (their new calls hang too)")
         #expect(a.stderr.contains("cancelled 8 API call(s)"), "stderr: \(a.stderr.suffix(1500))")
         for m in [a, b] { m.signal(SIGTERM) }
@@ -150,7 +160,10 @@ struct BudgetFaultTests {
         try await waitFor("budgets retuned") { m.stderr.contains("budgets retuned") }
         // Within a couple of 4 s calls the stand-in sees all 16.
         let reached = await waitUntil(timeout: .seconds(30)) { sim.simulator.statistics().inFlight >= 16 }
-        #expect(reached, "in flight at the API: \(sim.simulator.statistics().inFlight), peak \(sim.simulator.statistics().peakConcurrency); the extra calls queued in the HTTP client")
+        #expect(
+            reached,
+            "in flight at the API: \(sim.simulator.statistics().inFlight), peak \(sim.simulator.statistics().peakConcurrency); the extra calls queued in the HTTP client"
+        )
         #expect(sim.simulator.statistics().peakConcurrency <= 16)
         m.signal(SIGTERM)
         #expect(await m.wait(timeout: .seconds(60)) == 0, "stderr tail: \(m.stderr.suffix(1000))")

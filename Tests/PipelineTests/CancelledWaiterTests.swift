@@ -1,6 +1,7 @@
 import Synchronization
-@testable import Pipeline
 import Testing
+
+@testable import Pipeline
 
 /// A task that is already cancelled when it starts to wait must not wait: its cancellation
 /// handler ran before it was registered as a waiter, so nothing would ever wake it.

@@ -1,7 +1,8 @@
 import Kafka
-@testable import Pipeline
 import Synchronization
 import Testing
+
+@testable import Pipeline
 
 /// The circuit breaker over its state machine (whose own tests are FlowControlTests'): it
 /// moves on by the clock with nobody asking, wakes its waiters at transitions, and its
@@ -17,7 +18,7 @@ struct CircuitBreakerTests {
         var c = CircuitBreaker.Configuration()
         c.failureThreshold = 2
         c.openDuration = .seconds(5)
-        let breaker = CircuitBreaker(configuration: c, now: { clock.withLock { $0 } }) { t in seen.withLock { $0.append(t) } }
+        let breaker = CircuitBreaker(configuration: c, now: { clock.withLock { $0 } }, onChange: { t in seen.withLock { $0.append(t) } })
         breaker.record(.failure, permit: .call)
         breaker.record(.failure, permit: .call)
         #expect(breaker.state == .open)
@@ -73,20 +74,25 @@ struct CircuitBreakerTests {
         let other = KafkaTopicPartition(topic: "in", partition: 1)
         let start = ContinuousClock.now
         var state = PipelineState(maxBuffered: 4)
-        state.assign([KafkaPartitionOffset(topicPartition: tp, offset: 5), KafkaPartitionOffset(topicPartition: other, offset: 0)],
-                     now: start - .seconds(20))
+        state.assign(
+            [KafkaPartitionOffset(topicPartition: tp, offset: 5), KafkaPartitionOffset(topicPartition: other, offset: 0)],
+            now: start - .seconds(20))
         let highs = [tp: Int64(10), other: Int64(3)]
         let wait = Duration.seconds(15)
         #expect(state.notFetching(for: wait, now: start, highs: highs).map(\.topicPartition) == [tp, other])
-        _ = state.take([KafkaRecord(topicPartition: other, offset: 0, key: Array("a".utf8), value: []),
-                        KafkaRecord(topicPartition: other, offset: 1, key: Array("b".utf8), value: [])])
+        _ = state.take([
+            KafkaRecord(topicPartition: other, offset: 0, key: Array("a".utf8), value: []),
+            KafkaRecord(topicPartition: other, offset: 1, key: Array("b".utf8), value: []),
+        ])
         let now = ContinuousClock.now
-        #expect(state.notFetching(for: wait, now: now, highs: highs) == [KafkaPartitionOffset(topicPartition: tp, offset: 5)],
-                "other delivered just now")
+        #expect(
+            state.notFetching(for: wait, now: now, highs: highs) == [KafkaPartitionOffset(topicPartition: tp, offset: 5)],
+            "other delivered just now")
         #expect(state.notFetching(for: wait, now: now, highs: [tp: 5, other: 3]).isEmpty, "tp is at its end")
         _ = state.setBreakerOpen(true)
-        #expect(state.notFetching(for: wait, now: now + .seconds(16), highs: highs).map(\.topicPartition) == [tp],
-                "other is paused by the breaker: not expected to fetch (tp's fetch never started, so it is not paused)")
+        #expect(
+            state.notFetching(for: wait, now: now + .seconds(16), highs: highs).map(\.topicPartition) == [tp],
+            "other is paused by the breaker: not expected to fetch (tp's fetch never started, so it is not paused)")
         _ = state.setBreakerOpen(false)
         #expect(state.notFetching(for: wait, now: .now + .seconds(1), highs: highs).map(\.topicPartition) == [tp], "other resumed just now")
         #expect(state.fetchPositions == [KafkaPartitionOffset(topicPartition: tp, offset: 5), KafkaPartitionOffset(topicPartition: other, offset: 2)])
@@ -95,7 +101,8 @@ struct CircuitBreakerTests {
         #expect(state.notFetching(for: wait, now: restart + .seconds(16), highs: [tp: 10]).isEmpty, "restarted once: waits 30 s")
         #expect(state.notFetching(for: wait, now: restart + .seconds(31), highs: [tp: 10]).map(\.topicPartition) == [tp])
         _ = state.take([KafkaRecord(topicPartition: tp, offset: 5, key: Array("c".utf8), value: [])])
-        #expect(state.notFetching(for: wait, now: .now + .seconds(16), highs: [tp: 10]).map(\.topicPartition) == [tp],
-                "a delivery resets the wait")
+        #expect(
+            state.notFetching(for: wait, now: .now + .seconds(16), highs: [tp: 10]).map(\.topicPartition) == [tp],
+            "a delivery resets the wait")
     }
 }

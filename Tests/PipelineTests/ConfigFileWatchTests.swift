@@ -70,8 +70,9 @@ struct ConfigFileWatchTests {
         let port = Scrape.freePort()
         let base = "http://127.0.0.1:\(port)"
         // The file comes from $CARDGENIUS_CONFIG, as in the Kubernetes manifests.
-        let m = try topics.consume(cluster, sim.url, group: Harness.unique("g"), ["--metrics-port", String(port)],
-                                   ["CARDGENIUS_CONFIG": volume.file])
+        let m = try topics.consume(
+            cluster, sim.url, group: Harness.unique("g"), ["--metrics-port", String(port)],
+            ["CARDGENIUS_CONFIG": volume.file])
 
         let start = try await Self.waitForMetrics(base) {
             $0.value("cardgenius_concurrency_budget_share") == 8 && $0.sum("cardgenius_api_calls_total") > 0
@@ -107,8 +108,9 @@ struct ConfigFileWatchTests {
 
         // A plain rewrite of the file the link points at (no swap) is seen too.
         let target = try FileManager.default.destinationOfSymbolicLink(atPath: volume.directory + "/..data")
-        try Self.budget(workers: 5, rate: 30).write(toFile: volume.directory + "/" + target + "/cardgenius.json",
-                                                    atomically: false, encoding: .utf8)
+        try Self.budget(workers: 5, rate: 30).write(
+            toFile: volume.directory + "/" + target + "/cardgenius.json",
+            atomically: false, encoding: .utf8)
         let rewritten = try await Self.waitForMetrics(base) { $0.value("cardgenius_concurrency_budget_share") == 5 }
         #expect(rewritten?.value("cardgenius_concurrency_budget_share") == 5, "stderr: \(m.stderr.suffix(1500))")
         #expect(rewritten?.value("cardgenius_rate_budget_share") == 30)

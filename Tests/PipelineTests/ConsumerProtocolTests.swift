@@ -13,29 +13,36 @@ struct LibrdkafkaVersionTests {
     @Test("a member logs the librdkafka it loaded, its group protocol, and one produce request in flight on the mock cluster")
     func memberStartLine() async throws {
         let expected = ProcessInfo.processInfo.environment["LIBRDKAFKA_EXPECTED_VERSION"] ?? "2.0.2"
-        let (cluster, sim, users) = try await topics.start(partitions: 2, users: 20,
-                                                           SimulatorConfiguration(top: 2, latencyMilliseconds: 10, latencySigma: 0.1))
+        let (cluster, sim, users) = try await topics.start(
+            partitions: 2, users: 20,
+            SimulatorConfiguration(top: 2, latencyMilliseconds: 10, latencySigma: 0.1))
         let m = try topics.consume(cluster, sim.url, group: Harness.unique("g"), ["--exit-when-idle", "1", "--metrics-port", "0"])
         #expect(await m.wait(timeout: .seconds(90)) == 0, "stderr tail: \(m.stderr.suffix(1500))")
-        #expect(m.stderr.contains("librdkafka \(expected), group protocol classic, output produce requests in flight per broker: 1 (mock cluster)"),
-                "stderr: \(m.stderr.prefix(3000))")
-        let results = RunResults(try await Harness.readAll(cluster.bootstrapServers, topics: [topics.output, topics.dlq],
-                                                           atLeast: users.count), outputTopic: topics.output)
+        #expect(
+            m.stderr.contains("librdkafka \(expected), group protocol classic, output produce requests in flight per broker: 1 (mock cluster)"),
+            "stderr: \(m.stderr.prefix(3000))")
+        let results = RunResults(
+            try await Harness.readAll(
+                cluster.bootstrapServers, topics: [topics.output, topics.dlq],
+                atLeast: users.count), outputTopic: topics.output)
         #expect(results.userIDsWithResult.count == users.count)
         await sim.stop()
         await cluster.shutdown()
     }
 
-    @Test("kafka.group_protocol consumer on a librdkafka older than 2.12 is refused at start with one line naming the version needed",
-          .enabled(if: !KafkaLibrary.supportsConsumerGroupProtocol, "librdkafka \(KafkaLibrary.versionString) supports the consumer protocol"))
+    @Test(
+        "kafka.group_protocol consumer on a librdkafka older than 2.12 is refused at start with one line naming the version needed",
+        .enabled(if: !KafkaLibrary.supportsConsumerGroupProtocol, "librdkafka \(KafkaLibrary.versionString) supports the consumer protocol"))
     func consumerRefusedOnOldLibrary() async throws {
         let cluster = try Harness.cluster(partitions: 1, topics: (topics.input, topics.output, topics.dlq))
-        let m = try topics.consume(cluster, "http://127.0.0.1:9/cg/api/pro", group: Harness.unique("g"), ["--metrics-port", "0"],
-                                   ["CARDGENIUS_KAFKA_GROUP_PROTOCOL": "consumer"])
+        let m = try topics.consume(
+            cluster, "http://127.0.0.1:9/cg/api/pro", group: Harness.unique("g"), ["--metrics-port", "0"],
+            ["CARDGENIUS_KAFKA_GROUP_PROTOCOL": "consumer"])
         let status = await m.wait(timeout: .seconds(60))
         #expect(status != nil && status != 0)
         let errorLines = m.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
-        #expect(errorLines.count == 1 && errorLines.first?.contains("kafka.group_protocol \"consumer\" needs librdkafka >= 2.12.0") == true
+        #expect(
+            errorLines.count == 1 && errorLines.first?.contains("kafka.group_protocol \"consumer\" needs librdkafka >= 2.12.0") == true
                 && errorLines.first?.contains(KafkaLibrary.versionString) == true, "stderr: \(m.stderr.suffix(1500))")
         await cluster.shutdown()
     }
@@ -46,15 +53,19 @@ struct LibrdkafkaVersionTests {
 /// leaving moves only the partitions that change owner. The same promises as the classic
 /// protocol's tests (`EndToEndTests`, `HardeningTests`, `MemberFaultTests`): nothing lost,
 /// the newest result per user last, offsets committed to the end.
-@Suite("Consumer group protocol end to end", .serialized,
-       .enabled(if: KafkaLibrary.supportsConsumerGroupProtocol,
-                "needs librdkafka >= 2.12 (this run loaded \(KafkaLibrary.versionString)); runs under make test-librdkafka-current"))
+@Suite(
+    "Consumer group protocol end to end", .serialized,
+    .enabled(
+        if: KafkaLibrary.supportsConsumerGroupProtocol,
+        "needs librdkafka >= 2.12 (this run loaded \(KafkaLibrary.versionString)); runs under make test-librdkafka-current"))
 struct ConsumerProtocolTests {
     let topics = TestTopics()
     static let consumerProtocol = ["CARDGENIUS_KAFKA_GROUP_PROTOCOL": "consumer", "CARDGENIUS_PROCESSING_DRAIN_TIMEOUT_S": "3"]
 
-    func member(_ cluster: KafkaMockCluster, _ api: String, group: String, _ args: [String],
-                _ extra: [String: String] = [:]) throws -> Member {
+    func member(
+        _ cluster: KafkaMockCluster, _ api: String, group: String, _ args: [String],
+        _ extra: [String: String] = [:]
+    ) throws -> Member {
         try topics.consume(cluster, api, group: group, args + ["--metrics-port", "0"], Self.consumerProtocol.merging(extra) { $1 })
     }
 
@@ -73,8 +84,9 @@ struct ConsumerProtocolTests {
         let inputs = try await Harness.readToEnd(cluster.bootstrapServers, topics: [topics.input])
         var newest: [String: String] = [:]
         for r in inputs { if let k = r.keyString { newest[k] = "\(r.partition):\(r.offset)" } }
-        let results = RunResults(try await Harness.readToEnd(cluster.bootstrapServers, topics: [topics.output, topics.dlq]),
-                                 outputTopic: topics.output)
+        let results = RunResults(
+            try await Harness.readToEnd(cluster.bootstrapServers, topics: [topics.output, topics.dlq]),
+            outputTopic: topics.output)
         #expect(results.deadLetters.isEmpty)
         #expect(results.userIDsWithResult == Set(records.compactMap(\.key)))
         var lastSource: [String: String] = [:]
@@ -100,7 +112,9 @@ struct ConsumerProtocolTests {
         #expect(a.stderr.contains("group protocol consumer"), "stderr: \(a.stderr.prefix(2000))")
         // Budget shares follow the incremental assignments: half the partitions, half the workers.
         for m in [a, b] {
-            #expect(m.stderr.contains("owned=4/8 share=in-flight 4,"), "budget share lines: \(m.stderr.components(separatedBy: "\n").filter { $0.contains("budget share") })")
+            #expect(
+                m.stderr.contains("owned=4/8 share=in-flight 4,"),
+                "budget share lines: \(m.stderr.components(separatedBy: "\n").filter { $0.contains("budget share") })")
         }
         try await checkComplete(cluster, group: group, records: records)
         await sim.stop()
@@ -189,8 +203,11 @@ struct ConsumerProtocolTests {
         let group = Harness.unique("g")
         let m = try member(cluster, sim.url, group: group, ["--max-workers", "4", "--rate", "100"])
         try await waitFor("the member has its partitions", timeout: .seconds(90)) { m.stderr.contains("assigned 8 partition(s)") }
-        let replay = try Member(["replay", "--brokers", cluster.bootstrapServers, "--group", group, "--to", "earliest", "--yes",
-                                 "--log-level", "error"], environment: topics.environment(Self.consumerProtocol))
+        let replay = try Member(
+            [
+                "replay", "--brokers", cluster.bootstrapServers, "--group", group, "--to", "earliest", "--yes",
+                "--log-level", "error",
+            ], environment: topics.environment(Self.consumerProtocol))
         let status = await replay.wait(timeout: .seconds(120))
         #expect(status == 2, "replay exit status \(String(describing: status)); stderr \(replay.stderr.suffix(1500))")
         #expect(replay.stderr.contains("group \(group) has active members"), "\(replay.stderr.suffix(1500))")
@@ -201,8 +218,9 @@ struct ConsumerProtocolTests {
         await cluster.shutdown()
     }
 
-    @Test("partitions that stay with a member keep their calls in flight while another member joins and leaves",
-          arguments: ["consumer"])
+    @Test(
+        "partitions that stay with a member keep their calls in flight while another member joins and leaves",
+        arguments: ["consumer"])
     func callsInFlightDuringJoinAndLeave(groupProtocol: String) async throws {
         let records = (0..<4000).map(Harness.user)
         let (cluster, sim, _) = try await topics.start(users: 0, SimulatorConfiguration(top: 2, latencyMilliseconds: 200, latencySigma: 0.1))
@@ -228,9 +246,13 @@ struct ConsumerProtocolTests {
         let samples = await sampling.value
         a.signal(SIGTERM)
         #expect(await a.wait(timeout: .seconds(60)) == 0, "stderr tail \(a.stderr.suffix(1500))")
-        print("\(groupProtocol) protocol: \(samples.count) samples of calls in flight during a join and a leave: min \(samples.min() ?? -1), longest run at zero \(InFlightSampler.longestZeroRun(samples)) samples")
+        print(
+            "\(groupProtocol) protocol: \(samples.count) samples of calls in flight during a join and a leave: min \(samples.min() ?? -1), longest run at zero \(InFlightSampler.longestZeroRun(samples)) samples"
+        )
         #expect(samples.count > 100)
-        #expect(samples.min() ?? 0 > 0, "calls in flight dropped to zero during the join or the leave (\(InFlightSampler.longestZeroRun(samples)) samples in a row)")
+        #expect(
+            samples.min() ?? 0 > 0, "calls in flight dropped to zero during the join or the leave (\(InFlightSampler.longestZeroRun(samples)) samples in a row)"
+        )
         await sim.stop()
         await cluster.shutdown()
     }
@@ -255,8 +277,12 @@ final class InFlightSampler: Sendable {
     }
 
     static func longestZeroRun(_ samples: [Int]) -> Int {
-        var longest = 0, run = 0
-        for s in samples { run = s == 0 ? run + 1 : 0; longest = max(longest, run) }
+        var longest = 0
+        var run = 0
+        for s in samples {
+            run = s == 0 ? run + 1 : 0
+            longest = max(longest, run)
+        }
         return longest
     }
 }

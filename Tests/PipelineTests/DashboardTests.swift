@@ -1,10 +1,11 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Kafka
 import Simulator
 import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// The Grafana dashboard against a real Prometheus: Debian's `prometheus` server on
 /// loopback scrapes a working `cardgenius consume` member (mock cluster over TCP, the
@@ -35,8 +36,10 @@ struct DashboardTests {
             panels += panel["panels"] as? [[String: Any]] ?? []
             for target in panel["targets"] as? [[String: Any]] ?? [] {
                 let expression = (target["expr"] as? String ?? "").replacingOccurrences(of: "$__rate_interval", with: rateInterval)
-                out.append(PanelQuery(panel: panel["title"] as? String ?? "?", refID: target["refId"] as? String ?? "?",
-                                      expression: expression))
+                out.append(
+                    PanelQuery(
+                        panel: panel["title"] as? String ?? "?", refID: target["refId"] as? String ?? "?",
+                        expression: expression))
             }
         }
         return out
@@ -54,9 +57,10 @@ struct DashboardTests {
         for i in 0..<40 { records.insert(("bad-\(i)", "not a spend record \(i)"), at: i * 90) }
         try await Harness.produce(cluster.bootstrapServers, topic: topics.input, records: records)
         let memberPort = Scrape.freePort()
-        let m = try topics.consume(cluster, sim.url, group: Harness.unique("g"),
-                                   ["--metrics-port", String(memberPort), "--max-workers", "8", "--rate", "40", "--burst", "8"],
-                                   ["CARDGENIUS_API_RETRY_BASE_DELAY_MS": "20", "CARDGENIUS_API_RETRY_MAX_DELAY_MS": "100"])
+        let m = try topics.consume(
+            cluster, sim.url, group: Harness.unique("g"),
+            ["--metrics-port", String(memberPort), "--max-workers", "8", "--rate", "40", "--burst", "8"],
+            ["CARDGENIUS_API_RETRY_BASE_DELAY_MS": "20", "CARDGENIUS_API_RETRY_MAX_DELAY_MS": "100"])
 
         // Prometheus on loopback, scraping the member every second.
         let server = try PrometheusServer(binary: binary, targets: ["127.0.0.1:\(memberPort)"])
@@ -68,7 +72,8 @@ struct DashboardTests {
             try await Task.sleep(for: .milliseconds(500))
             scraped = await server.query(#"count_over_time(cardgenius_api_calls_total{status="2xx"}[1m])"#).firstValue ?? 0
         }
-        #expect(scraped >= 10, "Prometheus scraped the member \(scraped) times; member stderr: \(m.stderr.suffix(1500)); prometheus: \(server.log.suffix(1500))")
+        #expect(
+            scraped >= 10, "Prometheus scraped the member \(scraped) times; member stderr: \(m.stderr.suffix(1500)); prometheus: \(server.log.suffix(1500))")
         let lag = await Scrape.metrics("http://127.0.0.1:\(memberPort)")?.sum("cardgenius_consumer_lag_records") ?? 0
         #expect(lag > 0, "the member was still working when the panels were queried")
 

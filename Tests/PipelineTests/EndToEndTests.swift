@@ -37,21 +37,25 @@ struct EndToEndTests {
             ("bad-13", #"{"user_id":"bad-13","fuel":null}"#, "fuel"),
             ("bad-14", "", "(record)"),
         ]
-        try await Harness.produce(cluster.bootstrapServers, topic: input,
-                                  records: good + bad.prefix(7).map { ($0.key, $0.value) })
+        try await Harness.produce(
+            cluster.bootstrapServers, topic: input,
+            records: good + bad.prefix(7).map { ($0.key, $0.value) })
         // Interleave: more records after the bad ones, same partitions; and one user updated
         // five times, whose results must come out in the order of the updates.
         let updates = (1...5).map { n in (key: Optional("user-7"), value: #"{"user_id":"user-7","amazon_spends":\#(n * 1000)}"#) }
-        try await Harness.produce(cluster.bootstrapServers, topic: input,
-                                  records: bad.dropFirst(7).map { ($0.key, $0.value) } + updates)
+        try await Harness.produce(
+            cluster.bootstrapServers, topic: input,
+            records: bad.dropFirst(7).map { ($0.key, $0.value) } + updates)
         let group = Harness.unique("g")
         let m = try member(cluster, sim.url, group: group, ["--exit-when-idle", "2", "--max-workers", "10", "--rate", "200", "--burst", "20"])
         let status = await m.wait(timeout: .seconds(90))
         #expect(status == 0, "member exit status; stderr tail: \(m.stderr.suffix(1500))")
 
-        let results = RunResults(try await Harness.readAll(cluster.bootstrapServers, topics: [output, dlq],
-                                                           atLeast: good.count + bad.count + updates.count),
-                                 outputTopic: output)
+        let results = RunResults(
+            try await Harness.readAll(
+                cluster.bootstrapServers, topics: [output, dlq],
+                atLeast: good.count + bad.count + updates.count),
+            outputTopic: output)
         #expect(results.outputs.count == good.count + updates.count)
         #expect(Set(results.outputs.compactMap(\.keyString)) == Set(good.compactMap(\.key)))
         // Per key, results are published in the order of the input records.
@@ -65,8 +69,9 @@ struct EndToEndTests {
             let letter = results.deadLetters.first { String(decoding: $0.value ?? [], as: UTF8.self) == b.value && $0.keyString == b.key }
             #expect(letter != nil, "dead letter for \(b.value)")
             #expect(letter?.headers.string("error.class") == "invalid-record")
-            #expect(letter?.headers.string("error.message")?.hasPrefix(b.field + ":") == true,
-                    "\(b.value): \(letter?.headers.string("error.message") ?? "none")")
+            #expect(
+                letter?.headers.string("error.message")?.hasPrefix(b.field + ":") == true,
+                "\(b.value): \(letter?.headers.string("error.message") ?? "none")")
             #expect(letter?.headers.string("cohort") == "2026-W48")
             #expect(letter?.headers.string("source.topic") == input)
             #expect(letter?.headers.string("error.attempts") == "0")
@@ -107,8 +112,9 @@ struct EndToEndTests {
         #expect(stats.peakRPS <= 25, "peak calls/s \(stats.peakRPS) over rate + burst = 25")
         #expect(stats.count(status: 200) >= users.count)
         #expect(stats.count(status: 429) == 0)
-        let results = RunResults(try await Harness.readAll(cluster.bootstrapServers, topics: [output, dlq], atLeast: users.count),
-                                 outputTopic: output)
+        let results = RunResults(
+            try await Harness.readAll(cluster.bootstrapServers, topics: [output, dlq], atLeast: users.count),
+            outputTopic: output)
         #expect(results.userIDsWithResult == Set(users.compactMap(\.key)))
         #expect(results.deadLetters.isEmpty)
         // Each member did part of the work.
@@ -150,22 +156,28 @@ struct EndToEndTests {
     @Test("API faults (503s, resets, hangs, truncated bodies, 429 storms): nothing lost, nothing dead-lettered")
     func apiFaults() async throws {
         let cluster = try Harness.cluster(topics: (input, output, dlq))
-        let sim = try await Harness.simulator(SimulatorConfiguration(
-            latencyMilliseconds: 30, latencySigma: 0.2, rateLimit: 40, burst: 5,
-            fail503: 0.1, failHang: 0.03, hangSeconds: 3, failReset: 0.05, failTruncate: 0.05, seed: 7))
+        let sim = try await Harness.simulator(
+            SimulatorConfiguration(
+                latencyMilliseconds: 30, latencySigma: 0.2, rateLimit: 40, burst: 5,
+                fail503: 0.1, failHang: 0.03, hangSeconds: 3, failReset: 0.05, failTruncate: 0.05, seed: 7))
         let users = (0..<300).map(Harness.user)
         try await Harness.produce(cluster.bootstrapServers, topic: input, records: users)
-        let m = try member(cluster, sim.url, group: Harness.unique("g"),
-                           ["--exit-when-idle", "3", "--max-workers", "10", "--rate", "80", "--burst", "20"],
-                           ["CARDGENIUS_API_REQUEST_TIMEOUT_S": "0.5", "CARDGENIUS_API_RETRY_MAX_ATTEMPTS": "10",
-                            "CARDGENIUS_API_RETRY_BASE_DELAY_MS": "20", "CARDGENIUS_API_RETRY_MAX_DELAY_MS": "500"])
+        let m = try member(
+            cluster, sim.url, group: Harness.unique("g"),
+            ["--exit-when-idle", "3", "--max-workers", "10", "--rate", "80", "--burst", "20"],
+            [
+                "CARDGENIUS_API_REQUEST_TIMEOUT_S": "0.5", "CARDGENIUS_API_RETRY_MAX_ATTEMPTS": "10",
+                "CARDGENIUS_API_RETRY_BASE_DELAY_MS": "20", "CARDGENIUS_API_RETRY_MAX_DELAY_MS": "500",
+            ])
         let status = await m.wait(timeout: .seconds(150))
         #expect(status == 0, "stderr tail: \(m.stderr.suffix(1500))")
         let stats = sim.simulator.statistics()
-        #expect(stats.count(status: 503) > 0 && stats.count(status: 429) > 0 && stats.resets > 0 && stats.hangs > 0,
-                "the faults happened: \(stats)")
-        let results = RunResults(try await Harness.readAll(cluster.bootstrapServers, topics: [output, dlq], atLeast: users.count),
-                                 outputTopic: output)
+        #expect(
+            stats.count(status: 503) > 0 && stats.count(status: 429) > 0 && stats.resets > 0 && stats.hangs > 0,
+            "the faults happened: \(stats)")
+        let results = RunResults(
+            try await Harness.readAll(cluster.bootstrapServers, topics: [output, dlq], atLeast: users.count),
+            outputTopic: output)
         #expect(results.userIDsWithResult == Set(users.compactMap(\.key)))
         #expect(results.deadLetters.isEmpty, "dead letters: \(results.deadLetters.map { $0.headers.string("error.message") ?? "" })")
         await sim.stop()
@@ -177,20 +189,25 @@ struct EndToEndTests {
         let cluster = try Harness.cluster(topics: (input, output, dlq))
         let users = (0..<300).map(Harness.user)
         try await Harness.produce(cluster.bootstrapServers, topic: input, records: users)
-        let sim = try await Harness.simulator(SimulatorConfiguration(
-            latencyMilliseconds: 50, latencySigma: 0.1, outageAfter: 5, outageFor: 4))
-        let m = try member(cluster, sim.url, group: Harness.unique("g"),
-                           ["--exit-when-idle", "3", "--max-workers", "8", "--rate", "40", "--burst", "8",
-                            "--breaker-threshold", "5", "--breaker-open-ms", "500"],
-                           ["CARDGENIUS_API_RETRY_BASE_DELAY_MS": "50", "CARDGENIUS_API_RETRY_MAX_DELAY_MS": "300"])
+        let sim = try await Harness.simulator(
+            SimulatorConfiguration(
+                latencyMilliseconds: 50, latencySigma: 0.1, outageAfter: 5, outageFor: 4))
+        let m = try member(
+            cluster, sim.url, group: Harness.unique("g"),
+            [
+                "--exit-when-idle", "3", "--max-workers", "8", "--rate", "40", "--burst", "8",
+                "--breaker-threshold", "5", "--breaker-open-ms", "500",
+            ],
+            ["CARDGENIUS_API_RETRY_BASE_DELAY_MS": "50", "CARDGENIUS_API_RETRY_MAX_DELAY_MS": "300"])
         let status = await m.wait(timeout: .seconds(150))
         #expect(status == 0, "stderr tail: \(m.stderr.suffix(1500))")
         let stats = sim.simulator.statistics()
         #expect(stats.count(status: 503) > 0, "the outage happened")
         #expect(m.stderr.contains("circuit breaker open"))
         #expect(m.stderr.contains("circuit breaker closed"))
-        let results = RunResults(try await Harness.readAll(cluster.bootstrapServers, topics: [output, dlq], atLeast: users.count),
-                                 outputTopic: output)
+        let results = RunResults(
+            try await Harness.readAll(cluster.bootstrapServers, topics: [output, dlq], atLeast: users.count),
+            outputTopic: output)
         #expect(results.userIDsWithResult == Set(users.compactMap(\.key)))
         #expect(results.deadLetters.isEmpty)
         await sim.stop()
@@ -212,8 +229,9 @@ struct EndToEndTests {
         #expect(status == 0, "stderr tail: \(first.stderr.suffix(1500))")
         let callsAtStop = sim.simulator.statistics().count(status: 200)
         let committed = try await Harness.committed(cluster.bootstrapServers, group: group, topic: input, partitions: 8)
-        let results = RunResults(try await Harness.readAll(cluster.bootstrapServers, topics: [output, dlq], atLeast: callsAtStop),
-                                 outputTopic: output)
+        let results = RunResults(
+            try await Harness.readAll(cluster.bootstrapServers, topics: [output, dlq], atLeast: callsAtStop),
+            outputTopic: output)
         #expect(results.outputs.count == callsAtStop, "every call that was in flight finished and was published")
         // Every committed record has its output.
         let sources = Set(results.sources)
@@ -222,8 +240,9 @@ struct EndToEndTests {
         }
         let second = try member(cluster, sim.url, group: group, args)
         #expect(await second.wait(timeout: .seconds(120)) == 0)
-        let all = RunResults(try await Harness.readAll(cluster.bootstrapServers, topics: [output, dlq], atLeast: users.count),
-                             outputTopic: output)
+        let all = RunResults(
+            try await Harness.readAll(cluster.bootstrapServers, topics: [output, dlq], atLeast: users.count),
+            outputTopic: output)
         #expect(all.userIDsWithResult == Set(users.compactMap(\.key)))
         #expect(all.sources.count == Set(all.sources).count, "a drained member's work is never redone")
         await sim.stop()

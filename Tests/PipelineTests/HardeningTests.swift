@@ -67,7 +67,8 @@ struct HardeningTests {
             sim.simulator.statistics().count(status: 200) >= 23  // 20 + the redo, the newer record and the slow one
         }
         try await Task.sleep(for: .seconds(3))  // let a stale publication land, if any
-        a.signal(SIGTERM); b.signal(SIGTERM)
+        a.signal(SIGTERM)
+        b.signal(SIGTERM)
         #expect(await a.wait(timeout: .seconds(60)) == 0)
         #expect(await b.wait(timeout: .seconds(60)) == 0)
         let records = try await Harness.readToEnd(cluster.bootstrapServers, topics: [topics.output])
@@ -82,11 +83,13 @@ struct HardeningTests {
     @Test("a result larger than the output topic accepts goes to the dead-letter topic as output-rejected")
     func outputRejected() async throws {
         // 20 cards ≈ 50 KB: over a 5,000-byte message.max.bytes; the dead letters fit.
-        let (cluster, sim, users) = try await topics.start(partitions: 2, users: 30,
-                                                           SimulatorConfiguration(top: 20, latencyMilliseconds: 10, latencySigma: 0.1))
+        let (cluster, sim, users) = try await topics.start(
+            partitions: 2, users: 30,
+            SimulatorConfiguration(top: 20, latencyMilliseconds: 10, latencySigma: 0.1))
         let group = Harness.unique("g")
-        let m = try member(cluster, sim.url, group: group, ["--exit-when-idle", "2", "--max-workers", "4", "--rate", "100"],
-                           ["CARDGENIUS_KAFKA_PROPERTIES": #"{"message.max.bytes":"5000"}"#])
+        let m = try member(
+            cluster, sim.url, group: group, ["--exit-when-idle", "2", "--max-workers", "4", "--rate", "100"],
+            ["CARDGENIUS_KAFKA_PROPERTIES": #"{"message.max.bytes":"5000"}"#])
         let status = await m.wait(timeout: .seconds(90))
         #expect(status == 0, "stderr tail: \(m.stderr.suffix(1500))")
         let results = RunResults(try await Harness.readToEnd(cluster.bootstrapServers, topics: [topics.output, topics.dlq]), outputTopic: topics.output)
@@ -94,8 +97,9 @@ struct HardeningTests {
         #expect(Set(results.deadLetters.compactMap(\.keyString)) == Set(users.compactMap(\.key)))
         for letter in results.deadLetters {
             #expect(letter.headers.string("error.class") == "output-rejected")
-            #expect(letter.headers.string("error.message")?.contains("refused the result") == true,
-                    "\(letter.headers.string("error.message") ?? "none")")
+            #expect(
+                letter.headers.string("error.message")?.contains("refused the result") == true,
+                "\(letter.headers.string("error.message") ?? "none")")
         }
         let committed = try await Harness.committed(cluster.bootstrapServers, group: group, topic: topics.input, partitions: 2)
         #expect(committed.values.reduce(0, +) == Int64(users.count))
@@ -105,8 +109,9 @@ struct HardeningTests {
 
     @Test("every write refused by the broker: the member exits non-zero with one line naming the topic, commits nothing unproven")
     func writesRefused() async throws {
-        let (cluster, sim, _) = try await topics.start(partitions: 2, users: 40,
-                                                       SimulatorConfiguration(top: 2, latencyMilliseconds: 10, latencySigma: 0.1))
+        let (cluster, sim, _) = try await topics.start(
+            partitions: 2, users: 40,
+            SimulatorConfiguration(top: 2, latencyMilliseconds: 10, latencySigma: 0.1))
         cluster.pushRequestErrors(.produce, Array(repeating: .topicAuthorizationFailed, count: 500))
         defer { cluster.clearRequestErrors(.produce) }
         let group = Harness.unique("g")
@@ -115,8 +120,9 @@ struct HardeningTests {
         #expect(status != nil && status != 0, "exit status \(String(describing: status)); stderr tail: \(m.stderr.suffix(1500))")
         let errorLines = m.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
         #expect(errorLines.count == 1, "one closing line: \(errorLines)")
-        #expect(errorLines.first?.contains("topic-refused") == true && errorLines.first?.contains(topics.output) == true,
-                "\(errorLines)")
+        #expect(
+            errorLines.first?.contains("topic-refused") == true && errorLines.first?.contains(topics.output) == true,
+            "\(errorLines)")
         cluster.clearRequestErrors(.produce)
         let committed = try await Harness.committed(cluster.bootstrapServers, group: group, topic: topics.input, partitions: 2)
         #expect(committed.values.allSatisfy { $0 <= 0 }, "nothing committed past a record without a result: \(committed)")

@@ -27,8 +27,9 @@ enum Harness {
     static func produce(_ bootstrap: String, topic: String, records: [(key: String?, value: String)], cohort: String = "2026-W48") async throws {
         let producer = try KafkaProducer(configuration: .init(bootstrapServers: bootstrap), logger: logger())
         let batch = records.map {
-            KafkaProducerRecord(topic: topic, key: $0.key.map { Array($0.utf8) }, value: Array($0.value.utf8),
-                                headers: [KafkaHeader(name: "cohort", string: cohort)])
+            KafkaProducerRecord(
+                topic: topic, key: $0.key.map { Array($0.utf8) }, value: Array($0.value.utf8),
+                headers: [KafkaHeader(name: "cohort", string: cohort)])
         }
         for r in try await producer.sendBatch(batch) { _ = try r.get() }
         await producer.close()
@@ -60,16 +61,20 @@ enum Harness {
     }
 
     /// Reads `topics` from the beginning until `count` records arrived or `timeout`.
-    static func readAll(_ bootstrap: String, topics: [String], atLeast count: Int, timeout: Duration = .seconds(60),
-                        settle: Duration = .seconds(1)) async throws -> [KafkaRecord] {
+    static func readAll(
+        _ bootstrap: String, topics: [String], atLeast count: Int, timeout: Duration = .seconds(60),
+        settle: Duration = .seconds(1)
+    ) async throws -> [KafkaRecord] {
         let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: bootstrap, groupID: unique("reader")), logger: logger())
         // `settle`: let duplicates, if any, arrive too.
         return try await read(consumer, topics: topics, timeout: timeout, settle: settle) { $0.count >= count }
     }
 
     /// Reads `topics` with `consumer` (in a group of its own) until `done` holds or `timeout`.
-    private static func read(_ consumer: KafkaConsumer, topics: [String], timeout: Duration, settle: Duration,
-                             until done: @escaping ([KafkaRecord]) -> Bool) async throws -> [KafkaRecord] {
+    private static func read(
+        _ consumer: KafkaConsumer, topics: [String], timeout: Duration, settle: Duration,
+        until done: @escaping ([KafkaRecord]) -> Bool
+    ) async throws -> [KafkaRecord] {
         try await consumer.subscribe(topics: topics)
         let deadline = ContinuousClock.now + timeout
         let box = RecordBox()
@@ -118,7 +123,8 @@ struct TestTopics {
     /// A broker with these topics (`partitions` each), the simulator, and `count` valid users
     /// published to the input topic.
     func start(partitions: Int32 = 8, users count: Int, _ simulator: SimulatorConfiguration) async throws
-        -> (cluster: KafkaMockCluster, sim: RunningSimulator, users: [(key: String?, value: String)]) {
+        -> (cluster: KafkaMockCluster, sim: RunningSimulator, users: [(key: String?, value: String)])
+    {
         let cluster = try Harness.cluster(partitions: partitions, topics: (input, output, dlq))
         let sim = try await Harness.simulator(simulator)
         let users = (0..<count).map(Harness.user)
@@ -128,15 +134,22 @@ struct TestTopics {
 
     /// Environment that points a member at these topics (plus extras).
     func environment(_ extra: [String: String] = [:]) -> [String: String] {
-        ["CARDGENIUS_KAFKA_INPUT_TOPIC": input, "CARDGENIUS_KAFKA_OUTPUT_TOPIC": output,
-         "CARDGENIUS_KAFKA_DLQ_TOPIC": dlq, "CARDGENIUS_PROCESSING_COMMIT_INTERVAL_MS": "200"].merging(extra) { $1 }
+        [
+            "CARDGENIUS_KAFKA_INPUT_TOPIC": input, "CARDGENIUS_KAFKA_OUTPUT_TOPIC": output,
+            "CARDGENIUS_KAFKA_DLQ_TOPIC": dlq, "CARDGENIUS_PROCESSING_COMMIT_INTERVAL_MS": "200",
+        ].merging(extra) { $1 }
     }
 
     /// Starts `cardgenius consume` in `group` against `cluster` and `api`.
-    func consume(_ cluster: KafkaMockCluster, _ api: String, group: String, _ args: [String],
-                 _ extra: [String: String] = [:]) throws -> Member {
-        try Member(["consume", "--brokers", cluster.bootstrapServers, "--api-url", api, "--group", group,
-                    "--log-level", "info"] + args, environment: environment(extra))
+    func consume(
+        _ cluster: KafkaMockCluster, _ api: String, group: String, _ args: [String],
+        _ extra: [String: String] = [:]
+    ) throws -> Member {
+        try Member(
+            [
+                "consume", "--brokers", cluster.bootstrapServers, "--api-url", api, "--group", group,
+                "--log-level", "info",
+            ] + args, environment: environment(extra))
     }
 }
 
@@ -203,8 +216,9 @@ struct RunResults {
     var sources: [String] {
         outputs.compactMap { r -> String? in
             guard let json = try? JSONSerialization.jsonObject(with: Data(r.value ?? [])) as? [String: Any],
-                  let source = json["source"] as? [String: Any],
-                  let p = source["partition"] as? Int, let o = source["offset"] as? Int else { return nil }
+                let source = json["source"] as? [String: Any],
+                let p = source["partition"] as? Int, let o = source["offset"] as? Int
+            else { return nil }
             return "\(p):\(o)"
         } + deadLetters.map { "\($0.headers.string("source.partition") ?? "?"):\($0.headers.string("source.offset") ?? "?")" }
     }

@@ -1,4 +1,5 @@
 import CardGenius
+
 @testable import Kafka
 @testable import Pipeline
 
@@ -11,9 +12,11 @@ struct InProcessMember {
     let pipeline: RecommendationPipeline
     let group: String
 
-    init(_ cluster: KafkaMockCluster, api: String, topics: TestTopics, group: String = Harness.unique("g"),
-         consumer tuneConsumer: (inout KafkaConsumerConfiguration) -> Void = { _ in },
-         tune: (inout PipelineConfiguration) -> Void = { _ in }) throws {
+    init(
+        _ cluster: KafkaMockCluster, api: String, topics: TestTopics, group: String = Harness.unique("g"),
+        consumer tuneConsumer: (inout KafkaConsumerConfiguration) -> Void = { _ in },
+        tune: (inout PipelineConfiguration) -> Void = { _ in }
+    ) throws {
         self.group = group
         var consumerConfig = KafkaConsumerConfiguration(bootstrapServers: cluster.bootstrapServers, groupID: group)
         consumerConfig.sessionTimeout = .seconds(6)
@@ -31,8 +34,9 @@ struct InProcessMember {
         config.commitInterval = .milliseconds(200)
         config.drainTimeout = .seconds(5)
         tune(&config)
-        pipeline = RecommendationPipeline(configuration: config, consumer: consumer, producer: producer, client: client,
-                                          logger: Harness.logger())
+        pipeline = RecommendationPipeline(
+            configuration: config, consumer: consumer, producer: producer, client: client,
+            logger: Harness.logger())
     }
 
     /// Stops the member started as `run`, then closes its clients.

@@ -1,11 +1,12 @@
 import CardGenius
 import Foundation
-@testable import Kafka
 import Logging
-@testable import Pipeline
-import Simulator
 import ProcessTestSupport
+import Simulator
 import Testing
+
+@testable import Kafka
+@testable import Pipeline
 
 /// A member in this process (so the test can reach its librdkafka handles) against the mock
 /// cluster over TCP and the simulator over HTTP: fatal client errors end it with an error
@@ -15,11 +16,13 @@ import Testing
 struct MemberFaultTests {
     let topics = TestTopics()
 
-    @Test("a fatal producer error ends the member with an error; nothing is committed past a record without its result",
-          arguments: ["producer", "consumer"])
+    @Test(
+        "a fatal producer error ends the member with an error; nothing is committed past a record without its result",
+        arguments: ["producer", "consumer"])
     func fatalClientError(which: String) async throws {
-        let (cluster, sim, _) = try await topics.start(partitions: 4, users: 400,
-                                                       SimulatorConfiguration(top: 2, latencyMilliseconds: 100, latencySigma: 0.1))
+        let (cluster, sim, _) = try await topics.start(
+            partitions: 4, users: 400,
+            SimulatorConfiguration(top: 2, latencyMilliseconds: 100, latencySigma: 0.1))
         let member = try InProcessMember(cluster, api: sim.url, topics: topics)
         let run = Task { try await member.pipeline.run() }
         try await waitFor("some records complete") { member.pipeline.statistics.snapshot.completed >= 40 }
@@ -40,8 +43,10 @@ struct MemberFaultTests {
         #expect(member.pipeline.health.isReady == false)
         await member.close()
         // Every committed offset is backed by results: each record below it has one.
-        let results = RunResults(try await Harness.readAll(cluster.bootstrapServers, topics: [topics.output, topics.dlq],
-                                                           atLeast: 1, timeout: .seconds(10)), outputTopic: topics.output)
+        let results = RunResults(
+            try await Harness.readAll(
+                cluster.bootstrapServers, topics: [topics.output, topics.dlq],
+                atLeast: 1, timeout: .seconds(10)), outputTopic: topics.output)
         let withResult = Set(results.sources)
         let committed = try await Harness.committed(cluster.bootstrapServers, group: member.group, topic: topics.input, partitions: 4)
         for (partition, offset) in committed where offset > 0 {
@@ -55,8 +60,9 @@ struct MemberFaultTests {
 
     @Test("a partition with lag where nothing completes makes the member report a stall, until it flows again")
     func stall() async throws {
-        let (cluster, sim, _) = try await topics.start(partitions: 2, users: 0,
-                                                       SimulatorConfiguration(top: 2, latencyMilliseconds: 20, latencySigma: 0.1))
+        let (cluster, sim, _) = try await topics.start(
+            partitions: 2, users: 0,
+            SimulatorConfiguration(top: 2, latencyMilliseconds: 20, latencySigma: 0.1))
         let member = try InProcessMember(cluster, api: sim.url, topics: topics, tune: { $0.stallTimeout = .seconds(3) })
         let run = Task { try await member.pipeline.run() }
         try await waitFor("the member joined") { member.pipeline.health.joined && member.pipeline.health.assignedPartitions == 2 }
@@ -67,8 +73,10 @@ struct MemberFaultTests {
         let users = (0..<40).map(Harness.user)
         let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: Harness.logger())
         for (i, u) in users.enumerated() {
-            _ = try await producer.send(KafkaProducerRecord(topic: topics.input, partition: Int32(i % 2), key: Array(u.key!.utf8),
-                                                            value: Array(u.value.utf8)))
+            _ = try await producer.send(
+                KafkaProducerRecord(
+                    topic: topics.input, partition: Int32(i % 2), key: Array(u.key!.utf8),
+                    value: Array(u.value.utf8)))
         }
         try await waitFor("the stall is reported", timeout: .seconds(30)) { member.pipeline.health.stalledPartitions == [held] }
         let health = member.pipeline.health
@@ -97,7 +105,10 @@ func waitFor(_ what: String, timeout: Duration = .seconds(60), _ condition: () -
 func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { await body() }
-        group.addTask { try? await Task.sleep(for: timeout); return nil }
+        group.addTask {
+            try? await Task.sleep(for: timeout)
+            return nil
+        }
         let first = try await group.next()!
         group.cancelAll()
         guard let value = first else { throw TimedOut(what: "a result within \(timeout)") }

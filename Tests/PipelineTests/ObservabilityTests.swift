@@ -1,11 +1,12 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Kafka
 import Pipeline
 import Simulator
 import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// Observability end to end: `cardgenius consume` members as processes with their
 /// metrics endpoint, the mock cluster over TCP, the simulator over HTTP.
@@ -17,8 +18,9 @@ struct ObservabilityTests {
     var dlq: String { topics.dlq }
 
     func member(_ cluster: KafkaMockCluster, _ api: String, port: Int, _ args: [String], _ extra: [String: String] = [:]) throws -> Member {
-        try topics.consume(cluster, api, group: Harness.unique("g"),
-                           ["--metrics-port", String(port), "--progress-interval", "1"] + args, extra)
+        try topics.consume(
+            cluster, api, group: Harness.unique("g"),
+            ["--metrics-port", String(port), "--progress-interval", "1"] + args, extra)
     }
 
     @Test("GET /metrics during a run agrees with what the simulator saw and what reached Kafka")
@@ -53,7 +55,10 @@ struct ObservabilityTests {
             guard let now = await Scrape.metrics(base) else { continue }
             metrics = now
             if now.value("cardgenius_records_total", ["outcome": "ok"]) == Double(users.count)
-                && now.sum("cardgenius_consumer_lag_records") == 0 { break }
+                && now.sum("cardgenius_consumer_lag_records") == 0
+            {
+                break
+            }
         }
         let stats = sim.simulator.statistics()
         #expect(metrics.value("cardgenius_records_total", ["outcome": "ok"]) == Double(users.count))
@@ -76,8 +81,9 @@ struct ObservabilityTests {
         for name in Scrape.metricNames(in: rules) {
             #expect(metrics.names.contains(name), "alerts.yml uses \(name), which /metrics does not serve")
         }
-        let results = RunResults(try await Harness.readAll(cluster.bootstrapServers, topics: [output, dlq], atLeast: users.count),
-                                 outputTopic: output)
+        let results = RunResults(
+            try await Harness.readAll(cluster.bootstrapServers, topics: [output, dlq], atLeast: users.count),
+            outputTopic: output)
         #expect(Double(results.outputs.count) == metrics.value("cardgenius_records_total", ["outcome": "ok"]))
 
         m.signal(SIGTERM)
@@ -93,13 +99,15 @@ struct ObservabilityTests {
         let cluster = try Harness.cluster(topics: (input, output, dlq))
         let users = (0..<800).map(Harness.user)
         try await Harness.produce(cluster.bootstrapServers, topic: input, records: users)
-        let sim = try await Harness.simulator(SimulatorConfiguration(
-            latencyMilliseconds: 50, latencySigma: 0.1, outageAfter: 8, outageFor: 4))
+        let sim = try await Harness.simulator(
+            SimulatorConfiguration(
+                latencyMilliseconds: 50, latencySigma: 0.1, outageAfter: 8, outageFor: 4))
         let port = Scrape.freePort()
-        let m = try member(cluster, sim.url, port: port,
-                           ["--max-workers", "8", "--rate", "40", "--burst", "8", "--breaker-threshold", "5", "--breaker-open-ms", "500"],
-                           ["CARDGENIUS_API_RETRY_BASE_DELAY_MS": "50", "CARDGENIUS_API_RETRY_MAX_DELAY_MS": "300"])
-        var phases: [Int] = []   // distinct consecutive /readyz statuses
+        let m = try member(
+            cluster, sim.url, port: port,
+            ["--max-workers", "8", "--rate", "40", "--burst", "8", "--breaker-threshold", "5", "--breaker-open-ms", "500"],
+            ["CARDGENIUS_API_RETRY_BASE_DELAY_MS": "50", "CARDGENIUS_API_RETRY_MAX_DELAY_MS": "300"])
+        var phases: [Int] = []  // distinct consecutive /readyz statuses
         var reasons = ""
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
@@ -109,8 +117,9 @@ struct ObservabilityTests {
             if answer.status == 503 && phases.contains(200) { reasons = answer.body }
             if phases.starts(with: [200, 503, 200]) || phases.starts(with: [503, 200, 503, 200]) { break }
         }
-        #expect(phases.contains(200) && phases.firstIndex(of: 200).map { phases[$0...].contains(503) && phases.last == 200 } == true,
-                "ready → not ready → ready: \(phases); stderr: \(m.stderr.suffix(1500))")
+        #expect(
+            phases.contains(200) && phases.firstIndex(of: 200).map { phases[$0...].contains(503) && phases.last == 200 } == true,
+            "ready → not ready → ready: \(phases); stderr: \(m.stderr.suffix(1500))")
         #expect(reasons.contains("circuit breaker"), "the reason names the circuit: \(reasons)")
         #expect(reasons.contains("\"status\":\"not ready\""))
         m.signal(SIGTERM)
@@ -169,8 +178,9 @@ struct ObservabilityTests {
 
     @Test("readiness: assigned, broker heard from recently, circuit closed, not stopping")
     func readinessRules() {
-        let ready = PipelineHealth(joined: true, assignedPartitions: 0, circuit: .closed, brokerSilence: .seconds(1),
-                                   stopping: false, lag: 0, lagSeconds: 0, throughput: 0)
+        let ready = PipelineHealth(
+            joined: true, assignedPartitions: 0, circuit: .closed, brokerSilence: .seconds(1),
+            stopping: false, lag: 0, lagSeconds: 0, throughput: 0)
         #expect(ready.isReady, "an empty assignment in a stable group is ready")
         var h = ready
         h.joined = false
@@ -193,16 +203,20 @@ struct ObservabilityTests {
     @Test("alert rules: promtool check and unit tests pass (when promtool is installed); every rule is there")
     func alertRules() async throws {
         let rules = try String(contentsOfFile: Scrape.repository + "/config/prometheus/alerts.yml", encoding: .utf8)
-        for alert in ["CardGeniusErrorRateCritical", "CardGeniusLatencyP95Critical", "CardGeniusNoSuccess",
-                      "CardGeniusConnectionPoolExhausted", "CardGeniusErrorRateWarning", "CardGeniusLatencyP95Warning"] {
+        for alert in [
+            "CardGeniusErrorRateCritical", "CardGeniusLatencyP95Critical", "CardGeniusNoSuccess",
+            "CardGeniusConnectionPoolExhausted", "CardGeniusErrorRateWarning", "CardGeniusLatencyP95Warning",
+        ] {
             #expect(rules.contains("- alert: \(alert)\n"), "\(alert) in alerts.yml")
         }
         #expect(rules.contains("> 0.05") && rules.contains("> 0.01") && rules.contains("> 10") && rules.contains("> 5"))
         guard let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first(where: FileManager.default.isExecutableFile) else {
             return
         }
-        for arguments in [["check", "rules", "config/prometheus/alerts.yml"], ["test", "rules", "config/prometheus/alerts_test.yml"],
-                          ["check", "config", "config/prometheus/prometheus.yml"]] {
+        for arguments in [
+            ["check", "rules", "config/prometheus/alerts.yml"], ["test", "rules", "config/prometheus/alerts_test.yml"],
+            ["check", "config", "config/prometheus/prometheus.yml"],
+        ] {
             // Output to a file, not a Pipe: nothing here closes a descriptor twice.
             let log = FileManager.default.temporaryDirectory.appendingPathComponent("cg-promtool-\(UUID().uuidString).txt").path
             defer { try? FileManager.default.removeItem(atPath: log) }
@@ -245,7 +259,11 @@ enum Scrape {
         return Set(regex.matches(in: text, range: range).compactMap { Range($0.range, in: text).map { String(text[$0]) } })
     }
 
-    struct Sample { var name: String; var labels: [String: String]; var value: Double }
+    struct Sample {
+        var name: String
+        var labels: [String: String]
+        var value: Double
+    }
 
     struct Samples {
         var all: [Sample]

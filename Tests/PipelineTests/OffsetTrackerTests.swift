@@ -8,13 +8,15 @@ struct OffsetTrackerTests {
         var t = OffsetTracker(committed: 100)
         for o: Int64 in 100...104 { #expect(take(&t, o)) }
         #expect(t.watermark == 100)
-        t.complete(101); t.complete(103)
+        t.complete(101)
+        t.complete(103)
         #expect(t.watermark == 100)
         #expect(Array(t.completedAboveWatermark) == [101, 103])
         t.complete(100)
         #expect(t.watermark == 102)
         #expect(Array(t.completedAboveWatermark) == [103])
-        t.complete(102); t.complete(104)
+        t.complete(102)
+        t.complete(104)
         #expect(t.watermark == 105)
         #expect(t.isIdle)
     }
@@ -22,8 +24,11 @@ struct OffsetTrackerTests {
     @Test("gaps in offsets (compaction, transaction markers) do not stall the watermark")
     func gaps() {
         var t = OffsetTracker(committed: 0)
-        #expect(take(&t, 0)); #expect(take(&t, 5)); #expect(take(&t, 9))
-        t.complete(0); t.complete(5)
+        #expect(take(&t, 0))
+        #expect(take(&t, 5))
+        #expect(take(&t, 9))
+        t.complete(0)
+        t.complete(5)
         #expect(t.watermark == 9)
         t.complete(9)
         #expect(t.watermark == 10)
@@ -32,8 +37,10 @@ struct OffsetTrackerTests {
     @Test("redelivered offsets are refused")
     func redelivery() {
         var t = OffsetTracker(committed: 10)
-        #expect(take(&t, 10)); #expect(take(&t, 11))
-        #expect(!take(&t, 11)); #expect(!take(&t, 3))
+        #expect(take(&t, 10))
+        #expect(take(&t, 11))
+        #expect(!take(&t, 11))
+        #expect(!take(&t, 3))
     }
 
     @Test("a partition with nothing committed starts at the first offset it sees")
@@ -49,7 +56,9 @@ struct OffsetTrackerTests {
     func skipFromMetadata() {
         var t = OffsetTracker(committed: 50, completedAbove: [52, 53, 40])
         #expect(!t.wasCompletedBefore(40), "below the committed offset: meaningless")
-        #expect(take(&t, 50)); #expect(take(&t, 51)); #expect(take(&t, 52))
+        #expect(take(&t, 50))
+        #expect(take(&t, 51))
+        #expect(take(&t, 52))
         #expect(t.wasCompletedBefore(52))
         #expect(!t.wasCompletedBefore(51))
     }
@@ -57,8 +66,10 @@ struct OffsetTrackerTests {
     @Test("skip offsets not fetched yet survive the window draining")
     func skipSurvivesDrainedWindow() {
         var t = OffsetTracker(committed: 50, completedAbove: [53, 60, 61])
-        #expect(take(&t, 50)); #expect(take(&t, 51))
-        t.complete(50); t.complete(51)
+        #expect(take(&t, 50))
+        #expect(take(&t, 51))
+        t.complete(50)
+        t.complete(51)
         #expect(t.isIdle, "every record taken so far is complete")
         #expect(t.wasCompletedBefore(53), "53 was not fetched yet: still the previous owner's completion")
         #expect(t.wasCompletedBefore(60) && t.wasCompletedBefore(61))
@@ -75,14 +86,17 @@ struct OffsetTrackerTests {
     func metadataCarriesPredecessorCompletions() {
         var t = OffsetTracker(committed: 100, completedAbove: [105, 106, 110])
         #expect(t.completedAboveWatermark == [105, 106, 110], "before anything is fetched")
-        #expect(take(&t, 100)); #expect(take(&t, 101))
+        #expect(take(&t, 100))
+        #expect(take(&t, 101))
         t.complete(101)
         #expect(t.completedAboveWatermark == [101, 105, 106, 110])
         t.complete(100)
         #expect(t.watermark == 102)
         #expect(t.completedAboveWatermark == [105, 106, 110])
-        #expect(CommitMetadata.decode(CommitMetadata.encode(watermark: t.watermark, completed: t.completedAboveWatermark),
-                                      committed: 102) == [105, 106, 110])
+        #expect(
+            CommitMetadata.decode(
+                CommitMetadata.encode(watermark: t.watermark, completed: t.completedAboveWatermark),
+                committed: 102) == [105, 106, 110])
     }
 }
 
@@ -200,9 +214,10 @@ struct BudgetShareTests {
         let carriers = BudgetShare.carriers(maxWorkers: workers, burst: burst, rateEnabled: rateEnabled, total: total)
         let dealt = Self.roundRobin(members: min(members, max(carriers, 1)), partitions: total)
         if carriers > 0 {
-            #expect(dealt.allSatisfy {
-                BudgetShare(maxWorkers: workers, rate: rate, burst: burst, rateEnabled: rateEnabled, partitions: $0, total: total).maxInFlight > 0
-            })
+            #expect(
+                dealt.allSatisfy {
+                    BudgetShare(maxWorkers: workers, rate: rate, burst: burst, rateEnabled: rateEnabled, partitions: $0, total: total).maxInFlight > 0
+                })
         }
     }
 }
@@ -310,14 +325,18 @@ struct SkipMarkScaleTests {
     @Test("marks above what was fetched survive and are carried, as ranges, into the next commit")
     func carriedAsRanges() throws {
         var t = OffsetTracker(committed: 0, completedRanges: [5...1_000_000, 2_000_000...3_000_000])
-        #expect(take(&t, 0)); #expect(take(&t, 1))
+        #expect(take(&t, 0))
+        #expect(take(&t, 1))
         t.complete(1)
         #expect(t.completedRangesAboveWatermark == [1...1, 5...1_000_000, 2_000_000...3_000_000])
         t.complete(0)
         #expect(t.completedRangesAboveWatermark == [5...1_000_000, 2_000_000...3_000_000])
         let text = try #require(CommitMetadata.encode(watermark: t.watermark, ranges: t.completedRangesAboveWatermark))
         #expect(CommitMetadata.parse(text, committed: 2).ranges == [5...1_000_000, 2_000_000...3_000_000])
-        for o in Int64(2)...6 { #expect(take(&t, o)); t.complete(o) }
+        for o in Int64(2)...6 {
+            #expect(take(&t, o))
+            t.complete(o)
+        }
         #expect(t.watermark == 7)
         #expect(t.wasCompletedBefore(7) && t.wasCompletedBefore(2_500_000) && !t.wasCompletedBefore(1_500_000))
         // 7 is the commit point itself: metadata records only offsets above it (as before).

@@ -14,8 +14,9 @@ struct OutputCompressionTests {
         let sim = try await Harness.simulator(SimulatorConfiguration(top: 3, latencyMilliseconds: 5, latencySigma: 0.1))
         let users = (0..<60).map(Harness.user)
         try await Harness.produce(cluster.bootstrapServers, topic: topics.input, records: users)
-        let m = try topics.consume(cluster, sim.url, group: Harness.unique("g"), ["--exit-when-idle", "1"],
-                                   ["CARDGENIUS_KAFKA_OUTPUT_COMPRESSION": codec])
+        let m = try topics.consume(
+            cluster, sim.url, group: Harness.unique("g"), ["--exit-when-idle", "1"],
+            ["CARDGENIUS_KAFKA_OUTPUT_COMPRESSION": codec])
         #expect(await m.wait(timeout: .seconds(180)) == 0, "stderr: \(m.stderr.suffix(1500))")
         #expect(m.stderr.contains("output compression: \(codec)"), "stderr: \(m.stderr.suffix(1500))")
         let records = try await Harness.readAll(cluster.bootstrapServers, topics: [topics.output, topics.dlq], atLeast: users.count)

@@ -1,6 +1,7 @@
 import Kafka
-@testable import Pipeline
 import Testing
+
+@testable import Pipeline
 
 @Suite("Pipeline state")
 struct PipelineStateTests {
@@ -66,8 +67,9 @@ struct PipelineStateTests {
         #expect(state.pendingCommits().first?.metadata == "cg1:10:1")
         state.beginRevoke([tp])
         state.finishRevoke([tp])
-        state.assign([KafkaPartitionOffset(topicPartition: tp, offset: 10, metadata: "cg1:10:1")],
-                     completed: [tp: CommitMetadata.parse("cg1:10:1", committed: 10).ranges])
+        state.assign(
+            [KafkaPartitionOffset(topicPartition: tp, offset: 10, metadata: "cg1:10:1")],
+            completed: [tp: CommitMetadata.parse("cg1:10:1", committed: 10).ranges])
         let counted = state.complete(a)
         #expect(!counted, "a completion from the old generation does not count")
         _ = state.take([record("a", 10), record("b", 11)])
@@ -89,8 +91,9 @@ struct PipelineStateTests {
     @Test("the first commit after an assignment keeps the previous owner's completed offsets")
     func handOverKeepsMetadata() throws {
         var state = PipelineState(maxBuffered: 100)
-        state.assign([KafkaPartitionOffset(topicPartition: tp, offset: 10, metadata: "cg1:10:2,4")],
-                     completed: [tp: CommitMetadata.parse("cg1:10:2,4", committed: 10).ranges])
+        state.assign(
+            [KafkaPartitionOffset(topicPartition: tp, offset: 10, metadata: "cg1:10:2,4")],
+            completed: [tp: CommitMetadata.parse("cg1:10:2,4", committed: 10).ranges])
         #expect(state.pendingCommits().isEmpty, "nothing new to say: the assigned commit stands")
         _ = state.take([record("a", 10), record("b", 11), record("c", 12)])
         let a = try #require(state.next().0)
@@ -98,8 +101,9 @@ struct PipelineStateTests {
         state.complete(a)
         let commit = try #require(state.pendingCommits().first)
         #expect(commit.offset == 11)
-        #expect(CommitMetadata.decode(commit.metadata, committed: 11) == [12, 14],
-                "12 (skipped on sight) and 14 (not fetched yet) stay recorded")
+        #expect(
+            CommitMetadata.decode(commit.metadata, committed: 11) == [12, 14],
+            "12 (skipped on sight) and 14 (not fetched yet) stay recorded")
     }
 
     @Test("a result may be published while its partition drains for a revocation, never after")

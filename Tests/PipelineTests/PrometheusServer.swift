@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -44,8 +45,10 @@ final class PrometheusServer: @unchecked Sendable {
         logPath = directory + "/prometheus.log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
-                             "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn"]
+        process.arguments = [
+            "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
+            "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
+        ]
         let log = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = log
         process.standardError = log
@@ -75,8 +78,9 @@ final class PrometheusServer: @unchecked Sendable {
         }
         let result = data["result"] as? [[String: Any]] ?? []
         let first = (result.first?["value"] as? [Any])?.last as? String
-        return Answer(ok: true, series: result.count, firstValue: first.flatMap(Double.init),
-                      detail: "\(kind) with \(result.count) series")
+        return Answer(
+            ok: true, series: result.count, firstValue: first.flatMap(Double.init),
+            detail: "\(kind) with \(result.count) series")
     }
 
     /// Stops the server (SIGTERM, then SIGKILL after 20 s) and removes its data.

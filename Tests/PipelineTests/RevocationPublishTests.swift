@@ -1,8 +1,9 @@
 import Foundation
-@testable import Kafka
-@testable import Pipeline
 import Simulator
 import Testing
+
+@testable import Kafka
+@testable import Pipeline
 
 /// A revocation acknowledged while results of the revoked partitions still wait in the
 /// producer (the output leader is down): none of them may reach Kafka afterwards, behind
@@ -56,14 +57,16 @@ struct RevocationPublishTests {
 
         // What the revocation committed for the partitions the other member took (it never
         // commits), against what is in the output topic for them.
-        let reader = try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: member.group),
-                                       logger: Harness.logger())
+        let reader = try KafkaConsumer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: member.group),
+            logger: Harness.logger())
         let committed = try await reader.committed(taken.records)
         await reader.close()
         await other.close()
         _ = await pump.value
-        let results = RunResults(try await Harness.readToEnd(cluster.bootstrapServers, topics: [topics.output, topics.dlq]),
-                                 outputTopic: topics.output)
+        let results = RunResults(
+            try await Harness.readToEnd(cluster.bootstrapServers, topics: [topics.output, topics.dlq]),
+            outputTopic: topics.output)
         var late: [String] = []
         for c in committed {
             let done = CommitMetadata.decode(c.metadata, committed: c.offset)
@@ -73,7 +76,10 @@ struct RevocationPublishTests {
                 if offset >= c.offset && !done.contains(offset) { late.append(source) }
             }
         }
-        #expect(late.isEmpty, "results published after the revocation's commit, for records it does not cover: \(late.prefix(20)) (committed \(committed.map { "\($0.topicPartition.partition)@\($0.offset)" }))")
+        #expect(
+            late.isEmpty,
+            "results published after the revocation's commit, for records it does not cover: \(late.prefix(20)) (committed \(committed.map { "\($0.topicPartition.partition)@\($0.offset)" }))"
+        )
         await sim.stop()
         await cluster.shutdown()
     }
@@ -107,8 +113,9 @@ struct RevocationPublishTests {
         member.pipeline.requestStop(reason: "test over")
         _ = try? await withTimeout(.seconds(60)) { await run.result }
         await member.close()
-        let results = RunResults(try await Harness.readToEnd(cluster.bootstrapServers, topics: [topics.output, topics.dlq]),
-                                 outputTopic: topics.output)
+        let results = RunResults(
+            try await Harness.readToEnd(cluster.bootstrapServers, topics: [topics.output, topics.dlq]),
+            outputTopic: topics.output)
         let counts = Dictionary(results.sources.map { ($0, 1) }, uniquingKeysWith: +)
         let twice = counts.filter { $0.value > 1 }.map(\.key).sorted()
         #expect(twice.isEmpty, "results of the lost generation were delivered after the loss, beside the new generation's: \(twice.prefix(20))")

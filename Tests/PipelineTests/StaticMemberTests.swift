@@ -17,12 +17,15 @@ struct StaticMemberTests {
         let sim = try await Harness.simulator(SimulatorConfiguration(latencyMilliseconds: 20, latencySigma: 0.1))
         let users = (0..<100).map(Harness.user)
         try await Harness.produce(cluster.bootstrapServers, topic: topics.input, records: users)
-        let m = try topics.consume(cluster, sim.url, group: Harness.unique("g"), ["--metrics-port", "0", "--exit-when-idle", "1"],
-                                   ["CARDGENIUS_KAFKA_GROUP_INSTANCE_ID": "cardgenius-5d8f7-x2k4q"])
+        let m = try topics.consume(
+            cluster, sim.url, group: Harness.unique("g"), ["--metrics-port", "0", "--exit-when-idle", "1"],
+            ["CARDGENIUS_KAFKA_GROUP_INSTANCE_ID": "cardgenius-5d8f7-x2k4q"])
         #expect(await m.wait(timeout: .seconds(180)) == 0, "stderr: \(m.stderr.suffix(1500))")
         #expect(m.stderr.contains(#"static membership: group.instance.id "cardgenius-5d8f7-x2k4q""#), "stderr: \(m.stderr.suffix(1500))")
-        let results = RunResults(try await Harness.readAll(cluster.bootstrapServers, topics: [topics.output, topics.dlq],
-                                                           atLeast: users.count), outputTopic: topics.output)
+        let results = RunResults(
+            try await Harness.readAll(
+                cluster.bootstrapServers, topics: [topics.output, topics.dlq],
+                atLeast: users.count), outputTopic: topics.output)
         #expect(results.userIDsWithResult.count == users.count)
         await sim.stop()
         await cluster.shutdown()
@@ -34,8 +37,9 @@ struct StaticMemberTests {
         let sim = try await Harness.simulator(SimulatorConfiguration(latencyMilliseconds: 100, latencySigma: 0.1))
         try await Harness.produce(cluster.bootstrapServers, topic: topics.input, records: (0..<2000).map(Harness.user))
         let port = Scrape.freePort()
-        let m = try topics.consume(cluster, sim.url, group: Harness.unique("g"), ["--metrics-port", String(port)],
-                                   ["CARDGENIUS_KAFKA_GROUP_INSTANCE_ID": "cardgenius-0"])
+        let m = try topics.consume(
+            cluster, sim.url, group: Harness.unique("g"), ["--metrics-port", String(port)],
+            ["CARDGENIUS_KAFKA_GROUP_INSTANCE_ID": "cardgenius-0"])
         // Working first: in the group (heartbeating) and calls made. A hang guard, not a timing claim.
         var working = false
         let deadline = ContinuousClock.now + .seconds(120)
@@ -48,8 +52,9 @@ struct StaticMemberTests {
         cluster.pushRequestErrors(.heartbeat, [.fencedInstanceID])
         let status = await m.wait(timeout: .seconds(180))  // a hang guard
         #expect(status != nil && status != 0, "a fenced member must stop with an error; status \(String(describing: status)); stderr: \(m.stderr.suffix(2000))")
-        #expect(m.stderr.contains(#"fenced: kafka.group_instance_id "cardgenius-0" is used by another running member"#),
-                "stderr: \(m.stderr.suffix(2000))")
+        #expect(
+            m.stderr.contains(#"fenced: kafka.group_instance_id "cardgenius-0" is used by another running member"#),
+            "stderr: \(m.stderr.suffix(2000))")
         #expect(m.stderr.contains("consumer-fatal"), "the member's error names the fatal consumer error: \(m.stderr.suffix(2000))")
         await sim.stop()
         await cluster.shutdown()

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Planning
 
 @Suite("Capacity plan: the spec's arithmetic")
@@ -16,13 +17,17 @@ struct CapacityPlanTests {
 
         let weekly = try plan(users: 50_000) { $0.rateLimitEnabled = false }
         #expect(approx(weekly.durationHours, 1.0417, 0.0001))
-        #expect(PlanFormat.hoursMinutes(weekly.durationSeconds) == "1:03") // 1 h 2.5 min, rounded
+        #expect(PlanFormat.hoursMinutes(weekly.durationSeconds) == "1:03")  // 1 h 2.5 min, rounded
     }
 
-    @Test("§10 presets: 5/10/20/50 workers → 3.3/6.7/13.3/33.3 calls/s; 200K in 16.7/8.3/4.2/1.7 h",
-          arguments: [(5, 3.333, 16.67), (10, 6.667, 8.333), (20, 13.333, 4.167), (50, 33.333, 1.667)])
+    @Test(
+        "§10 presets: 5/10/20/50 workers → 3.3/6.7/13.3/33.3 calls/s; 200K in 16.7/8.3/4.2/1.7 h",
+        arguments: [(5, 3.333, 16.67), (10, 6.667, 8.333), (20, 13.333, 4.167), (50, 33.333, 1.667)])
     func presets(workers: Int, callsPerSecond: Double, hours: Double) throws {
-        let p = try plan(users: 200_000) { $0.workers = workers; $0.rateLimitEnabled = false }
+        let p = try plan(users: 200_000) {
+            $0.workers = workers
+            $0.rateLimitEnabled = false
+        }
         #expect(approx(p.callsPerSecond, callsPerSecond, 0.001))
         #expect(approx(p.durationHours, hours, 0.01))
         #expect(p.concurrentConnections == workers)
@@ -41,7 +46,10 @@ struct CapacityPlanTests {
 
     @Test("latency binds when W / L is below the rate budget")
     func latencyBound() throws {
-        let p = try plan(users: 1000) { $0.workers = 10; $0.ratePerSecond = 10 }
+        let p = try plan(users: 1000) {
+            $0.workers = 10
+            $0.ratePerSecond = 10
+        }
         #expect(p.binding == .latency)
         #expect(approx(p.callsPerSecond, 10 / 1.5))
         #expect(p.workersForBudget == 15)
@@ -53,7 +61,7 @@ struct CapacityPlanTests {
         let p = try plan(users: 2_000_000) { $0.ratePerSecond = 13 }
         #expect(approx(p.callsPerSecond, 13))
         #expect(approx(p.outboundBytesPerSecond, 6_500))
-        #expect(approx(p.outboundBytesPerSecond * 8 / 1000, 52)) // 52 Kbps
+        #expect(approx(p.outboundBytesPerSecond * 8 / 1000, 52))  // 52 Kbps
         #expect(approx(p.inboundBytesPerSecond, 455_000))
         #expect(approx(p.inboundBytesPerSecond * 8 / 1e6, 3.64))
         #expect(p.peakSimultaneousRequests == 20)
@@ -87,9 +95,21 @@ struct CapacityPlanTests {
 
     @Test("peak burst is capped by the token bucket's burst when the rate limit is on")
     func peakBurst() throws {
-        #expect(try plan(users: 10) { $0.workers = 40; $0.burst = 20 }.peakSimultaneousRequests == 20)
-        #expect(try plan(users: 10) { $0.workers = 40; $0.rateLimitEnabled = false }.peakSimultaneousRequests == 40)
-        #expect(try plan(users: 10) { $0.workers = 5; $0.burst = 20 }.peakSimultaneousRequests == 5)
+        #expect(
+            try plan(users: 10) {
+                $0.workers = 40
+                $0.burst = 20
+            }.peakSimultaneousRequests == 20)
+        #expect(
+            try plan(users: 10) {
+                $0.workers = 40
+                $0.rateLimitEnabled = false
+            }.peakSimultaneousRequests == 40)
+        #expect(
+            try plan(users: 10) {
+                $0.workers = 5
+                $0.burst = 20
+            }.peakSimultaneousRequests == 5)
     }
 
     @Test("error rate with retries: 1 + e + e² calls per user for 3 attempts")
@@ -105,7 +125,10 @@ struct CapacityPlanTests {
 struct MemberSplitTests {
     @Test("3 members over 8 partitions own 3,3,2; W=20, R=10 → 8,7,5 in flight and 3.75,3.75,2.5 calls/s")
     func threeOverEight() throws {
-        let p = try plan(users: 10_000) { $0.members = 3; $0.partitions = 8 }
+        let p = try plan(users: 10_000) {
+            $0.members = 3
+            $0.partitions = 8
+        }
         #expect(p.partitionSplit == [3, 3, 2])
         #expect(p.members.map(\.maxInFlight) == [8, 7, 5])
         #expect(p.members.map(\.ratePerSecond) == [3.75, 3.75, 2.5])
@@ -126,7 +149,11 @@ struct MemberSplitTests {
 
     @Test("more members than partitions leaves members idle; more members than workers leaves members starved")
     func idle() throws {
-        let p = try plan(users: 10) { $0.members = 5; $0.partitions = 3; $0.workers = 2 }
+        let p = try plan(users: 10) {
+            $0.members = 5
+            $0.partitions = 3
+            $0.workers = 2
+        }
         #expect(p.partitionSplit == [1, 1, 1, 0, 0])
         #expect(p.idleMembers == 2)
         #expect(p.starvedMembers == 1)
@@ -138,17 +165,28 @@ struct MemberSplitTests {
 
     @Test("4 members over 8 partitions with 2 workers: 2 in flight in all, never 4, and a warning")
     func moreMembersThanWorkers() throws {
-        let p = try plan(users: 100) { $0.members = 4; $0.partitions = 8; $0.workers = 2 }
+        let p = try plan(users: 100) {
+            $0.members = 4
+            $0.partitions = 8
+            $0.workers = 2
+        }
         #expect(p.members.map(\.maxInFlight) == [1, 1, 0, 0])
         #expect(p.concurrentConnections == 2)
         #expect(p.warnings.contains { $0.code == .starvedMembers })
-        let fine = try plan(users: 100) { $0.members = 2; $0.partitions = 8; $0.workers = 2 }
+        let fine = try plan(users: 100) {
+            $0.members = 2
+            $0.partitions = 8
+            $0.workers = 2
+        }
         #expect(!fine.warnings.contains { $0.code == .starvedMembers })
     }
 
     @Test("members without a rate budget run at in-flight ÷ latency")
     func noRateLimit() throws {
-        let p = try plan(users: 10) { $0.members = 3; $0.rateLimitEnabled = false }
+        let p = try plan(users: 10) {
+            $0.members = 3
+            $0.rateLimitEnabled = false
+        }
         #expect(approx(p.callsPerSecond, 20 / 1.5))
     }
 
@@ -205,15 +243,28 @@ struct PlanInputsValidationTests {
     @Test("extreme but valid inputs give finite figures and never trap")
     func extremes() throws {
         let big = try plan(users: 1_000_000_000_000) {
-            $0.workers = 1_000_000; $0.latencySeconds = 1e-6; $0.ratePerSecond = 1e6; $0.burst = 1e9
-            $0.members = 10_000; $0.partitions = 100_000; $0.responseKB = 1e9
+            $0.workers = 1_000_000
+            $0.latencySeconds = 1e-6
+            $0.ratePerSecond = 1e6
+            $0.burst = 1e9
+            $0.members = 10_000
+            $0.partitions = 100_000
+            $0.responseKB = 1e9
         }
         #expect(big.callsPerSecond.isFinite && big.durationSeconds.isFinite)
         #expect(!big.renderTable().isEmpty && !big.renderJSON().isEmpty && !big.renderNotice().isEmpty)
-        let slow = try plan(users: 1) { $0.workers = 1; $0.latencySeconds = 86_400; $0.ratePerSecond = 1e6 }
+        let slow = try plan(users: 1) {
+            $0.workers = 1
+            $0.latencySeconds = 86_400
+            $0.ratePerSecond = 1e6
+        }
         #expect(slow.workersForBudget == 86_400_000_000)
         #expect(slow.warnings.contains { $0.code == .latencyBound })
-        let tiny = try plan(users: 1) { $0.workers = 1; $0.latencySeconds = 1e-6; $0.ratePerSecond = 1e-3 }
+        let tiny = try plan(users: 1) {
+            $0.workers = 1
+            $0.latencySeconds = 1e-6
+            $0.ratePerSecond = 1e-3
+        }
         #expect(tiny.workersForBudget == 1)
     }
 

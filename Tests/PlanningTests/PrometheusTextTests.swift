@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Planning
 
 @Suite("Prometheus text exposition parser")
@@ -50,8 +51,9 @@ struct PrometheusTextTests {
         #expect(samples[2].labels == ["x": ""])
     }
 
-    @Test("malformed lines throw with the line number",
-          arguments: [
+    @Test(
+        "malformed lines throw with the line number",
+        arguments: [
             ("ok 1\nmetric{a=\"b} 1", PlanningError.Code.invalidLabels, 2),
             ("metric{a=b} 1", .invalidLabels, 1),
             ("metric{a=\"b\" c=\"d\"} 1", .invalidLabels, 1),
@@ -61,7 +63,7 @@ struct PrometheusTextTests {
             ("metric abc", .invalidValue, 1),
             ("metric 1 1.5", .invalidTimestamp, 1),
             ("\n\nmetric 1 2 3", .invalidValue, 3),
-          ])
+        ])
     func malformed(text: String, code: PlanningError.Code, line: Int) {
         #expect {
             try PrometheusText.parse(text)
@@ -88,30 +90,31 @@ struct ObservedMetricsTests {
 
     @Test("series with other labels are added up")
     func aggregated() {
-        let m = ObservedMetrics(samples: [
-            .init(name: "cardgenius_api_latency_seconds_bucket", labels: ["le": "1", "member": "a"], value: 5),
-            .init(name: "cardgenius_api_latency_seconds_bucket", labels: ["le": "+Inf", "member": "a"], value: 10),
-            .init(name: "cardgenius_api_latency_seconds_bucket", labels: ["le": "1.0", "member": "b"], value: 5),
-            .init(name: "cardgenius_api_latency_seconds_bucket", labels: ["le": "+Inf", "member": "b"], value: 10),
-            .init(name: "cardgenius_api_latency_seconds_sum", labels: ["member": "a"], value: 15),
-            .init(name: "cardgenius_api_latency_seconds_sum", labels: ["member": "b"], value: 15),
-            .init(name: "cardgenius_api_latency_seconds_count", labels: ["member": "a"], value: 10),
-            .init(name: "cardgenius_api_latency_seconds_count", labels: ["member": "b"], value: 10),
-        ], source: "t")
+        let m = ObservedMetrics(
+            samples: [
+                .init(name: "cardgenius_api_latency_seconds_bucket", labels: ["le": "1", "member": "a"], value: 5),
+                .init(name: "cardgenius_api_latency_seconds_bucket", labels: ["le": "+Inf", "member": "a"], value: 10),
+                .init(name: "cardgenius_api_latency_seconds_bucket", labels: ["le": "1.0", "member": "b"], value: 5),
+                .init(name: "cardgenius_api_latency_seconds_bucket", labels: ["le": "+Inf", "member": "b"], value: 10),
+                .init(name: "cardgenius_api_latency_seconds_sum", labels: ["member": "a"], value: 15),
+                .init(name: "cardgenius_api_latency_seconds_sum", labels: ["member": "b"], value: 15),
+                .init(name: "cardgenius_api_latency_seconds_count", labels: ["member": "a"], value: 10),
+                .init(name: "cardgenius_api_latency_seconds_count", labels: ["member": "b"], value: 10),
+            ], source: "t")
         #expect(m.latencyCount == 20)
         #expect(m.meanLatencySeconds == 1.5)
-        #expect(m.p95LatencySeconds == 1) // rank 19 in +Inf → highest finite bound
+        #expect(m.p95LatencySeconds == 1)  // rank 19 in +Inf → highest finite bound
         #expect(m.errorRate == nil)
     }
 
     @Test("quantile edge cases")
     func quantile() {
         #expect(ObservedMetrics.quantile(0.95, buckets: []) == nil)
-        #expect(ObservedMetrics.quantile(0.95, buckets: [(1, 10)]) == nil) // no +Inf bucket
+        #expect(ObservedMetrics.quantile(0.95, buckets: [(1, 10)]) == nil)  // no +Inf bucket
         #expect(ObservedMetrics.quantile(0.95, buckets: [(1, 0), (.infinity, 0)]) == nil)
         #expect(approx(ObservedMetrics.quantile(0.95, buckets: [(.infinity, 10), (1, 10)])!, 0.95))
         #expect(ObservedMetrics.quantile(0.5, buckets: [(.infinity, 4)]) == nil)
-        #expect(approx(ObservedMetrics.quantile(0.5, buckets: [(1, 2), (2, 1), (.infinity, 4)])!, 1)) // non-monotonic counts tolerated
+        #expect(approx(ObservedMetrics.quantile(0.5, buckets: [(1, 2), (2, 1), (.infinity, 4)])!, 1))  // non-monotonic counts tolerated
     }
 
     @Test("no data: nil figures, and the plan keeps its assumptions")

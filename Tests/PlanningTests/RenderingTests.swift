@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Planning
 
 @Suite("Capacity plan: table, JSON and notice")

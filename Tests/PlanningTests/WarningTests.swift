@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Planning
 
 @Suite("Capacity plan: warnings")
@@ -13,10 +14,18 @@ struct WarningTests {
 
     @Test("rate above the API's limit fires above 50/s and not at it")
     func apiRate() throws {
-        let over = try plan(users: 1000) { $0.workers = 90; $0.ratePerSecond = 55; $0.burst = 20 }
+        let over = try plan(users: 1000) {
+            $0.workers = 90
+            $0.ratePerSecond = 55
+            $0.burst = 20
+        }
         #expect(codes(over).contains(PlanWarning.Code.rateAboveAPILimit.name))
         #expect(over.warnings.first { $0.code == .rateAboveAPILimit }?.severity == .critical)
-        let at = try plan(users: 1000) { $0.workers = 90; $0.ratePerSecond = 50; $0.burst = 20 }
+        let at = try plan(users: 1000) {
+            $0.workers = 90
+            $0.ratePerSecond = 50
+            $0.burst = 20
+        }
         #expect(!codes(at).contains(PlanWarning.Code.rateAboveAPILimit.name))
         let custom = try plan(users: 1000) { $0.apiRateLimit = 5 }
         #expect(codes(custom).contains(PlanWarning.Code.rateAboveAPILimit.name))
@@ -24,18 +33,58 @@ struct WarningTests {
 
     @Test("burst above the API's burst fires above 30 simultaneous and not at 30")
     func apiBurst() throws {
-        #expect(codes(try plan(users: 1000) { $0.workers = 40; $0.burst = 31 }).contains("burst-above-api-burst"))
-        #expect(!codes(try plan(users: 1000) { $0.workers = 40; $0.burst = 30 }).contains("burst-above-api-burst"))
+        #expect(
+            codes(
+                try plan(users: 1000) {
+                    $0.workers = 40
+                    $0.burst = 31
+                }
+            ).contains("burst-above-api-burst"))
+        #expect(
+            !codes(
+                try plan(users: 1000) {
+                    $0.workers = 40
+                    $0.burst = 30
+                }
+            ).contains("burst-above-api-burst"))
         // Without the rate limit every worker can start at once.
-        #expect(codes(try plan(users: 1000) { $0.workers = 31; $0.rateLimitEnabled = false }).contains("burst-above-api-burst"))
-        #expect(!codes(try plan(users: 1000) { $0.workers = 30; $0.rateLimitEnabled = false }).contains("burst-above-api-burst"))
+        #expect(
+            codes(
+                try plan(users: 1000) {
+                    $0.workers = 31
+                    $0.rateLimitEnabled = false
+                }
+            ).contains("burst-above-api-burst"))
+        #expect(
+            !codes(
+                try plan(users: 1000) {
+                    $0.workers = 30
+                    $0.rateLimitEnabled = false
+                }
+            ).contains("burst-above-api-burst"))
     }
 
     @Test("more members than partitions is flagged; many workers per partition is not")
     func idleMembers() throws {
-        #expect(codes(try plan(users: 1000) { $0.members = 9; $0.partitions = 8 }).contains("idle-members"))
-        #expect(!codes(try plan(users: 1000) { $0.members = 8; $0.partitions = 8 }).contains("idle-members"))
-        let manyWorkers = try plan(users: 1000) { $0.workers = 40; $0.partitions = 2; $0.ratePerSecond = 20 }
+        #expect(
+            codes(
+                try plan(users: 1000) {
+                    $0.members = 9
+                    $0.partitions = 8
+                }
+            ).contains("idle-members"))
+        #expect(
+            !codes(
+                try plan(users: 1000) {
+                    $0.members = 8
+                    $0.partitions = 8
+                }
+            ).contains("idle-members"))
+        let manyWorkers = try plan(users: 1000) {
+            $0.workers = 40
+            $0.partitions = 2
+            $0.ratePerSecond = 20
+        }
         #expect(!codes(manyWorkers).contains("idle-members"))
     }
 
@@ -55,7 +104,7 @@ struct WarningTests {
         // 2.1M users at 5 workers: 3.3 calls/s → 175 h > 168 h.
         let long = try plan(users: 2_100_000) { $0.workers = 5 }
         #expect(codes(long).contains("outlasts-cohort-interval"))
-        let short = try plan(users: 2_000_000) { $0.workers = 5 } // 166.7 h
+        let short = try plan(users: 2_000_000) { $0.workers = 5 }  // 166.7 h
         #expect(!codes(short).contains("outlasts-cohort-interval"))
         #expect(codes(try plan(users: 2_000_000) { $0.cohortIntervalHours = 24 }).contains("outlasts-cohort-interval"))
     }
@@ -68,7 +117,13 @@ struct WarningTests {
         #expect(w.message.contains("add workers (15 reach the budget) or accept"))
         #expect(!codes(try plan(users: 1000) { $0.workers = 15 }).contains("latency-bound"))
         // No budget, nothing to fall short of.
-        #expect(!codes(try plan(users: 1000) { $0.workers = 10; $0.rateLimitEnabled = false }).contains("latency-bound"))
+        #expect(
+            !codes(
+                try plan(users: 1000) {
+                    $0.workers = 10
+                    $0.rateLimitEnabled = false
+                }
+            ).contains("latency-bound"))
     }
 
     @Test("members' shares add up to W exactly: nothing to note")
@@ -81,12 +136,18 @@ struct WarningTests {
 
     @Test("more members than workers: some are starved, with the fix")
     func starved() throws {
-        let p = try plan(users: 1000) { $0.members = 4; $0.workers = 2 }
+        let p = try plan(users: 1000) {
+            $0.members = 4
+            $0.workers = 2
+        }
         let w = try #require(p.warnings.first { $0.code == .starvedMembers })
         #expect(w.severity == .warning)
         #expect(w.message.contains("2 member(s) hold their partitions"), "\(w.message)")
         #expect(w.message.contains("run at most 2 members or raise --workers"), "\(w.message)")
-        let byBurst = try plan(users: 1000) { $0.members = 4; $0.burst = 3 }
+        let byBurst = try plan(users: 1000) {
+            $0.members = 4
+            $0.burst = 3
+        }
         #expect(byBurst.warnings.first { $0.code == .starvedMembers }?.message.contains("raise --burst") == true)
     }
 
@@ -96,19 +157,20 @@ struct WarningTests {
         let p = try CapacityPlan(inputs: PlanInputs(users: 1000), observed: bad)
         // 30 of 1000 calls failed: 3 % is above the 1 % warning, below the 5 % critical.
         #expect(p.warnings.first { $0.code == .highErrorRate }?.severity == .warning)
-        #expect(!codes(p).contains("slow-p95")) // p95 ≈ 3.79 s
+        #expect(!codes(p).contains("slow-p95"))  // p95 ≈ 3.79 s
 
-        let slow = ObservedMetrics(samples: [
-            .init(name: "cardgenius_api_latency_seconds_bucket", labels: ["le": "12"], value: 50),
-            .init(name: "cardgenius_api_latency_seconds_bucket", labels: ["le": "+Inf"], value: 100),
-            .init(name: "cardgenius_api_latency_seconds_sum", value: 600),
-            .init(name: "cardgenius_api_latency_seconds_count", value: 100),
-            .init(name: "cardgenius_api_calls_total", labels: ["status": "2xx"], value: 90),
-            .init(name: "cardgenius_api_calls_total", labels: ["status": "503"], value: 10),
-        ], source: "test")
+        let slow = ObservedMetrics(
+            samples: [
+                .init(name: "cardgenius_api_latency_seconds_bucket", labels: ["le": "12"], value: 50),
+                .init(name: "cardgenius_api_latency_seconds_bucket", labels: ["le": "+Inf"], value: 100),
+                .init(name: "cardgenius_api_latency_seconds_sum", value: 600),
+                .init(name: "cardgenius_api_latency_seconds_count", value: 100),
+                .init(name: "cardgenius_api_calls_total", labels: ["status": "2xx"], value: 90),
+                .init(name: "cardgenius_api_calls_total", labels: ["status": "503"], value: 10),
+            ], source: "test")
         let q = try CapacityPlan(inputs: PlanInputs(users: 1000), observed: slow)
         #expect(q.warnings.first { $0.code == .highErrorRate }?.severity == .critical)
         #expect(q.warnings.first { $0.code == .slowP95 }?.severity == .critical)
-        #expect(q.warnings.first?.severity == .critical) // most severe first
+        #expect(q.warnings.first?.severity == .critical)  // most severe first
     }
 }

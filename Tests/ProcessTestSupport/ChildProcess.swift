@@ -174,9 +174,19 @@ private final class Control: Sendable {
         for sig in pending { try? execution.send(signal: Signal(rawValue: sig)) }
     }
 
-    func ended() { state.withLock { $0.execution = nil; $0.ended = true } }
+    func ended() {
+        state.withLock {
+            $0.execution = nil
+            $0.ended = true
+        }
+    }
 
-    func finished(_ status: ChildProcess.Status) { state.withLock { $0.status = status; $0.ended = true } }
+    func finished(_ status: ChildProcess.Status) {
+        state.withLock {
+            $0.status = status
+            $0.ended = true
+        }
+    }
 
     func send(_ sig: Int32) {
         state.withLock { s in

@@ -1,7 +1,9 @@
 /// Polls `condition` every `interval` until it holds or `timeout` passes; returns whether it held.
 @discardableResult
-package func waitUntil(timeout: Duration, interval: Duration = .milliseconds(100),
-                      _ condition: () async throws -> Bool) async rethrows -> Bool {
+package func waitUntil(
+    timeout: Duration, interval: Duration = .milliseconds(100),
+    _ condition: () async throws -> Bool
+) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while true {
         if try await condition() { return true }

@@ -7,11 +7,13 @@ import Testing
     @Test("empty by default (a dynamic member); from the file; the environment (the pod name) wins")
     func layers() throws {
         #expect(ServiceSettings.defaults.kafka.groupInstanceID == "")
-        let file = try ServiceSettings.parse(json: Array(#"{ "kafka": { "group_instance_id": "member-a" } }"#.utf8),
-                                             source: "cardgenius.json")
+        let file = try ServiceSettings.parse(
+            json: Array(#"{ "kafka": { "group_instance_id": "member-a" } }"#.utf8),
+            source: "cardgenius.json")
         #expect(file.kafka.groupInstanceID == "member-a")
-        let env = try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_KAFKA_GROUP_INSTANCE_ID": "cardgenius-2"],
-                                           overrides: [:])
+        let env = try ServiceSettings.load(
+            file: nil, environment: ["CARDGENIUS_KAFKA_GROUP_INSTANCE_ID": "cardgenius-2"],
+            overrides: [:])
         #expect(env.kafka.groupInstanceID == "cardgenius-2")
     }
 
@@ -19,8 +21,9 @@ import Testing
     func invalid() {
         for bad in ["pod 1", "pod\\t1", String(repeating: "x", count: 250)] {
             do {
-                _ = try ServiceSettings.parse(json: Array(#"{ "kafka": { "group_instance_id": "\#(bad)" } }"#.utf8),
-                                              source: "cardgenius.json")
+                _ = try ServiceSettings.parse(
+                    json: Array(#"{ "kafka": { "group_instance_id": "\#(bad)" } }"#.utf8),
+                    source: "cardgenius.json")
                 Issue.record("accepted \(bad)")
             } catch {
                 #expect(error.description.hasPrefix(#"cardgenius.json: "kafka.group_instance_id" must"#), "\(error)")

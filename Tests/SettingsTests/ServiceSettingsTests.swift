@@ -64,7 +64,8 @@ private func writeTemp(_ json: String) throws -> String {
     }
 
     @Test func fileOverridesDefaults() throws {
-        let path = try writeTemp(#"""
+        let path = try writeTemp(
+            #"""
             { "kafka": { "bootstrap_servers": "k1:9092,k2:9092" },
               "processing": { "max_workers": 50, "drain_timeout_s": 2.5 },
               "api": { "rate_limit": { "enabled": false, "requests_per_second": 0 } } }
@@ -125,9 +126,10 @@ private func writeTemp(_ json: String) throws -> String {
             environment: ["CARDGENIUS_KAFKA_PROPERTIES": #"{"sasl.password": "hunter2", "linger.ms": 10}"#],
             overrides: ["kafka.properties": #"{"enable.idempotence": true}"#]
         )
-        #expect(s.kafka.properties == [
-            "security.protocol": "SASL_SSL", "linger.ms": "10", "sasl.password": "hunter2", "enable.idempotence": "true",
-        ])
+        #expect(
+            s.kafka.properties == [
+                "security.protocol": "SASL_SSL", "linger.ms": "10", "sasl.password": "hunter2", "enable.idempotence": "true",
+            ])
     }
 }
 
@@ -140,32 +142,41 @@ private func writeTemp(_ json: String) throws -> String {
     }
 
     @Test func unknownSectionAndMisplacedKey() {
-        #expect(error { try parse(#"{ "kafak": {} }"#) }?.description
-            == #"config/real_config.json: unknown key "kafak" (did you mean "kafka"?)"#)
+        #expect(
+            error { try parse(#"{ "kafak": {} }"#) }?.description
+                == #"config/real_config.json: unknown key "kafak" (did you mean "kafka"?)"#)
         // A leaf written at the wrong level is found by its last component.
-        #expect(error { try parse(#"{ "max_workers": 3 }"#) }?.description
-            == #"config/real_config.json: unknown key "max_workers" (did you mean "processing.max_workers"?)"#)
+        #expect(
+            error { try parse(#"{ "max_workers": 3 }"#) }?.description
+                == #"config/real_config.json: unknown key "max_workers" (did you mean "processing.max_workers"?)"#)
         // Nothing close: no suggestion.
-        #expect(error { try parse(#"{ "zzzzzzzzzzzzzzzzzzzzzz": 1 }"#) }?.description
-            == #"config/real_config.json: unknown key "zzzzzzzzzzzzzzzzzzzzzz""#)
+        #expect(
+            error { try parse(#"{ "zzzzzzzzzzzzzzzzzzzzzz": 1 }"#) }?.description
+                == #"config/real_config.json: unknown key "zzzzzzzzzzzzzzzzzzzzzz""#)
     }
 
     @Test func wrongType() {
         let e = error { try parse(#"{ "processing": { "max_workers": "twenty" } }"#) }
         #expect(e?.code == .wrongType)
         #expect(e?.description == #"config/real_config.json: "processing.max_workers" must be an integer, got string "twenty""#)
-        #expect(error { try parse(#"{ "processing": { "max_workers": 2.5 } }"#) }?.description
-            == #"config/real_config.json: "processing.max_workers" must be an integer, got number 2.5"#)
-        #expect(error { try parse(#"{ "api": { "rate_limit": { "enabled": "true" } } }"#) }?.description
-            == #"config/real_config.json: "api.rate_limit.enabled" must be a boolean, got string "true""#)
-        #expect(error { try parse(#"{ "kafka": { "group_id": null } }"#) }?.description
-            == #"config/real_config.json: "kafka.group_id" must be a string, got null"#)
-        #expect(error { try parse(#"{ "api": 3 }"#) }?.description
-            == #"config/real_config.json: "api" must be an object, got number 3"#)
-        #expect(error { try parse(#"[]"#) }?.description
-            == #"config/real_config.json: the top level must be a JSON object, got an array"#)
-        #expect(error { try parse(#"{ "kafka": { "properties": { "sasl.password": null } } }"#) }?.description
-            == #"config/real_config.json: "kafka.properties.sasl.password" must be a string, number or boolean, got null"#)
+        #expect(
+            error { try parse(#"{ "processing": { "max_workers": 2.5 } }"#) }?.description
+                == #"config/real_config.json: "processing.max_workers" must be an integer, got number 2.5"#)
+        #expect(
+            error { try parse(#"{ "api": { "rate_limit": { "enabled": "true" } } }"#) }?.description
+                == #"config/real_config.json: "api.rate_limit.enabled" must be a boolean, got string "true""#)
+        #expect(
+            error { try parse(#"{ "kafka": { "group_id": null } }"#) }?.description
+                == #"config/real_config.json: "kafka.group_id" must be a string, got null"#)
+        #expect(
+            error { try parse(#"{ "api": 3 }"#) }?.description
+                == #"config/real_config.json: "api" must be an object, got number 3"#)
+        #expect(
+            error { try parse(#"[]"#) }?.description
+                == #"config/real_config.json: the top level must be a JSON object, got an array"#)
+        #expect(
+            error { try parse(#"{ "kafka": { "properties": { "sasl.password": null } } }"#) }?.description
+                == #"config/real_config.json: "kafka.properties.sasl.password" must be a string, number or boolean, got null"#)
     }
 
     @Test func integralNumbersAreIntegers() throws {
@@ -178,8 +189,9 @@ private func writeTemp(_ json: String) throws -> String {
         #expect(e?.code == .invalidValue)
         #expect(e?.key == "processing.max_workers")
         #expect(e?.description == #"config/real_config.json: "processing.max_workers" must be in 1...1000, got 0"#)
-        #expect(error { try parse(#"{ "processing": { "max_workers": 1001 } }"#) }?.description
-            == #"config/real_config.json: "processing.max_workers" must be in 1...1000, got 1001"#)
+        #expect(
+            error { try parse(#"{ "processing": { "max_workers": 1001 } }"#) }?.description
+                == #"config/real_config.json: "processing.max_workers" must be in 1...1000, got 1001"#)
     }
 
     @Test func negativeRate() {
@@ -188,31 +200,41 @@ private func writeTemp(_ json: String) throws -> String {
         #expect(e?.description == #"config/real_config.json: "api.rate_limit.requests_per_second" must be >= 0, got -5"#)
         // Zero is only allowed when the limiter is disabled.
         let zero = error { try parse(#"{ "api": { "rate_limit": { "requests_per_second": 0 } } }"#) }
-        #expect(zero?.description
-            == #"config/real_config.json: "api.rate_limit.requests_per_second" must be > 0 when "api.rate_limit.enabled" is true, got 0"#)
+        #expect(
+            zero?.description
+                == #"config/real_config.json: "api.rate_limit.requests_per_second" must be > 0 when "api.rate_limit.enabled" is true, got 0"#)
         // 1e999 overflows to infinity.
-        #expect(error { try parse(#"{ "api": { "rate_limit": { "requests_per_second": 1e999 } } }"#) }?.description
-            == #"config/real_config.json: "api.rate_limit.requests_per_second" must be a finite number, got inf"#)
+        #expect(
+            error { try parse(#"{ "api": { "rate_limit": { "requests_per_second": 1e999 } } }"#) }?.description
+                == #"config/real_config.json: "api.rate_limit.requests_per_second" must be a finite number, got inf"#)
     }
 
     @Test func otherRanges() throws {
-        #expect(error { try parse(#"{ "api": { "rate_limit": { "burst": 0 } } }"#) }?.description
-            == #"config/real_config.json: "api.rate_limit.burst" must be >= 1, got 0"#)
-        #expect(error { try parse(#"{ "api": { "retry": { "max_attempts": 101 } } }"#) }?.description
-            == #"config/real_config.json: "api.retry.max_attempts" must be in 1...100, got 101"#)
-        #expect(error { try parse(#"{ "api": { "retry": { "base_delay_ms": -1 } } }"#) }?.description
-            == #"config/real_config.json: "api.retry.base_delay_ms" must be >= 0, got -1"#)
-        #expect(error { try parse(#"{ "api": { "retry": { "base_delay_ms": 60000 } } }"#) }?.description
-            == #"config/real_config.json: "api.retry.base_delay_ms" (60000) must be <= "api.retry.max_delay_ms" (30000)"#)
-        #expect(error { try parse(#"{ "api": { "connect_timeout_s": 0 } }"#) }?.description
-            == #"config/real_config.json: "api.connect_timeout_s" must be > 0, got 0"#)
-        #expect(error { try parse(#"{ "processing": { "drain_timeout_s": -1.5 } }"#) }?.description
-            == #"config/real_config.json: "processing.drain_timeout_s" must be > 0, got -1.5"#)
-        #expect(error { try parse(#"{ "metrics": { "port": 70000 } }"#) }?.description
-            == #"config/real_config.json: "metrics.port" must be in 0...65535, got 70000"#)
+        #expect(
+            error { try parse(#"{ "api": { "rate_limit": { "burst": 0 } } }"#) }?.description
+                == #"config/real_config.json: "api.rate_limit.burst" must be >= 1, got 0"#)
+        #expect(
+            error { try parse(#"{ "api": { "retry": { "max_attempts": 101 } } }"#) }?.description
+                == #"config/real_config.json: "api.retry.max_attempts" must be in 1...100, got 101"#)
+        #expect(
+            error { try parse(#"{ "api": { "retry": { "base_delay_ms": -1 } } }"#) }?.description
+                == #"config/real_config.json: "api.retry.base_delay_ms" must be >= 0, got -1"#)
+        #expect(
+            error { try parse(#"{ "api": { "retry": { "base_delay_ms": 60000 } } }"#) }?.description
+                == #"config/real_config.json: "api.retry.base_delay_ms" (60000) must be <= "api.retry.max_delay_ms" (30000)"#)
+        #expect(
+            error { try parse(#"{ "api": { "connect_timeout_s": 0 } }"#) }?.description
+                == #"config/real_config.json: "api.connect_timeout_s" must be > 0, got 0"#)
+        #expect(
+            error { try parse(#"{ "processing": { "drain_timeout_s": -1.5 } }"#) }?.description
+                == #"config/real_config.json: "processing.drain_timeout_s" must be > 0, got -1.5"#)
+        #expect(
+            error { try parse(#"{ "metrics": { "port": 70000 } }"#) }?.description
+                == #"config/real_config.json: "metrics.port" must be in 0...65535, got 70000"#)
         #expect(try parse(#"{ "metrics": { "port": 0 } }"#).metrics.port == 0)
-        #expect(error { try parse(#"{ "kafka": { "group_id": "" } }"#) }?.description
-            == #"config/real_config.json: "kafka.group_id" must not be empty"#)
+        #expect(
+            error { try parse(#"{ "kafka": { "group_id": "" } }"#) }?.description
+                == #"config/real_config.json: "kafka.group_id" must not be empty"#)
         #expect(error { try parse(#"{ "kafka": { "bootstrap_servers": "a:1,,b:2" } }"#) }?.code == .invalidValue)
     }
 
@@ -220,8 +242,9 @@ private func writeTemp(_ json: String) throws -> String {
         for url in ["not a url", "ftp://example.com/x", "https://", "https:///path", "example.com/api"] {
             let e = error { try parse(#"{ "api": { "url": "\#(url)" } }"#) }
             #expect(e?.code == .invalidValue, "\(url)")
-            #expect(e?.description
-                == #"config/real_config.json: "api.url" must be an http:// or https:// URL with a host, got "\#(url)""#)
+            #expect(
+                e?.description
+                    == #"config/real_config.json: "api.url" must be an http:// or https:// URL with a host, got "\#(url)""#)
         }
         #expect((try? parse(#"{ "api": { "url": "http://127.0.0.1:8080/cg/api/pro" } }"#)) != nil)
     }
@@ -230,17 +253,22 @@ private func writeTemp(_ json: String) throws -> String {
         let same = error { try parse(#"{ "kafka": { "output_topic": "user-spends" } }"#) }
         #expect(same?.code == .invalidValue)
         #expect(same?.key == "kafka.output_topic")
-        #expect(same?.description
-            == #"config/real_config.json: "kafka.output_topic" must differ from "kafka.input_topic" (both are "user-spends")"#)
-        #expect(error { try parse(#"{ "kafka": { "dlq_topic": "card-recommendations" } }"#) }?.description
-            == #"config/real_config.json: "kafka.dlq_topic" must differ from "kafka.output_topic" (both are "card-recommendations")"#)
-        #expect(error { try parse(#"{ "kafka": { "input_topic": "user spends" } }"#) }?.description
-            == #"config/real_config.json: "kafka.input_topic" must be a legal Kafka topic name (letters, digits, '.', '_', '-'), got "user spends""#)
-        #expect(error { try parse(#"{ "kafka": { "input_topic": "" } }"#) }?.description
-            == #"config/real_config.json: "kafka.input_topic" must not be empty"#)
+        #expect(
+            same?.description
+                == #"config/real_config.json: "kafka.output_topic" must differ from "kafka.input_topic" (both are "user-spends")"#)
+        #expect(
+            error { try parse(#"{ "kafka": { "dlq_topic": "card-recommendations" } }"#) }?.description
+                == #"config/real_config.json: "kafka.dlq_topic" must differ from "kafka.output_topic" (both are "card-recommendations")"#)
+        #expect(
+            error { try parse(#"{ "kafka": { "input_topic": "user spends" } }"#) }?.description
+                == #"config/real_config.json: "kafka.input_topic" must be a legal Kafka topic name (letters, digits, '.', '_', '-'), got "user spends""#)
+        #expect(
+            error { try parse(#"{ "kafka": { "input_topic": "" } }"#) }?.description
+                == #"config/real_config.json: "kafka.input_topic" must not be empty"#)
         let long = String(repeating: "a", count: 250)
-        #expect(error { try parse(#"{ "kafka": { "input_topic": "\#(long)" } }"#) }?.description
-            == #"config/real_config.json: "kafka.input_topic" must be at most 249 characters, got 250"#)
+        #expect(
+            error { try parse(#"{ "kafka": { "input_topic": "\#(long)" } }"#) }?.description
+                == #"config/real_config.json: "kafka.input_topic" must be at most 249 characters, got 250"#)
     }
 
     @Test func invalidJSONHasLineAndColumn() {
@@ -248,8 +276,9 @@ private func writeTemp(_ json: String) throws -> String {
         #expect(e?.code == .invalidJSON)
         #expect(e?.description == "config/real_config.json: invalid JSON at line 4, column 3: unexpected '}', expected a string key")
         #expect(error { try parse("") }?.description == "config/real_config.json: invalid JSON at line 1, column 1: the document is empty")
-        #expect(error { try parse(#"{"a": 1, "a": 2}"#) }?.description
-            == #"config/real_config.json: invalid JSON at line 1, column 10: duplicate key "a""#)
+        #expect(
+            error { try parse(#"{"a": 1, "a": 2}"#) }?.description
+                == #"config/real_config.json: invalid JSON at line 1, column 10: duplicate key "a""#)
         #expect(error { try parse(#"{"metrics": {"port": 01}}"#) }?.code == .invalidJSON)
         #expect(error { try parse(#"{"metrics": {"port": NaN}}"#) }?.code == .invalidJSON)
         #expect(error { try parse("{} {}") }?.code == .invalidJSON)
@@ -274,28 +303,34 @@ private func writeTemp(_ json: String) throws -> String {
             try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_PROCESSING_MAX_WORKERS": "twenty"], overrides: [:])
         }
         #expect(e?.code == .wrongType)
-        #expect(e?.description
-            == #"environment variable CARDGENIUS_PROCESSING_MAX_WORKERS: "processing.max_workers" must be an integer, got "twenty""#)
-        #expect(error {
-            try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_API_RATE_LIMIT_ENABLED": "maybe"], overrides: [:])
-        }?.description == #"environment variable CARDGENIUS_API_RATE_LIMIT_ENABLED: "api.rate_limit.enabled" must be a boolean, got "maybe""#)
-        #expect(error {
-            try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_API_CONNECT_TIMEOUT_S": "0x10"], overrides: [:])
-        }?.code == .wrongType)
-        #expect(error {
-            try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_API_CONNECT_TIMEOUT_S": "nan"], overrides: [:])
-        }?.code == .wrongType)
-        #expect(error {
-            try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_KAFKA_PROPERTIES": "{oops"], overrides: [:])
-        }?.code == .invalidJSON)
+        #expect(
+            e?.description
+                == #"environment variable CARDGENIUS_PROCESSING_MAX_WORKERS: "processing.max_workers" must be an integer, got "twenty""#)
+        #expect(
+            error {
+                try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_API_RATE_LIMIT_ENABLED": "maybe"], overrides: [:])
+            }?.description == #"environment variable CARDGENIUS_API_RATE_LIMIT_ENABLED: "api.rate_limit.enabled" must be a boolean, got "maybe""#)
+        #expect(
+            error {
+                try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_API_CONNECT_TIMEOUT_S": "0x10"], overrides: [:])
+            }?.code == .wrongType)
+        #expect(
+            error {
+                try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_API_CONNECT_TIMEOUT_S": "nan"], overrides: [:])
+            }?.code == .wrongType)
+        #expect(
+            error {
+                try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_KAFKA_PROPERTIES": "{oops"], overrides: [:])
+            }?.code == .invalidJSON)
     }
 
     @Test func environmentValueOutOfRangeNamesTheVariable() {
         let e = error {
             try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_PROCESSING_MAX_WORKERS": "0"], overrides: [:])
         }
-        #expect(e?.description
-            == #"environment variable CARDGENIUS_PROCESSING_MAX_WORKERS: "processing.max_workers" must be in 1...1000, got 0"#)
+        #expect(
+            e?.description
+                == #"environment variable CARDGENIUS_PROCESSING_MAX_WORKERS: "processing.max_workers" must be in 1...1000, got 0"#)
         // A cross-key error is attributed to the layer that set the later value.
         let same = error {
             try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_KAFKA_DLQ_TOPIC": "user-spends"], overrides: [:])
@@ -309,26 +344,31 @@ private func writeTemp(_ json: String) throws -> String {
         }
         #expect(e?.code == .unknownEnvironmentVariable)
         #expect(e?.key == "CARDGENIUS_PROCESING_MAX_WORKERS")
-        #expect(e?.description
-            == "environment: unknown variable CARDGENIUS_PROCESING_MAX_WORKERS (did you mean CARDGENIUS_PROCESSING_MAX_WORKERS?); unset it or use one of the names in docs/configuration.md")
+        #expect(
+            e?.description
+                == "environment: unknown variable CARDGENIUS_PROCESING_MAX_WORKERS (did you mean CARDGENIUS_PROCESSING_MAX_WORKERS?); unset it or use one of the names in docs/configuration.md"
+        )
         // Per-property variables are not supported: the JSON variable is the way.
-        #expect(error {
-            try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_KAFKA_PROPERTIES_SASL_PASSWORD": "x"], overrides: [:])
-        }?.code == .unknownEnvironmentVariable)
+        #expect(
+            error {
+                try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_KAFKA_PROPERTIES_SASL_PASSWORD": "x"], overrides: [:])
+            }?.code == .unknownEnvironmentVariable)
     }
 
     @Test func unknownOverride() {
         let e = error { try ServiceSettings.load(file: nil, environment: [:], overrides: ["processing.workers": "3"]) }
         #expect(e?.code == .unknownKey)
         #expect(e?.description == #"command line: unknown key "processing.workers" (did you mean "processing.max_workers"?)"#)
-        #expect(error { try ServiceSettings.load(file: nil, environment: [:], overrides: ["metrics.port": "-1"]) }?.description
-            == #"command line: "metrics.port" must be in 0...65535, got -1"#)
+        #expect(
+            error { try ServiceSettings.load(file: nil, environment: [:], overrides: ["metrics.port": "-1"]) }?.description
+                == #"command line: "metrics.port" must be in 0...65535, got -1"#)
     }
 
     @Test func environmentVariableNames() {
         #expect(ServiceSettings.environmentVariableName(forKey: "kafka.bootstrap_servers") == "CARDGENIUS_KAFKA_BOOTSTRAP_SERVERS")
-        #expect(ServiceSettings.environmentVariableName(forKey: "api.rate_limit.requests_per_second")
-            == "CARDGENIUS_API_RATE_LIMIT_REQUESTS_PER_SECOND")
+        #expect(
+            ServiceSettings.environmentVariableName(forKey: "api.rate_limit.requests_per_second")
+                == "CARDGENIUS_API_RATE_LIMIT_REQUESTS_PER_SECOND")
         #expect(ServiceSettings.environmentVariableName(forKey: "nope") == nil)
         let names = ServiceSettings.knownKeys.compactMap(ServiceSettings.environmentVariableName(forKey:))
         #expect(Set(names).count == ServiceSettings.knownKeys.count)
@@ -337,18 +377,21 @@ private func writeTemp(_ json: String) throws -> String {
 
 @Suite struct RenderingTests {
     @Test func propertiesAreStringified() throws {
-        let s = try parse(#"""
+        let s = try parse(
+            #"""
             { "kafka": { "properties": { "linger.ms": 5, "batch.num.messages": 1e4, "enable.idempotence": true,
                                          "security.protocol": "SASL_SSL", "retry.backoff.ms": 2.5 } } }
             """#)
-        #expect(s.kafka.properties == [
-            "linger.ms": "5", "batch.num.messages": "1e4", "enable.idempotence": "true",
-            "security.protocol": "SASL_SSL", "retry.backoff.ms": "2.5",
-        ])
+        #expect(
+            s.kafka.properties == [
+                "linger.ms": "5", "batch.num.messages": "1e4", "enable.idempotence": "true",
+                "security.protocol": "SASL_SSL", "retry.backoff.ms": "2.5",
+            ])
     }
 
     @Test func secretsAreRedacted() throws {
-        let s = try parse(#"""
+        let s = try parse(
+            #"""
             { "kafka": { "properties": { "sasl.password": "hunter2", "ssl.key.password": "kp", "ssl.key.pem": "PEM",
               "sasl.jaas.config": "jaas", "sasl.oauthbearer.client.secret": "s", "MY_TOKEN": "t",
               "sasl.username": "alice", "security.protocol": "SASL_SSL" } } }
@@ -481,17 +524,21 @@ private func writeTemp(_ json: String) throws -> String {
 
 @Suite("Raw Kafka properties that would break the guarantees")
 struct KafkaPropertyRulesTests {
-    @Test("each guarantee-breaking property is refused with one line naming the key",
-          arguments: [("enable.auto.commit", "true"), ("enable.auto.offset.store", "true"), ("acks", "1"),
-                      ("request.required.acks", "0"), ("enable.idempotence", "false"), ("isolation.level", "read_uncommitted"),
-                      ("partitioner", "random"), ("partitioner", " Random"), ("transactional.id", "cardgenius-1"),
-                      ("message.timeout.ms", "0"), ("delivery.timeout.ms", "0"),
-                      ("auto.offset.reset", "latest"), ("auto.offset.reset", "largest"), ("auto.offset.reset", "end"),
-                      ("auto.offset.reset", "error")])
+    @Test(
+        "each guarantee-breaking property is refused with one line naming the key",
+        arguments: [
+            ("enable.auto.commit", "true"), ("enable.auto.offset.store", "true"), ("acks", "1"),
+            ("request.required.acks", "0"), ("enable.idempotence", "false"), ("isolation.level", "read_uncommitted"),
+            ("partitioner", "random"), ("partitioner", " Random"), ("transactional.id", "cardgenius-1"),
+            ("message.timeout.ms", "0"), ("delivery.timeout.ms", "0"),
+            ("auto.offset.reset", "latest"), ("auto.offset.reset", "largest"), ("auto.offset.reset", "end"),
+            ("auto.offset.reset", "error"),
+        ])
     func refused(name: String, value: String) throws {
         do {
-            _ = try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_KAFKA_PROPERTIES": #"{"\#(name)":"\#(value)"}"#],
-                                         overrides: [:])
+            _ = try ServiceSettings.load(
+                file: nil, environment: ["CARDGENIUS_KAFKA_PROPERTIES": #"{"\#(name)":"\#(value)"}"#],
+                overrides: [:])
             Issue.record("\(name)=\(value) was accepted")
         } catch {
             #expect(error.code == .invalidValue)
@@ -503,7 +550,8 @@ struct KafkaPropertyRulesTests {
 
     @Test("security, time-outs, rack and the safe values pass through")
     func allowed() throws {
-        let props = #"{"security.protocol":"SASL_SSL","sasl.mechanism":"PLAIN","client.rack":"az1","socket.timeout.ms":"30000","acks":"all","enable.idempotence":"true","isolation.level":"read_committed","enable.auto.commit":"false","partitioner":"murmur2_random","message.timeout.ms":"300000","delivery.timeout.ms":"120000","auto.offset.reset":"earliest"}"#
+        let props =
+            #"{"security.protocol":"SASL_SSL","sasl.mechanism":"PLAIN","client.rack":"az1","socket.timeout.ms":"30000","acks":"all","enable.idempotence":"true","isolation.level":"read_committed","enable.auto.commit":"false","partitioner":"murmur2_random","message.timeout.ms":"300000","delivery.timeout.ms":"120000","auto.offset.reset":"earliest"}"#
         let s = try ServiceSettings.load(file: nil, environment: ["CARDGENIUS_KAFKA_PROPERTIES": props], overrides: [:])
         #expect(s.kafka.properties["client.rack"] == "az1")
     }

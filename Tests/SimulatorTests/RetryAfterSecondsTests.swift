@@ -1,5 +1,6 @@
-@testable import Simulator
 import Testing
+
+@testable import Simulator
 
 /// The simulator's 429 `Retry-After` for the wait its token bucket names.
 @Suite("Simulator Retry-After")

@@ -317,7 +317,11 @@ struct SimulatorTests {
         #expect(message { _ in } == nil)
         #expect(message { $0.fail503 = 1.5 }?.contains("fail-503") == true)
         #expect(message { $0.failReset = -0.1 }?.contains("fail-reset") == true)
-        #expect(message { $0.fail503 = 0.6; $0.fail400 = 0.6 }?.contains("add up") == true)
+        #expect(
+            message {
+                $0.fail503 = 0.6
+                $0.fail400 = 0.6
+            }?.contains("add up") == true)
         #expect(message { $0.port = 70_000 }?.contains("port") == true)
         #expect(message { $0.latencyScale = .nan }?.contains("latency-scale") == true)
         #expect(message { $0.rateLimit = -1 }?.contains("rate-limit") == true)

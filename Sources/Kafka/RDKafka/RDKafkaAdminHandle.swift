@@ -58,8 +58,9 @@ final class RDKafkaAdminHandle: @unchecked Sendable {
                 client.drainCommonEvents()
                 let left = deadline - ContinuousClock.now
                 if left <= .zero {
-                    throw KafkaError(code: .timedOut, message: "describe consumer group \(group): no answer within \(timeout)",
-                                     isRetriable: true)
+                    throw KafkaError(
+                        code: .timedOut, message: "describe consumer group \(group): no answer within \(timeout)",
+                        isRetriable: true)
                 }
                 guard let event = rd_kafka_queue_poll(results.pointer, Int32(clamping: min(100, max(1, left.milliseconds)))) else {
                     continue
@@ -82,14 +83,16 @@ final class RDKafkaAdminHandle: @unchecked Sendable {
         }
         var count = 0
         guard let groups = rd_kafka_DescribeConsumerGroups_result_groups(result, &count), count > 0,
-              let description = groups[0] else {
+            let description = groups[0]
+        else {
             throw KafkaError(code: .invalidArgument, message: "describe consumer group \(group): empty answer")
         }
         if let groupError = rd_kafka_ConsumerGroupDescription_error(description) {
             let code = rd_kafka_error_code(groupError)
-            throw KafkaError(code: KafkaError.Code(rawValue: code.rawValue),
-                             message: "describe consumer group \(group): \(String(cString: rd_kafka_error_string(groupError)))",
-                             isRetriable: rd_kafka_error_is_retriable(groupError) != 0)
+            throw KafkaError(
+                code: KafkaError.Code(rawValue: code.rawValue),
+                message: "describe consumer group \(group): \(String(cString: rd_kafka_error_string(groupError)))",
+                isRetriable: rd_kafka_error_is_retriable(groupError) != 0)
         }
         var members: [KafkaConsumerGroupDescription.Member] = []
         for i in 0..<rd_kafka_ConsumerGroupDescription_member_count(description) {
@@ -101,11 +104,13 @@ final class RDKafkaAdminHandle: @unchecked Sendable {
                     assignment.append(KafkaTopicPartition(topic: String(cString: e.topic), partition: e.partition))
                 }
             }
-            members.append(.init(memberID: string(rd_kafka_MemberDescription_consumer_id(member)),
-                                 clientID: string(rd_kafka_MemberDescription_client_id(member)),
-                                 host: string(rd_kafka_MemberDescription_host(member)),
-                                 groupInstanceID: rd_kafka_MemberDescription_group_instance_id(member).map { String(cString: $0) },
-                                 assignment: assignment.sorted()))
+            members.append(
+                .init(
+                    memberID: string(rd_kafka_MemberDescription_consumer_id(member)),
+                    clientID: string(rd_kafka_MemberDescription_client_id(member)),
+                    host: string(rd_kafka_MemberDescription_host(member)),
+                    groupInstanceID: rd_kafka_MemberDescription_group_instance_id(member).map { String(cString: $0) },
+                    assignment: assignment.sorted()))
         }
         return KafkaConsumerGroupDescription(
             groupID: string(rd_kafka_ConsumerGroupDescription_group_id(description)),

@@ -5,8 +5,10 @@ extension RDKafkaClient {
     /// ``KafkaConsumer/commitEach(_:timeout:)``): the commit's answer is an OFFSET_COMMIT
     /// event on a queue of its own, polled on the blocking queue, and `deadline` bounds the
     /// wait for that queue as well as for the answer.
-    func commitEach(_ offsets: [KafkaPartitionOffset], deadline: ContinuousClock.Instant,
-                    timeout: Duration) async throws -> KafkaCommitResult {
+    func commitEach(
+        _ offsets: [KafkaPartitionOffset], deadline: ContinuousClock.Instant,
+        timeout: Duration
+    ) async throws -> KafkaCommitResult {
         return try await runBlocking { rk in
             let left = deadline - ContinuousClock.now
             guard left >= .milliseconds(100) else {
@@ -52,8 +54,10 @@ extension RDKafkaClient {
             guard rd_kafka_committed(rk, doubtful.pointer, readBack) == RD_KAFKA_RESP_ERR_NO_ERROR else { return result }
             let held = doubtful.elements()
             let confirmed = result.failed.filter { failure in
-                held.contains { $0.error == RD_KAFKA_RESP_ERR_NO_ERROR && $0.offset.topicPartition == failure.offset.topicPartition
-                    && $0.offset.offset == failure.offset.offset && ($0.offset.metadata ?? "") == (failure.offset.metadata ?? "") }
+                held.contains {
+                    $0.error == RD_KAFKA_RESP_ERR_NO_ERROR && $0.offset.topicPartition == failure.offset.topicPartition
+                        && $0.offset.offset == failure.offset.offset && ($0.offset.metadata ?? "") == (failure.offset.metadata ?? "")
+                }
             }
             result.committed += confirmed.map(\.offset)
             result.failed.removeAll { f in confirmed.contains { $0.offset.topicPartition == f.offset.topicPartition } }

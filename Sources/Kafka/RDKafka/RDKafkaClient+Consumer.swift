@@ -53,8 +53,10 @@ extension RDKafkaClient {
         try apply(rd_kafka_resume_partitions, to: partitions, "resume")
     }
 
-    private func apply(_ call: (OpaquePointer?, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) -> rd_kafka_resp_err_t,
-                       to partitions: [KafkaTopicPartition], _ operation: String) throws {
+    private func apply(
+        _ call: (OpaquePointer?, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) -> rd_kafka_resp_err_t,
+        to partitions: [KafkaTopicPartition], _ operation: String
+    ) throws {
         guard !partitions.isEmpty else { return }
         let list = RDKafkaTopicPartitionList(partitions)
         let err = call(handle, list.pointer)
@@ -95,13 +97,16 @@ extension RDKafkaClient {
 
     /// For each partition, the earliest offset whose record timestamp is at or after
     /// `timestampMs`; partitions for which the broker knows no such offset are left out.
-    func offsetsForTimes(_ partitions: [KafkaTopicPartition], timestampMs: Int64,
-                         timeout: Duration) async throws -> [KafkaTopicPartition: Int64] {
+    func offsetsForTimes(
+        _ partitions: [KafkaTopicPartition], timestampMs: Int64,
+        timeout: Duration
+    ) async throws -> [KafkaTopicPartition: Int64] {
         let ms = Int32(clamping: timeout.milliseconds)
         return try await runBlocking { rk in
-            let list = RDKafkaTopicPartitionList(partitions.map {
-                KafkaPartitionOffset(topicPartition: $0, offset: timestampMs)
-            })
+            let list = RDKafkaTopicPartitionList(
+                partitions.map {
+                    KafkaPartitionOffset(topicPartition: $0, offset: timestampMs)
+                })
             let err = rd_kafka_offsets_for_times(rk, list.pointer, ms)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw RDKafkaError.from(err, "offsets for times") }
             try list.throwFirstError("offsets for times")
@@ -123,10 +128,11 @@ extension RDKafkaClient {
 
     /// Raises a fatal error as librdkafka would (tests only: `rd_kafka_test_fatal_error`).
     func injectFatalError(_ error: TestFatalError, reason: String) {
-        let code = switch error {
-        case .fencedInstanceID: RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID
-        case .outOfOrderSequence: RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER
-        }
+        let code =
+            switch error {
+            case .fencedInstanceID: RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID
+            case .outOfOrderSequence: RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER
+            }
         _ = rd_kafka_test_fatal_error(handle, code, reason)
     }
 }

@@ -15,8 +15,10 @@ extension RDKafkaClient {
     /// Waits up to `timeout` for one event on ``queue`` and hands each delivery report in it
     /// to `report`, with the id given to ``produce(_:id:)``. Called by the producer's poll
     /// thread only (the wait blocks).
-    func pollDeliveryReports(timeout: Duration,
-                             _ report: (UInt, Result<KafkaDeliveryReport, any Error>) -> Void) -> PollOutcome {
+    func pollDeliveryReports(
+        timeout: Duration,
+        _ report: (UInt, Result<KafkaDeliveryReport, any Error>) -> Void
+    ) -> PollOutcome {
         guard let event = rd_kafka_queue_poll(queue, Int32(clamping: timeout.milliseconds)) else { return .idle }
         defer { rd_kafka_event_destroy(event) }
         guard rd_kafka_event_type(event) == RD_KAFKA_EVENT_DR else {
@@ -27,8 +29,11 @@ extension RDKafkaClient {
             let id = UInt(bitPattern: m._private)
             let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
             if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                report(id, .success(KafkaDeliveryReport(
-                    topicPartition: KafkaTopicPartition(topic: topic, partition: m.partition), offset: m.offset)))
+                report(
+                    id,
+                    .success(
+                        KafkaDeliveryReport(
+                            topicPartition: KafkaTopicPartition(topic: topic, partition: m.partition), offset: m.offset)))
             } else {
                 report(id, .failure(RDKafkaError.from(m.err, "delivery to \(topic)")))
             }
@@ -74,22 +79,36 @@ extension RDKafkaClient {
                     withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { vus in
                         vus.initialize(repeating: rd_kafka_vu_t())
                         var n = 0
-                        vus[n].vtype = RD_KAFKA_VTYPE_TOPIC; vus[n].u.cstr = topic; n += 1
-                        vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS; vus[n].u.i = RD_KAFKA_MSG_F_COPY; n += 1
-                        vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[n].u.ptr = UnsafeMutableRawPointer(bitPattern: id); n += 1
+                        vus[n].vtype = RD_KAFKA_VTYPE_TOPIC
+                        vus[n].u.cstr = topic
+                        n += 1
+                        vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS
+                        vus[n].u.i = RD_KAFKA_MSG_F_COPY
+                        n += 1
+                        vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE
+                        vus[n].u.ptr = UnsafeMutableRawPointer(bitPattern: id)
+                        n += 1
                         if let partition = record.partition {
-                            vus[n].vtype = RD_KAFKA_VTYPE_PARTITION; vus[n].u.i32 = partition; n += 1
+                            vus[n].vtype = RD_KAFKA_VTYPE_PARTITION
+                            vus[n].u.i32 = partition
+                            n += 1
                         }
                         if let key {
                             vus[n].vtype = RD_KAFKA_VTYPE_KEY
-                            vus[n].u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress); vus[n].u.mem.size = key.count; n += 1
+                            vus[n].u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress)
+                            vus[n].u.mem.size = key.count
+                            n += 1
                         }
                         if let value {
                             vus[n].vtype = RD_KAFKA_VTYPE_VALUE
-                            vus[n].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress); vus[n].u.mem.size = value.count; n += 1
+                            vus[n].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
+                            vus[n].u.mem.size = value.count
+                            n += 1
                         }
                         if let headers {
-                            vus[n].vtype = RD_KAFKA_VTYPE_HEADERS; vus[n].u.headers = headers; n += 1
+                            vus[n].vtype = RD_KAFKA_VTYPE_HEADERS
+                            vus[n].u.headers = headers
+                            n += 1
                         }
                         return rd_kafka_produceva(handle, vus.baseAddress, n)
                     }

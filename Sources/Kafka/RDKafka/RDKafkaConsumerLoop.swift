@@ -21,8 +21,10 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
     private var closing = false
     private static let maxBatch = 512
 
-    init(client: RDKafkaClient, continuation: AsyncStream<KafkaConsumerEvent>.Continuation,
-         credits: RDKafkaRecordCredits, revocationTimeout: Duration) {
+    init(
+        client: RDKafkaClient, continuation: AsyncStream<KafkaConsumerEvent>.Continuation,
+        credits: RDKafkaRecordCredits, revocationTimeout: Duration
+    ) {
         self.client = client
         self.continuation = continuation
         self.credits = credits
@@ -33,10 +35,12 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
 
     /// One turn; returns false when the consumer has closed.
     func pollOnce() -> Bool {
-        if !closing, let restart = control.withLock({ c -> KafkaConsumer.FetchRestart? in
-            defer { c.fetchRestart = nil }
-            return c.fetchRestart
-        }) {
+        if !closing,
+            let restart = control.withLock({ c -> KafkaConsumer.FetchRestart? in
+                defer { c.fetchRestart = nil }
+                return c.fetchRestart
+            })
+        {
             restartFetch(restart)
         }
         if !closing, control.withLock({ $0.closeRequested }) {
@@ -75,8 +79,9 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
             // The event API reports the end of a partition as a partition-level error.
             flush()
             if let tp = rd_kafka_event_topic_partition(event) {
-                let position = KafkaPartitionOffset(topic: String(cString: tp.pointee.topic),
-                                                    partition: tp.pointee.partition, offset: tp.pointee.offset)
+                let position = KafkaPartitionOffset(
+                    topic: String(cString: tp.pointee.topic),
+                    partition: tp.pointee.partition, offset: tp.pointee.offset)
                 rd_kafka_topic_partition_destroy(tp)
                 continuation.yield(.endOfPartition(position))
             }
@@ -139,15 +144,18 @@ final class RDKafkaConsumerLoop: @unchecked Sendable {
             var value: UnsafeRawPointer?
             var size = 0
             while rd_kafka_header_get_all(hdrs, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-                headers.append(KafkaHeader(name: name.map { String(cString: $0) } ?? "",
-                                           value: value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
+                headers.append(
+                    KafkaHeader(
+                        name: name.map { String(cString: $0) } ?? "",
+                        value: value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
                 index += 1
             }
         }
         var tstype = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let ts = rd_kafka_message_timestamp(message, &tstype)
-        return KafkaRecord(topicPartition: tp, offset: m.offset, key: key, value: value, headers: headers,
-                           timestampMs: tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : ts)
+        return KafkaRecord(
+            topicPartition: tp, offset: m.offset, key: key, value: value, headers: headers,
+            timestampMs: tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : ts)
     }
 
     // MARK: - Rebalance

@@ -1,4 +1,5 @@
 internal import CRDKafka
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -40,7 +40,12 @@ final class RDKafkaMockCluster: Sendable {
 
     /// Destroys the cluster; returns false if it already was.
     func destroy() -> Bool {
-        guard let live = state.withLock({ s -> LivePointer? in defer { s = nil }; return s }) else { return false }
+        guard
+            let live = state.withLock({ s -> LivePointer? in
+                defer { s = nil }
+                return s
+            })
+        else { return false }
         rd_kafka_mock_cluster_destroy(live.pointer)
         return true
     }

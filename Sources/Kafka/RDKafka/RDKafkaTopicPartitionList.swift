@@ -51,8 +51,9 @@ final class RDKafkaTopicPartitionList {
             if let m = e.metadata, e.metadata_size > 0 {
                 metadata = String(decoding: UnsafeRawBufferPointer(start: m, count: e.metadata_size), as: UTF8.self)
             }
-            let offset = KafkaPartitionOffset(topic: String(cString: e.topic), partition: e.partition,
-                                              offset: e.offset, metadata: metadata)
+            let offset = KafkaPartitionOffset(
+                topic: String(cString: e.topic), partition: e.partition,
+                offset: e.offset, metadata: metadata)
             return (offset, e.err)
         }
     }

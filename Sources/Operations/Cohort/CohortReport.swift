@@ -25,9 +25,11 @@ package struct CohortReport: Sendable, Hashable {
     /// Records read over the three topics.
     package var scanned = 0
 
-    package init(cohort: String, usersPublished: Int, recordsPublished: Int, usersRecommended: Int,
-                recommendationRecords: Int, deadLetteredUsers: [String: Int], usersDeadLettered: Int,
-                pending: Int, pendingSample: [String]) {
+    package init(
+        cohort: String, usersPublished: Int, recordsPublished: Int, usersRecommended: Int,
+        recommendationRecords: Int, deadLetteredUsers: [String: Int], usersDeadLettered: Int,
+        pending: Int, pendingSample: [String]
+    ) {
         self.cohort = cohort
         self.usersPublished = usersPublished
         self.recordsPublished = recordsPublished
@@ -68,7 +70,8 @@ package struct CohortReport: Sendable, Hashable {
         let width = rows.map(\.0.count).max() ?? 0
         var out = rows.map { $0.0 + String(repeating: " ", count: width - $0.0.count) + "  " + $0.1 }.joined(separator: "\n") + "\n"
         if !pendingSample.isEmpty {
-            out += "pending users" + (pending > pendingSample.count ? " (first \(pendingSample.count) of \(pending))" : "")
+            out +=
+                "pending users" + (pending > pendingSample.count ? " (first \(pendingSample.count) of \(pending))" : "")
                 + ": " + pendingSample.joined(separator: ", ") + "\n"
         }
         return out

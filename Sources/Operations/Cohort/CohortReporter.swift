@@ -15,9 +15,11 @@ package struct CohortReporter: Sendable {
     /// Tallies `cohort`; `progress` gets (records scanned, records to scan). `shouldStop` is
     /// asked after every batch; when it answers true the report ends with an
     /// ``OperationError`` (`interrupted`) and no tally.
-    package func report(cohort: String, inputTopic: String, outputTopic: String, dlqTopic: String,
-                       shouldStop: () -> Bool = { false },
-                       progress: (Int, Int) -> Void) async throws -> CohortReport {
+    package func report(
+        cohort: String, inputTopic: String, outputTopic: String, dlqTopic: String,
+        shouldStop: () -> Bool = { false },
+        progress: (Int, Int) -> Void
+    ) async throws -> CohortReport {
         let scanner = TopicScanner(access)
         var ranges: [PartitionRange] = []
         var truncated: [String] = []

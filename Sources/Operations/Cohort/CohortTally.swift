@@ -33,7 +33,8 @@ package struct CohortTally: Sendable {
     /// Counts a dead letter under its `error.class` (`unknown` without one).
     package mutating func addDeadLetter(_ record: KafkaRecord) {
         guard belongs(record), let user = Self.user(of: record) else { return }
-        let name = record.headers.string(RecordHeader.errorClass).flatMap(DeadLetterClass.init(rawValue:))?.rawValue
+        let name =
+            record.headers.string(RecordHeader.errorClass).flatMap(DeadLetterClass.init(rawValue:))?.rawValue
             ?? RedriveSummary.unknownClass
         deadLettered[name, default: []].insert(user)
     }
@@ -75,7 +76,8 @@ package struct CohortTally: Sendable {
         var userID: String?
 
         enum CodingKeys: String, CodingKey {
-            case cohort, userID = "user_id"
+            case cohort
+            case userID = "user_id"
         }
 
         init(from decoder: any Decoder) throws {

@@ -20,10 +20,12 @@ package enum ISO8601Timestamp {
     package static func parse(_ text: String) throws(OperationError) -> Int64 {
         var s = Scanner(Array(text.utf8))
         func fail(_ why: String) -> OperationError {
-            OperationError(.invalidTimestamp, "\"\(text)\" is not an ISO-8601 timestamp: \(why) (e.g. 2026-11-23T00:00:00Z, 2026-11-23T05:30:00+05:30 or 2026-11-23)")
+            OperationError(
+                .invalidTimestamp, "\"\(text)\" is not an ISO-8601 timestamp: \(why) (e.g. 2026-11-23T00:00:00Z, 2026-11-23T05:30:00+05:30 or 2026-11-23)")
         }
         guard let year = s.digits(4), s.take(UInt8(ascii: "-")), let month = s.digits(2),
-              s.take(UInt8(ascii: "-")), let day = s.digits(2) else {
+            s.take(UInt8(ascii: "-")), let day = s.digits(2)
+        else {
             throw fail("expected a date YYYY-MM-DD")
         }
         guard (1...12).contains(month) else { throw fail("month \(month) is not 1...12") }
@@ -76,7 +78,9 @@ package enum ISO8601Timestamp {
             }
         }
         guard s.atEnd else { throw fail("unexpected text after the timestamp") }
-        let zone = offsetMinutes == 0 ? "Z"
+        let zone =
+            offsetMinutes == 0
+            ? "Z"
             : String(format: "%@%02d:%02d", offsetMinutes < 0 ? "-" : "+", abs(offsetMinutes) / 60, abs(offsetMinutes) % 60)
         let canonical = String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03d", year, month, day, hour, minute, second, Int(fraction)) + zone
         guard let date = try? withMilliseconds.parse(canonical) else { throw fail("not a valid instant") }
@@ -125,7 +129,10 @@ package enum ISO8601Timestamp {
             let start = index
             var value = 0
             for _ in 0..<n {
-                guard let d = digit() else { index = start; return nil }
+                guard let d = digit() else {
+                    index = start
+                    return nil
+                }
                 value = value * 10 + d
             }
             return value

@@ -56,6 +56,7 @@ package struct OperationError: Error, Sendable, CustomStringConvertible, Hashabl
 
     /// The refusal for a group with active members.
     package static func activeMembers(group: String, evidence: String) -> OperationError {
-        OperationError(.activeMembers, "group \(group) has active members (\(evidence)); stop them first (e.g. SIGTERM the consume processes) and run replay again")
+        OperationError(
+            .activeMembers, "group \(group) has active members (\(evidence)); stop them first (e.g. SIGTERM the consume processes) and run replay again")
     }
 }

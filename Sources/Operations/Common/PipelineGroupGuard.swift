@@ -27,9 +27,13 @@ package struct PipelineGroupGuard: Sendable {
     /// Throws a refusal (``OperationError/Code/pipelineGroup``, exit status 2) when
     /// `command` may not commit as `group`.
     package func check(_ group: String, command: String) async throws {
-        let advice = "use a group of its own (for example --group \(command.split(separator: " ").first ?? "tool")-\(pipelineGroup)); to move the pipeline's offsets use `cardgenius replay --group \(group)`"
+        let advice =
+            "use a group of its own (for example --group \(command.split(separator: " ").first ?? "tool")-\(pipelineGroup)); to move the pipeline's offsets use `cardgenius replay --group \(group)`"
         if group == pipelineGroup {
-            throw OperationError(.pipelineGroup, "\(command) --group \(group): that is the pipeline's consumer group (kafka.group_id); committing as it would skip input records no member processed: \(advice)")
+            throw OperationError(
+                .pipelineGroup,
+                "\(command) --group \(group): that is the pipeline's consumer group (kafka.group_id); committing as it would skip input records no member processed: \(advice)"
+            )
         }
         let offsets = try GroupOffsets(access, groupID: group)
         let committed: [KafkaTopicPartition: KafkaPartitionOffset]
@@ -43,7 +47,10 @@ package struct PipelineGroupGuard: Sendable {
             throw error
         }
         if !committed.isEmpty {
-            throw OperationError(.pipelineGroup, "\(command) --group \(group): that group has committed offsets on the input topic \(inputTopic) (\(committed.count) partition(s)), so it is a pipeline group; committing as it would skip input records no member processed: \(advice)")
+            throw OperationError(
+                .pipelineGroup,
+                "\(command) --group \(group): that group has committed offsets on the input topic \(inputTopic) (\(committed.count) partition(s)), so it is a pipeline group; committing as it would skip input records no member processed: \(advice)"
+            )
         }
     }
 }

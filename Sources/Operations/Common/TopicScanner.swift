@@ -47,8 +47,10 @@ package struct TopicScanner: Sendable {
     /// `body` in batches, in offset order per partition. Records written after the ranges
     /// were taken are not read. Returns how many records were read.
     @discardableResult
-    package func scan(_ ranges: [PartitionRange], idleTimeout: Duration = .seconds(30),
-                     body: ([KafkaRecord]) async throws -> Void) async throws -> Int {
+    package func scan(
+        _ ranges: [PartitionRange], idleTimeout: Duration = .seconds(30),
+        body: ([KafkaRecord]) async throws -> Void
+    ) async throws -> Int {
         let pending = ranges.filter { $0.high > $0.low }
         guard !pending.isEmpty else { return 0 }
         let consumer = try makeConsumer()
@@ -89,8 +91,10 @@ package struct TopicScanner: Sendable {
     /// The record at `offset` of `partition`, or the first one after it when that offset
     /// holds no record (a transaction marker, a compacted record); `nil` at or past the
     /// end the partition had when asked.
-    package func record(in partition: KafkaTopicPartition, at offset: Int64,
-                       timeout: Duration = .seconds(30)) async throws -> KafkaRecord? {
+    package func record(
+        in partition: KafkaTopicPartition, at offset: Int64,
+        timeout: Duration = .seconds(30)
+    ) async throws -> KafkaRecord? {
         let consumer = try makeConsumer()
         do {
             let (low, high) = try await consumer.watermarks(partition)
@@ -134,9 +138,11 @@ package struct TopicScanner: Sendable {
     /// Hands `consumer`'s events to `handle` until it answers nil (nothing more to wait for)
     /// or the events end. `handle` answers the ends still awaited: ``ScanTimeout`` names
     /// them when no event arrives for `idleTimeout`.
-    private func readEvents(of consumer: KafkaConsumer, idleTimeout: Duration,
-                            waitingFor initial: [KafkaTopicPartition: Int64],
-                            _ handle: (KafkaConsumerEvent) async throws -> [KafkaTopicPartition: Int64]?) async throws {
+    private func readEvents(
+        of consumer: KafkaConsumer, idleTimeout: Duration,
+        waitingFor initial: [KafkaTopicPartition: Int64],
+        _ handle: (KafkaConsumerEvent) async throws -> [KafkaTopicPartition: Int64]?
+    ) async throws {
         var waitingFor = initial
         var lastEvent = ContinuousClock.now
         // The silence is measured to a tenth of the time-out (at most a second).

@@ -22,7 +22,8 @@ package final class ExportFile {
         }
         let partial = path + ".partial"
         guard FileManager.default.createFile(atPath: partial, contents: nil),
-              let handle = FileHandle(forWritingAtPath: partial) else {
+            let handle = FileHandle(forWritingAtPath: partial)
+        else {
             throw OperationError(.io, "--output \(path): cannot create \(partial): \(String(cString: strerror(errno)))")
         }
         self.partialPath = partial

@@ -28,8 +28,10 @@ package struct ExportedRecommendation: Sendable, Hashable {
     /// `savings`, best card first.
     package var cards: [Card]
 
-    package init(userID: String, cohort: String?, processedAt: String, sourcePartition: String,
-                sourceOffset: String, cards: [Card]) {
+    package init(
+        userID: String, cohort: String?, processedAt: String, sourcePartition: String,
+        sourceOffset: String, cards: [Card]
+    ) {
         self.userID = userID
         self.cohort = cohort
         self.processedAt = processedAt
@@ -76,12 +78,15 @@ package struct ExportedRecommendation: Sendable, Hashable {
             guard let card = entry.card else {
                 throw ExportRecordError(.badField, "savings[\(index)]: must be an object")
             }
-            cards.append(Card(id: Self.text(card.id), name: Self.text(card.cardName),
-                              totalSavingsYearly: Self.text(card.totalSavingsYearly), roi: Self.text(card.roi)))
+            cards.append(
+                Card(
+                    id: Self.text(card.id), name: Self.text(card.cardName),
+                    totalSavingsYearly: Self.text(card.totalSavingsYearly), roi: Self.text(card.roi)))
         }
-        self.init(userID: user, cohort: cohort, processedAt: Self.text(fields.processedAt),
-                  sourcePartition: Self.text(fields.source?.partition), sourceOffset: Self.text(fields.source?.offset),
-                  cards: cards)
+        self.init(
+            userID: user, cohort: cohort, processedAt: Self.text(fields.processedAt),
+            sourcePartition: Self.text(fields.source?.partition), sourceOffset: Self.text(fields.source?.offset),
+            cards: cards)
     }
 
     /// A number's value; booleans count as 1 and 0 (they were `NSNumber`s with `JSONSerialization`).

@@ -22,7 +22,10 @@ struct OutputRecordFields: Decodable {
         var roi: JSONValue?
 
         enum CodingKeys: String, CodingKey {
-            case id, cardName = "card_name", totalSavingsYearly = "total_savings_yearly", roi
+            case id
+            case cardName = "card_name"
+            case totalSavingsYearly = "total_savings_yearly"
+            case roi
         }
     }
 
@@ -42,7 +45,11 @@ struct OutputRecordFields: Decodable {
     var savings: [Entry]?
 
     enum CodingKeys: String, CodingKey {
-        case schemaVersion = "schema_version", userID = "user_id", cohort, processedAt = "processed_at", source, savings
+        case schemaVersion = "schema_version"
+        case userID = "user_id"
+        case cohort
+        case processedAt = "processed_at"
+        case source, savings
     }
 
     init(from decoder: any Decoder) throws {

@@ -20,8 +20,10 @@ package struct RecommendationExporter: Sendable {
     /// - Returns: the summary and the ranges read (a `low` above 0 means older records are gone).
     /// `shouldStop` is asked after every batch; when it answers true the export ends with an
     /// ``OperationError`` (`interrupted`).
-    package func exportAll(topic: String, to writer: ExportWriter, shouldStop: () -> Bool = { false },
-                          progress: (ExportSummary) -> Void) async throws -> [PartitionRange] {
+    package func exportAll(
+        topic: String, to writer: ExportWriter, shouldStop: () -> Bool = { false },
+        progress: (ExportSummary) -> Void
+    ) async throws -> [PartitionRange] {
         let scanner = TopicScanner(access)
         let ranges: [PartitionRange]
         do {
@@ -45,9 +47,11 @@ package struct RecommendationExporter: Sendable {
     /// Then it syncs and finishes the file (renaming `PATH.partial` to `PATH`) and only
     /// after that commits the offsets of the records it read, so a crash at any point
     /// repeats records in the next export and never skips one.
-    package func exportNew(topic: String, group: String, to writer: ExportWriter, file: ExportFile,
-                          idle: Duration?, shouldStop: @escaping @Sendable () -> Bool,
-                          progress: (ExportSummary) -> Void) async throws {
+    package func exportNew(
+        topic: String, group: String, to writer: ExportWriter, file: ExportFile,
+        idle: Duration?, shouldStop: @escaping @Sendable () -> Bool,
+        progress: (ExportSummary) -> Void
+    ) async throws {
         let consumer = try access.consumer(groupID: group) {
             $0.emitEndOfPartition = true
             $0.autoOffsetReset = .earliest

@@ -50,8 +50,9 @@ extension ObservedMetrics {
             throw .metrics(.invalidExposition, url: text, "not a Prometheus exposition: \(error)")
         }
         guard observed.latencyCount > 0 || observed.totalCalls > 0 else {
-            throw .metrics(.noAPIMetrics, url: text,
-                           "no \(latencyMetric) or \(callsMetric) observations (has the member made any API calls?)")
+            throw .metrics(
+                .noAPIMetrics, url: text,
+                "no \(latencyMetric) or \(callsMetric) observations (has the member made any API calls?)")
         }
         return observed
     }

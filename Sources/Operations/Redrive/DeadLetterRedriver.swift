@@ -25,9 +25,11 @@ package struct DeadLetterRedriver: Sendable {
     /// `shouldStop` is asked after every batch; when it answers true the redrive stops there,
     /// commits what the broker acknowledged (as after a delivery failure) and returns a
     /// summary marked ``RedriveSummary/interrupted``.
-    package func redrive(from dlqTopic: String, to inputTopic: String, selection: RedriveSelection, dryRun: Bool,
-                        shouldStop: () -> Bool = { false },
-                        progress: (RedriveSummary) -> Void) async throws -> RedriveSummary {
+    package func redrive(
+        from dlqTopic: String, to inputTopic: String, selection: RedriveSelection, dryRun: Bool,
+        shouldStop: () -> Bool = { false },
+        progress: (RedriveSummary) -> Void
+    ) async throws -> RedriveSummary {
         let scanner = TopicScanner(access)
         let ranges: [PartitionRange]
         do {
@@ -132,8 +134,10 @@ package struct DeadLetterRedriver: Sendable {
     }
 
     /// Runs `body` with the offsets of `groupID`; a failure names the group and what was being done.
-    private func withGroup<T: Sendable>(_ groupID: String, _ what: String,
-                                        _ body: (GroupOffsets) async throws -> T) async throws -> T {
+    private func withGroup<T: Sendable>(
+        _ groupID: String, _ what: String,
+        _ body: (GroupOffsets) async throws -> T
+    ) async throws -> T {
         let group: GroupOffsets
         do {
             group = try GroupOffsets(access, groupID: groupID)

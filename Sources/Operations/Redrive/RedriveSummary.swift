@@ -45,7 +45,9 @@ package struct RedriveSummary: Sendable, Hashable {
     /// The sum over every class.
     package var total: Counts {
         byClass.values.reduce(into: Counts()) { t, c in
-            t.seen += c.seen; t.redriven += c.redriven; t.skipped += c.skipped
+            t.seen += c.seen
+            t.redriven += c.redriven
+            t.skipped += c.skipped
         }
     }
 
@@ -54,7 +56,10 @@ package struct RedriveSummary: Sendable, Hashable {
         let rows = classNames.map { ($0, byClass[$0] ?? Counts()) } + [("total", total)]
         let width = max(5, rows.map(\.0.count).max() ?? 0)
         func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
-        func num(_ v: Int) -> String { let s = String(v); return String(repeating: " ", count: max(0, 9 - s.count)) + s }
+        func num(_ v: Int) -> String {
+            let s = String(v)
+            return String(repeating: " ", count: max(0, 9 - s.count)) + s
+        }
         var out = pad("class", width) + "      seen  " + (dryRun ? "would redrive" : " redriven") + "   skipped\n"
         for (name, c) in rows {
             out += pad(name, width) + " " + num(c.seen) + "  " + (dryRun ? "    " : "") + num(c.redriven) + " " + num(c.skipped) + "\n"

@@ -46,8 +46,9 @@ package struct ReplayExecutor: Sendable {
                 resolved = try await TimestampResolver(scanner: scanner, logger: logger).resolve(ms, ranges: chosen, reader: reader)
             }
             await reader.close()
-            return try ReplayPlan.compute(topic: topic, groupID: groupID, target: target, ranges: ranges,
-                                          committed: committed, selected: selected, resolved: resolved)
+            return try ReplayPlan.compute(
+                topic: topic, groupID: groupID, target: target, ranges: ranges,
+                committed: committed, selected: selected, resolved: resolved)
         } catch {
             await reader.close()
             throw error

@@ -17,8 +17,10 @@ extension ReplayPlan {
                 let done = CommitMetadataSummary.completedAbove(meta, committed: committed, end: p.high)
                 if done > 0 { notes.append("drops \(done) completed-above-commit mark(s)") }
             }
-            table.add([String(p.topicPartition.partition), p.committed.map(String.init) ?? "none", String(p.target),
-                       Self.change(p), String(p.low), String(p.high), notes.joined(separator: "; ")])
+            table.add([
+                String(p.topicPartition.partition), p.committed.map(String.init) ?? "none", String(p.target),
+                Self.change(p), String(p.low), String(p.high), notes.joined(separator: "; "),
+            ])
         }
         var out = "replay of group \(groupID) on \(topic) to \(target)\n" + table.render() + "\n"
         out += "  total: \(partitions.count) partition(s), reprocess \(totalReprocess) record(s)"

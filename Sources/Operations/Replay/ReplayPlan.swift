@@ -59,13 +59,16 @@ package struct ReplayPlan: Sendable, Hashable {
     ///   - selected: partition numbers to reset; nil or empty for all.
     ///   - resolved: for ``ReplayTarget/timestamp(_:)``, each partition's resolved offset and
     ///     how it was found.
-    package static func compute(topic: String, groupID: String, target: ReplayTarget, ranges: [PartitionRange],
-                               committed: [KafkaTopicPartition: KafkaPartitionOffset], selected: Set<Int32>? = nil,
-                               resolved: [KafkaTopicPartition: (offset: Int64, method: String)] = [:]) throws(OperationError) -> ReplayPlan {
+    package static func compute(
+        topic: String, groupID: String, target: ReplayTarget, ranges: [PartitionRange],
+        committed: [KafkaTopicPartition: KafkaPartitionOffset], selected: Set<Int32>? = nil,
+        resolved: [KafkaTopicPartition: (offset: Int64, method: String)] = [:]
+    ) throws(OperationError) -> ReplayPlan {
         let known = Set(ranges.map(\.topicPartition.partition))
         if let selected, let missing = selected.subtracting(known).sorted().first {
-            throw OperationError(.unknownPartition,
-                                       "--partition \(missing): topic \(topic) has partitions 0...\(max(0, known.count - 1))")
+            throw OperationError(
+                .unknownPartition,
+                "--partition \(missing): topic \(topic) has partitions 0...\(max(0, known.count - 1))")
         }
         let chosen = (selected?.isEmpty ?? true) ? known : selected!
         var rows: [Partition] = []
@@ -77,8 +80,9 @@ package struct ReplayPlan: Sendable, Hashable {
                 continue
             }
             let c = committed[tp].flatMap { $0.offset >= 0 ? $0 : nil }
-            var row = Partition(topicPartition: tp, committed: c?.offset, committedMetadata: c?.metadata,
-                                low: range.low, high: range.high, requested: 0, target: 0, clamp: .none, method: nil)
+            var row = Partition(
+                topicPartition: tp, committed: c?.offset, committedMetadata: c?.metadata,
+                low: range.low, high: range.high, requested: 0, target: 0, clamp: .none, method: nil)
             switch target {
             case .earliest: row.requested = range.low
             case .latest: row.requested = range.high

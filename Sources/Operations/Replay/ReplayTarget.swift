@@ -29,7 +29,8 @@ package enum ReplayTarget: Sendable, Hashable, CustomStringConvertible {
             return .offset(n)
         }
         if trimmed.hasPrefix("-"), trimmed.dropFirst().allSatisfy(\.isASCIIDigit), trimmed.count > 1 {
-            throw OperationError(.invalidTarget, "--to \(text): an offset cannot be negative (to move back from the committed offsets use --shift-by \(trimmed))")
+            throw OperationError(
+                .invalidTarget, "--to \(text): an offset cannot be negative (to move back from the committed offsets use --shift-by \(trimmed))")
         }
         if trimmed.first?.isASCIIDigit == true, trimmed.contains("-") {
             do {
@@ -38,7 +39,8 @@ package enum ReplayTarget: Sendable, Hashable, CustomStringConvertible {
                 throw OperationError(.invalidTimestamp, "--to: \(error.message)")
             }
         }
-        throw OperationError(.invalidTarget, "--to \"\(text)\": expected earliest, latest, an offset (e.g. 1200) or an ISO-8601 timestamp (e.g. 2026-11-23T00:00:00Z)")
+        throw OperationError(
+            .invalidTarget, "--to \"\(text)\": expected earliest, latest, an offset (e.g. 1200) or an ISO-8601 timestamp (e.g. 2026-11-23T00:00:00Z)")
     }
 
     package var description: String {

@@ -94,8 +94,10 @@ package final class SoleGroupMember: Sendable {
     /// Subscribes to `topic` and waits for the assignment, then `settle` more to catch a
     /// member joining right behind. Throws ``KafkaError/Code/timedOut`` if no assignment
     /// arrives within `timeout`.
-    package func join(topic: String, partitions: Int, timeout: Duration = .seconds(60),
-                     settle: Duration = .seconds(2)) async throws -> JoinOutcome {
+    package func join(
+        topic: String, partitions: Int, timeout: Duration = .seconds(60),
+        settle: Duration = .seconds(2)
+    ) async throws -> JoinOutcome {
         try await consumer.subscribe(topics: [topic])
         let deadline = ContinuousClock.now + timeout
         while true {
@@ -105,8 +107,10 @@ package final class SoleGroupMember: Sendable {
             }
             if s.assignments > 0 { break }
             if ContinuousClock.now >= deadline {
-                throw KafkaError(code: .timedOut, message: "joining group \(groupID): no assignment within \(timeout)"
-                                 + (s.lastError.map { " (last error: \($0.message))" } ?? ""))
+                throw KafkaError(
+                    code: .timedOut,
+                    message: "joining group \(groupID): no assignment within \(timeout)"
+                        + (s.lastError.map { " (last error: \($0.message))" } ?? ""))
             }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -128,8 +132,10 @@ package final class SoleGroupMember: Sendable {
 
     /// Commits `offsets` as this member, retrying while the group rebalances (the mock
     /// cluster rejects commits then) as long as this member still holds every partition.
-    package func commit(_ offsets: [KafkaPartitionOffset], topic: String, partitions: Int,
-                       timeout: Duration = .seconds(30)) async throws -> JoinOutcome {
+    package func commit(
+        _ offsets: [KafkaPartitionOffset], topic: String, partitions: Int,
+        timeout: Duration = .seconds(30)
+    ) async throws -> JoinOutcome {
         let deadline = ContinuousClock.now + timeout
         var attempt = 0
         while true {
@@ -140,8 +146,10 @@ package final class SoleGroupMember: Sendable {
             do {
                 try await consumer.commit(offsets)
                 return .sole
-            } catch let error as KafkaError where error.isRetriable || error.code == .illegalGeneration
-                                               || error.code == .unknownMemberID || error.code == .rebalanceInProgress {
+            } catch let error as KafkaError
+                where error.isRetriable || error.code == .illegalGeneration
+                || error.code == .unknownMemberID || error.code == .rebalanceInProgress
+            {
                 guard ContinuousClock.now < deadline else { throw error }
                 logger.info("commit attempt \(attempt) failed, retrying: \(error.message)")
                 try await Task.sleep(for: .milliseconds(500))

@@ -18,8 +18,10 @@ package struct TimestampResolver: Sendable {
     /// A partition ListOffsets leaves unanswered is searched, because "no answer" means
     /// either that every record is older (real Kafka) or that the broker does not answer
     /// timestamp queries (the mock cluster answers -1); the search tells them apart.
-    package func resolve(_ timestampMs: Int64, ranges: [PartitionRange],
-                        reader: GroupOffsets) async throws -> [KafkaTopicPartition: (offset: Int64, method: String)] {
+    package func resolve(
+        _ timestampMs: Int64, ranges: [PartitionRange],
+        reader: GroupOffsets
+    ) async throws -> [KafkaTopicPartition: (offset: Int64, method: String)] {
         var answered: [KafkaTopicPartition: Int64] = [:]
         do {
             answered = try await reader.offsetsForTimes(ranges.map(\.topicPartition), timestampMs: timestampMs)
@@ -46,7 +48,8 @@ package struct TimestampResolver: Sendable {
                             TimestampSearch.Probe(offset: $0.offset, timestampMs: $0.timestampMs)
                         }
                     }
-                    let method = found.offset >= range.high
+                    let method =
+                        found.offset >= range.high
                         ? "binary search, \(found.lookups) lookups: every record is older"
                         : "binary search, \(found.lookups) lookups"
                     return (range.topicPartition, found.offset, method)

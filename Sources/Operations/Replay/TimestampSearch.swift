@@ -29,8 +29,10 @@ package enum TimestampSearch {
     ///
     /// - Parameter lookup: the record at an offset or the first one after it, or nil when
     ///   there is none before the end of the partition. Called O(log(high − low)) times.
-    package static func firstOffset(atOrAfter timestampMs: Int64, low: Int64, high: Int64,
-                                   lookup: (Int64) async throws -> Probe?) async throws -> Result {
+    package static func firstOffset(
+        atOrAfter timestampMs: Int64, low: Int64, high: Int64,
+        lookup: (Int64) async throws -> Probe?
+    ) async throws -> Result {
         var lo = low
         var hi = max(low, high)
         var lookups = 0

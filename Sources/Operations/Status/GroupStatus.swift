@@ -30,11 +30,12 @@ package struct GroupStatus: Sendable, Hashable {
         self.groupID = groupID
         self.partitions = ranges.sorted { $0.topicPartition < $1.topicPartition }.map { range in
             let c = committed[range.topicPartition].flatMap { $0.offset >= 0 ? $0 : nil }
-            return Partition(topicPartition: range.topicPartition, committed: c?.offset, low: range.low, high: range.high,
-                             completedAboveCommit: c.map {
-                                 CommitMetadataSummary.completedAbove($0.metadata, committed: $0.offset, end: range.high)
-                             } ?? 0,
-                             foreignMetadata: c.map { CommitMetadataSummary.isForeign($0.metadata) } ?? false)
+            return Partition(
+                topicPartition: range.topicPartition, committed: c?.offset, low: range.low, high: range.high,
+                completedAboveCommit: c.map {
+                    CommitMetadataSummary.completedAbove($0.metadata, committed: $0.offset, end: range.high)
+                } ?? 0,
+                foreignMetadata: c.map { CommitMetadataSummary.isForeign($0.metadata) } ?? false)
         }
     }
 

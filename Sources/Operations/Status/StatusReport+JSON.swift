@@ -22,8 +22,9 @@ extension StatusReport {
             members = JSON.Members(
                 available: true, state: d.state.rawValue, assignor: d.partitionAssignor,
                 list: d.members.map { m in
-                    JSON.Member(memberID: m.memberID, clientID: m.clientID, host: m.host,
-                                partitions: m.assignment.filter { $0.topic == status.topic }.map { Int($0.partition) })
+                    JSON.Member(
+                        memberID: m.memberID, clientID: m.clientID, host: m.host,
+                        partitions: m.assignment.filter { $0.topic == status.topic }.map { Int($0.partition) })
                 })
         }
         let object = JSON(
@@ -32,20 +33,23 @@ extension StatusReport {
             generatedAt: ISO8601Timestamp.format(milliseconds: nowMs),
             hasCommits: status.hasCommits,
             partitions: status.partitions.map { p in
-                JSON.Partition(partition: Int(p.topicPartition.partition), committed: Nullable(p.committed),
-                               low: p.low, end: p.high, lag: p.lag, completedAboveCommit: p.completedAboveCommit,
-                               foreignMetadata: p.foreignMetadata)
+                JSON.Partition(
+                    partition: Int(p.topicPartition.partition), committed: Nullable(p.committed),
+                    low: p.low, end: p.high, lag: p.lag, completedAboveCommit: p.completedAboveCommit,
+                    foreignMetadata: p.foreignMetadata)
             },
-            totals: JSON.Totals(end: status.totalEnd, lag: status.totalLag,
-                                completedAboveCommit: status.totalCompletedAboveCommit),
+            totals: JSON.Totals(
+                end: status.totalEnd, lag: status.totalLag,
+                completedAboveCommit: status.totalCompletedAboveCommit),
             throughput: JSON.Throughput(
                 recordsPerSecond: Self.finite(e.throughput), rate: Self.finite(e.rate.value), rateSource: e.rate.source,
                 workers: e.workers.value, workersSource: e.workers.source,
                 latencySeconds: e.latencySeconds.value, latencySource: e.latencySeconds.source, limitedBy: e.limitedBy),
             drainSeconds: Self.finite(e.seconds),
-            nextCohort: JSON.NextCohort(at: ISO8601Timestamp.format(milliseconds: nextCohortMs.value),
-                                         source: nextCohortMs.source, drainsBefore: drains,
-                                         marginSeconds: Self.finite(margin)),
+            nextCohort: JSON.NextCohort(
+                at: ISO8601Timestamp.format(milliseconds: nextCohortMs.value),
+                source: nextCohortMs.source, drainsBefore: drains,
+                marginSeconds: Self.finite(margin)),
             members: members)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]  // slashes escaped ("\/"), as JSONSerialization wrote them
@@ -87,7 +91,9 @@ extension StatusReport {
             var limitedBy: String
 
             enum CodingKeys: String, CodingKey {
-                case recordsPerSecond, rate, rateSource, workers, workersSource, latencySeconds = "latencyS", latencySource, limitedBy
+                case recordsPerSecond, rate, rateSource, workers, workersSource
+                case latencySeconds = "latencyS"
+                case latencySource, limitedBy
             }
         }
         struct NextCohort: Encodable {

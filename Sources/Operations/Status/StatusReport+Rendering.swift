@@ -1,6 +1,6 @@
 import Foundation
-import Planning
 import Kafka
+import Planning
 
 extension StatusReport {
     /// The report as text: a table per partition, totals, drain time, cohort, members.
@@ -9,11 +9,15 @@ extension StatusReport {
         var table = TextTable(rightAligned: [0, 1, 2, 3, 4])
         table.add(["partition", "committed", "end", "lag", "done above commit"])
         for p in status.partitions {
-            table.add([String(p.topicPartition.partition), p.committed.map(String.init) ?? "none", String(p.high),
-                       String(p.lag), p.foreignMetadata ? "foreign metadata" : p.completedAboveCommit > 0 ? String(p.completedAboveCommit) : "-"])
+            table.add([
+                String(p.topicPartition.partition), p.committed.map(String.init) ?? "none", String(p.high),
+                String(p.lag), p.foreignMetadata ? "foreign metadata" : p.completedAboveCommit > 0 ? String(p.completedAboveCommit) : "-",
+            ])
         }
-        table.add(["total", "", String(status.totalEnd), String(status.totalLag),
-                   status.totalCompletedAboveCommit > 0 ? String(status.totalCompletedAboveCommit) : "-"])
+        table.add([
+            "total", "", String(status.totalEnd), String(status.totalLag),
+            status.totalCompletedAboveCommit > 0 ? String(status.totalCompletedAboveCommit) : "-",
+        ])
         out += table.render() + "\n"
         if !status.hasCommits {
             out += "  (group \(status.groupID) has no committed offsets on \(status.topic): lag counts from the low watermark)\n"
