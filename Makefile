@@ -76,6 +76,16 @@ check-c-fence:
 	@leaks=$$(grep -rnE 'rd_kafka_|CRDKafka' Sources | grep -vE '^Sources/(Kafka/RDKafka|CRDKafka)/'); \
 	if [ -n "$$leaks" ]; then echo "$$leaks"; echo "librdkafka used outside Sources/Kafka/RDKafka/" >&2; exit 1; fi
 
+## README's "Layout" table against the tree: every folder of Sources/ (two levels) and Tests/ has a
+## row, and every row names a folder that exists.
+.PHONY: check-layout
+check-layout:
+	@table=$$(sed -n '/^## Layout/,/^## [^L]/p' README.md | grep -oE '^\| `(Sources|Tests)/[^`]+`' | tr -d '|` '); \
+	tree=$$(find Sources Tests -mindepth 1 -maxdepth 2 -type d -not -path 'Tests/*/*'); bad=0; \
+	for d in $$tree; do echo "$$table" | grep -qxF "$$d" || { echo "README's Layout table has no row for $$d"; bad=1; }; done; \
+	for d in $$table; do [ -d "$$d" ] || { echo "README's Layout table names $$d, which is not in the tree"; bad=1; }; done; \
+	exit $$bad
+
 ## Formats Sources, Tests and Package.swift in place with the toolchain's swift-format and
 ## the repository's .swift-format (4 spaces, 160 columns).
 format:
@@ -86,7 +96,7 @@ format-check:
 	$(SWIFT) format lint --strict --parallel --recursive Package.swift Sources Tests
 
 ## Every test, against the mock broker over TCP and the simulator over HTTP.
-test: deps python-deps format-check check-c-fence check-alerts check-compose check-kubernetes
+test: deps python-deps format-check check-c-fence check-layout check-alerts check-compose check-kubernetes
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
