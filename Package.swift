@@ -216,7 +216,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ApplicationTests",
-            dependencies: ["CardGeniusApp", "Kafka", "CardGenius", "Pipeline", "Settings", "ProcessTestSupport"]
+            dependencies: ["CardGeniusApp", "Kafka", "CardGenius", "Operations", "Pipeline", "Settings", "ProcessTestSupport"]
         ),
     ]
 )
