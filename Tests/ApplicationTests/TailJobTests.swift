@@ -17,9 +17,15 @@ struct TailJobTests {
         var description: String { "\(partition):\(offset)" }
     }
 
-    /// Runs `job` to its end and returns the positions of the lines it printed, checking that
-    /// every line it printed is one record.
-    static func printed(_ job: TailJob) async throws -> [Position] {
+    /// A line `tail` printed: the record's position and its value (as text when not JSON).
+    struct Printed {
+        var position: Position
+        var value: String
+    }
+
+    /// Runs `job` to its end and returns the records it printed, checking that every line it
+    /// printed is one record.
+    static func printed(_ job: TailJob) async throws -> [Printed] {
         let chunks = Collected<String>()
         var job = job
         job.output = { chunks.append([$0]) }
@@ -27,8 +33,19 @@ struct TailJobTests {
         let lines = chunks.records.joined().split(separator: "\n")
         return try lines.map { line in
             let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not a record: \(line)")
-            return Position(partition: Int32(try #require(o["partition"] as? Int)), offset: Int64(try #require(o["offset"] as? Int)))
+            let position = Position(partition: Int32(try #require(o["partition"] as? Int)), offset: Int64(try #require(o["offset"] as? Int)))
+            return Printed(position: position, value: o["value"] as? String ?? "")
         }
+    }
+
+    /// What a member of `group` reads next: a tail in the group, not committing, until idle.
+    static func readNext(_ bootstrap: String, group: String, topic: String) async throws -> [Printed] {
+        var settings = ServiceSettings()
+        settings.kafka.bootstrapServers = bootstrap
+        var job = TailJob(settings: settings, topic: topic, logger: AppHarness.logger())
+        job.group = group
+        job.exitWhenIdle = .seconds(2)
+        return try await printed(job)
     }
 
     @Test("a restarted tail in the same group with commit prints only what the first did not, and both commit what they printed")
@@ -54,7 +71,7 @@ struct TailJobTests {
         // Run 1: reads `firstRun` records, commits them, ends by itself.
         var limited = job
         limited.max = firstRun
-        let first = try await Self.printed(limited)
+        let first = try await Self.printed(limited).map(\.position)
         #expect(first.count == firstRun)
         #expect(Set(first).count == firstRun, "no duplicates in one run")
 
@@ -73,7 +90,7 @@ struct TailJobTests {
         // Run 2, a new consumer in the same group: starts at the committed offsets.
         var untilIdle = job
         untilIdle.exitWhenIdle = .seconds(2)
-        let second = try await Self.printed(untilIdle)
+        let second = try await Self.printed(untilIdle).map(\.position)
         let firstPositions = Set(first)
         let secondPositions = Set(second)
         #expect(second.count == everything.count - firstRun, "printed \(second.count)")
