@@ -125,7 +125,7 @@ librdkafka-current:
 ## commands), again on the current librdkafka: the test processes and the cardgenius members they
 ## spawn both load it (LD_LIBRARY_PATH; LibrdkafkaVersionTests and the members' start-up line check
 ## that 2.16 is what runs). The consumer group protocol tests run only here.
-CURRENT_SUITES ?= ^(KafkaTests|OperationsTests\.(GroupDescriber|TopicScanner)|CLITests\.CLITests/(ConsumerGroup|Replay|Status|DevBroker|PipelineGroupGuardTests|CommittedOffsets|ExportTests|RedriveTests|ReportTests)/|PipelineTests\.(EndToEnd|Hardening|MemberFault|BrokerFault|StaticMember|FlowControl|ConsumerProtocol|LibrdkafkaVersion|StopBound|RevocationPublish|UntrustedInput|UserOrder|BreakerRecovery|BudgetFault))
+CURRENT_SUITES ?= ^(KafkaTests|OperationsTests\.(GroupDescriber|TopicScanner)|CLITests\.CLITests/(ConsumerGroup|Replay|Status|DevBroker|PipelineGroupGuardTests|ExportTests|RedriveTests|ReportTests)/|ApplicationTests\.(TailJobTests|ReplayTests|RedriveTests|StatusQueryTests)/|PipelineTests\.(EndToEnd|Hardening|MemberFault|BrokerFault|StaticMember|FlowControl|ConsumerProtocol|LibrdkafkaVersion|StopBound|RevocationPublish|UntrustedInput|UserOrder|BreakerRecovery|BudgetFault))
 test-librdkafka-current: deps librdkafka-current
 	$(SWIFT) build --build-tests
 	LD_LIBRARY_PATH=$(LIBRDKAFKA_DIR) LIBRDKAFKA_EXPECTED_VERSION=$(LIBRDKAFKA_CURRENT) \

@@ -228,7 +228,7 @@ let package = Package(
         .testTarget(
             name: "ApplicationTests",
             dependencies: [
-                "CardGeniusApp", "Kafka", "CardGenius", "Pipeline", "Settings", "ProcessTestSupport",
+                "CardGeniusApp", "Kafka", "CardGenius", "Operations", "Pipeline", "Settings", "ProcessTestSupport",
                 .product(name: "Configuration", package: "swift-configuration"),
             ]
         ),

@@ -16,11 +16,26 @@ package struct ProducerJob {
     package var showProgress: Bool
     package var logger: Logger
     package var batchSize = 2_000
+    /// Where each rejected record's `FILE:LINE: field: reason` line goes (a line without its
+    /// newline): standard error for `produce` and `run`; a test collects the lines instead.
+    package var reportReject: @Sendable (String) -> Void = { line in
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
 
     /// What a run published, rejected and could not deliver.
     package struct Summary: Sendable, Equatable {
         package var published = 0, rejected = 0, undelivered = 0
         package var rejectsPath = ""
+
+        /// The line `produce` prints when it is done.
+        package var line: String {
+            "published \(published), rejected \(rejected), undelivered \(undelivered)"
+                + (rejected > 0 ? " (rejects in \(rejectsPath))" : "")
+        }
+
+        /// `produce`'s exit status: 2 when a record could not be delivered, else 1 when one
+        /// was rejected, else 0.
+        package var exitStatus: Int32 { undelivered > 0 ? 2 : rejected > 0 ? 1 : 0 }
     }
 
     /// `input`: a file or `-` (standard input); `format`: nil to go by the file name.
@@ -63,7 +78,7 @@ package struct ProducerJob {
                             headers: [KafkaHeader(name: "cohort", string: record.cohort ?? cohort)]))
                     case .failure(let error):
                         let where_ = "\(input == "-" ? "<stdin>" : input):\(entry.line)"
-                        FileHandle.standardError.write(Data("\(where_): \(error.field): \(error.reason)\n".utf8))
+                        reportReject("\(where_): \(error.field): \(error.reason)")
                         if tally.rejected() == .openRejectsFile { rejectsFile = try RejectsFile(path: rejectsPath) }
                         try rejectsFile?.write(line: entry.line, error: error, raw: entry.raw)
                     }

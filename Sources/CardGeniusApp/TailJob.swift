@@ -21,6 +21,11 @@ package struct TailJob {
     /// The group session timeout.
     package var sessionTimeoutMs = 10_000
     package var logger: Logger
+    /// Where each batch of printed lines goes (newline-terminated): standard output for
+    /// `tail`; a test collects them instead.
+    package var output: @Sendable (String) -> Void = { lines in
+        FileHandle.standardOutput.write(Data(lines.utf8))
+    }
 
     package init(settings: ServiceSettings, topic: String, logger: Logger) {
         self.settings = settings
@@ -62,7 +67,7 @@ package struct TailJob {
                     checkpoint.printed(r)
                     printed += 1
                 }
-                FileHandle.standardOutput.write(Data(out.utf8))
+                output(out)
                 if commit { await checkpoint.commit(consumer) }
                 if let max, printed >= max { break loop }
             case .assigned(let offsets):

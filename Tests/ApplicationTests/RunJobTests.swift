@@ -41,6 +41,39 @@ struct RunJobTests {
         #expect(lines.count == 40 + outcome.duplicates)
     }
 
+    @Test("a run of one member over 40 synthetic users: the summary counts them all and the output holds one schema-v1 recommendation each")
+    func oneMemberSummaryAndOutput() async throws {
+        let output = AppHarness.temporaryPath("run-one") + ".jsonl"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        var options = RunJob.Options()
+        options.users = 40
+        options.latencyMilliseconds = 20
+        options.output = output
+        options.shutdownSignals = []
+        let job = RunJob(options: options, overrides: ["metrics.port": "0"], loadSettings: { try AppHarness.settings($0) },
+                         logger: AppHarness.logger())
+        let outcome = try await job.run()
+        #expect(outcome.isComplete)
+        // The table `run` prints.
+        let summary = outcome.summary.split(separator: "\n").map(String.init)
+        #expect(summary.contains { $0.wholeMatch(of: /recommended\s+40/) != nil }, "\(outcome.summary)")
+        #expect(summary.contains { $0.wholeMatch(of: /records\s+40/) != nil }, "\(outcome.summary)")
+        #expect(summary.contains { $0.wholeMatch(of: /without a result\s+0/) != nil }, "\(outcome.summary)")
+
+        // One member, no rebalance: exactly one line per user.
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.count == 40)
+        var users = Set<String>()
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                                      "not a JSON object: \(line.prefix(200))")
+            #expect(object["schema_version"] as? Int == 1, "\(line.prefix(200))")
+            #expect(object["savings"] is [Any], "savings array: \(line.prefix(200))")
+            if let user = object["user_id"] as? String { users.insert(user) }
+        }
+        #expect(users == Set((0..<40).map { "user-\($0)" }), "one recommendation per synthetic user")
+    }
+
     @Test("a run whose input has no valid record publishes nothing and says so as a usage error")
     func nothingToProcess() async throws {
         let input = AppHarness.temporaryPath("run-bad") + ".jsonl"

@@ -21,83 +21,8 @@ extension CLITests {
                                "--log-level", "error"] + extra, timeout: .seconds(60))
         }
 
-        /// Checks that `republished` are exactly the dead letters of `classes` in `dlqRecords`,
-        /// with the original key, value and cohort, the lineage headers and no dead-letter headers.
-        static func expectRepublished(_ republished: [KafkaRecord], of dlqRecords: [KafkaRecord], classes: Set<String>,
-                                      sourceLocation: SourceLocation = #_sourceLocation) {
-            let wanted = dlqRecords.filter { classes.contains($0.headers.string("error.class") ?? "") }
-            var byOrigin: [String: KafkaRecord] = [:]
-            for r in wanted { byOrigin["\(r.topic)/\(r.partition)/\(r.offset)"] = r }
-            #expect(republished.count == wanted.count, "\(republished.count) republished, \(wanted.count) expected", sourceLocation: sourceLocation)
-            var seen = Set<String>()
-            for r in republished {
-                let from = r.headers.string("redrive.from") ?? "none"
-                guard let original = byOrigin[from] else {
-                    Issue.record("redrive.from \(from) names no expected dead letter", sourceLocation: sourceLocation)
-                    continue
-                }
-                #expect(seen.insert(from).inserted, "\(from) republished twice", sourceLocation: sourceLocation)
-                #expect(r.key == original.key, sourceLocation: sourceLocation)
-                #expect(r.value == original.value, "value byte for byte", sourceLocation: sourceLocation)
-                #expect(r.headers.string("cohort") == original.headers.string("cohort"), sourceLocation: sourceLocation)
-                #expect(r.headers.string("redrive.at")?.hasSuffix("Z") == true, sourceLocation: sourceLocation)
-                let names = r.headers.map(\.name)
-                #expect(!names.contains { $0.hasPrefix("error.") || $0.hasPrefix("source.") || $0 == "failed_at" },
-                        "dead-letter headers dropped: \(names)", sourceLocation: sourceLocation)
-            }
-        }
-
-        @Test("every class is republished with key, value and cohort; a second redrive republishes nothing; a new dead letter only itself")
-        func redriveEveryClassOnce() async throws {
-            let (dlq, input, group) = (CLI.unique("dlq"), CLI.unique("in"), CLI.unique("redrive"))
-            try await TestKafka.withCluster([dlq: 2, input: 2]) { bootstrap in
-                try await Downstream.publish(bootstrap, Self.deadLetters(dlq))
-                let first = try await Self.run(bootstrap, dlq, input, group: group)
-                #expect(first.status == .exited(0), "\(first)")
-                for c in Self.classes { #expect(first.redriveTable[c] == [2, 2, 0], "\(c): \(first)") }
-                #expect(first.redriveTable["total"] == [6, 6, 0], "\(first)")
-                let dlqRecords = try await Downstream.all(bootstrap, topic: dlq)
-                let republished = try await Downstream.all(bootstrap, topic: input)
-                Self.expectRepublished(republished, of: dlqRecords, classes: Set(Self.classes))
-
-                let second = try await Self.run(bootstrap, dlq, input, group: group)
-                #expect(second.status == .exited(0), "\(second)")
-                #expect(second.redriveTable["total"]?[1] == 0, "\(second)")
-                #expect(try await TestKafka.recordCount(bootstrap, topic: input) == 6, "nothing republished twice")
-
-                try await Downstream.publish(bootstrap, [Downstream.deadLetter(topic: dlq, user: "late", cohort: "C", errorClass: "api-rejected")])
-                let third = try await Self.run(bootstrap, dlq, input, group: group)
-                #expect(third.status == .exited(0), "\(third)")
-                #expect(third.redriveTable["api-rejected"] == [1, 1, 0], "\(third)")
-                let all = try await Downstream.all(bootstrap, topic: input)
-                #expect(all.count == 7)
-                #expect(all.filter { $0.keyString == "late" }.count == 1)
-            }
-        }
-
-        @Test("--class republishes only that class; a later plain redrive republishes the others, not it again")
-        func classFilter() async throws {
-            let (dlq, input, group) = (CLI.unique("dlq"), CLI.unique("in"), CLI.unique("redrive"))
-            try await TestKafka.withCluster([dlq: 2, input: 2]) { bootstrap in
-                try await Downstream.publish(bootstrap, Self.deadLetters(dlq))
-                let dlqRecords = try await Downstream.all(bootstrap, topic: dlq)
-                let only = try await Self.run(bootstrap, dlq, input, group: group, ["--class", "api-rejected"])
-                #expect(only.status == .exited(0), "\(only)")
-                #expect(only.redriveTable["api-rejected"] == [2, 2, 0], "\(only)")
-                #expect(only.redriveTable["invalid-record"] == [2, 0, 2], "\(only)")
-                Self.expectRepublished(try await Downstream.all(bootstrap, topic: input), of: dlqRecords, classes: ["api-rejected"])
-
-                let two = try await Self.run(bootstrap, dlq, input, group: group,
-                                             ["--class", "invalid-record", "--class", "retries-exhausted"])
-                #expect(two.status == .exited(0), "\(two)")
-                #expect(two.redriveTable["total"]?[1] == 4, "\(two)")
-                let rest = try await Self.run(bootstrap, dlq, input, group: group)
-                #expect(rest.status == .exited(0), "\(rest)")
-                #expect(rest.redriveTable["total"]?[1] == 0, "\(rest)")
-                Self.expectRepublished(try await Downstream.all(bootstrap, topic: input), of: dlqRecords, classes: Set(Self.classes))
-            }
-        }
-
+        // What a redrive republishes and counts per class, once per progress group, is
+        // ApplicationTests' (RedriveTests); here, what the command prints and exits with.
         @Test("--dry-run publishes and commits nothing")
         func dryRun() async throws {
             let (dlq, input, group) = (CLI.unique("dlq"), CLI.unique("in"), CLI.unique("redrive"))

@@ -48,50 +48,9 @@ extension CLITests {
             Set(ranges.flatMap { p, r in r.map { Position(partition: p, offset: $0) } })
         }
 
-        @Test("--to earliest: committed offsets go to 0, the cg1 metadata is gone, the group reads everything again")
-        func toEarliest() async throws {
-            let topic = CLI.unique("spends")
-            let group = CLI.unique("replay-earliest")
-            try await TestKafka.withCluster([topic: Self.partitions]) { bootstrap in
-                try await TestKafka.produce(bootstrap, topic: topic, Self.records("a", perPartition: 10))
-                try await Self.commit(bootstrap, group: group, topic: topic,
-                                      [0: (10, "cg1:10:1"), 1: (10, "cg1:10:2"), 2: (8, "cg1:8:1")])
-                let run = try await Self.replay(bootstrap, ["--topic", topic, "--group", group, "--to", "earliest", "--yes"])
-                #expect(run.status == .exited(0), "\(run)")
-                #expect(run.stdout.contains("reprocess 28 record(s)"), "\(run)")
-                #expect(run.stdout.contains("verified"), "\(run)")
-                let after = try await Self.committed(bootstrap, group: group, topic: topic)
-                for p in 0..<Self.partitions {
-                    #expect(after[p]?.offset == 0, "partition \(p): \(String(describing: after[p]))")
-                    #expect(after[p]?.metadata == nil, "partition \(p) metadata \(after[p]?.metadata ?? "")")
-                }
-                let next = try await Self.readNext(bootstrap, group: group, topic: topic)
-                #expect(next.count == 30)
-                #expect(Self.positions(next) == Self.positions([0: 0..<10, 1: 0..<10, 2: 0..<10]))
-            }
-        }
-
-        @Test("--to OFFSET --partition P: only P moves; the other partitions keep their offsets and metadata")
-        func toOffsetOnePartition() async throws {
-            let topic = CLI.unique("spends")
-            let group = CLI.unique("replay-offset")
-            try await TestKafka.withCluster([topic: Self.partitions]) { bootstrap in
-                try await TestKafka.produce(bootstrap, topic: topic, Self.records("a", perPartition: 10))
-                try await Self.commit(bootstrap, group: group, topic: topic,
-                                      [0: (10, "cg1:10:1"), 1: (9, "cg1:9:1"), 2: (10, "cg1:10:3")])
-                let run = try await Self.replay(bootstrap, ["--topic", topic, "--group", group, "--to", "4", "--partition", "1", "--yes"])
-                #expect(run.status == .exited(0), "\(run)")
-                #expect(run.stdout.contains("left alone: partition(s) 0,2"), "\(run)")
-                let after = try await Self.committed(bootstrap, group: group, topic: topic)
-                #expect(after[1]?.offset == 4 && after[1]?.metadata == nil, "\(String(describing: after[1]))")
-                #expect(after[0]?.offset == 10 && after[0]?.metadata == "cg1:10:1", "\(String(describing: after[0]))")
-                #expect(after[2]?.offset == 10 && after[2]?.metadata == "cg1:10:3", "\(String(describing: after[2]))")
-                let next = try await Self.readNext(bootstrap, group: group, topic: topic)
-                #expect(Self.positions(next) == Self.positions([1: 4..<10]), "\(next.map(\.position).sorted())")
-                #expect(next.allSatisfy { $0.value.hasPrefix("a-1-") })
-            }
-        }
-
+        // --to earliest and --to OFFSET --partition P (offsets, metadata and what the group reads
+        // next) are ApplicationTests' (ReplayTests); here, the timestamp search through the command,
+        // confirmation, refusals, --watch and flag errors.
         @Test("--to TIMESTAMP: the group reprocesses exactly the records produced after it (binary search on the mock)")
         func toTimestamp() async throws {
             let topic = CLI.unique("spends")

@@ -4,33 +4,9 @@ import Testing
 extension CLITests {
     @Suite("run: the whole job in one process")
     struct Run {
-        @Test("run --users 40 recommends 40 users and writes them to --output")
-        func runRecommendsEveryUser() async throws {
-            let scratch = try ScratchDirectory()
-            let output = scratch.file("OUT.jsonl")
-            let result = try await CLI.run(["run", "--users", "40", "--latency-ms", "20", "--output", output,
-                                            "--log-level", "error"],
-                                           directory: scratch.path, timeout: .seconds(90))
-            #expect(result.status == .exited(0), "\(result)")
-
-            let summary = result.stdoutLines
-            #expect(summary.contains { $0.wholeMatch(of: /recommended\s+40/) != nil }, "\(result.stdout)")
-            #expect(summary.contains { $0.wholeMatch(of: /records\s+40/) != nil }, "\(result.stdout)")
-            #expect(summary.contains { $0.wholeMatch(of: /without a result\s+0/) != nil }, "\(result.stdout)")
-
-            let lines = try #require(scratch.read("OUT.jsonl"), "no \(output)").split(separator: "\n").map(String.init)
-            #expect(lines.count == 40)
-            var users = Set<String>()
-            for line in lines {
-                let object = try #require(jsonObject(line), "not a JSON object: \(line.prefix(200))")
-                #expect(object["schema_version"] as? Int == 1, "\(line.prefix(200))")
-                #expect(object["savings"] is [Any], "savings array: \(line.prefix(200))")
-                if let user = object["user_id"] as? String { users.insert(user) }
-            }
-            #expect(users == Set((0..<40).map { "user-\($0)" }), "one recommendation per synthetic user")
-        }
-    
-        @Test("run --metrics-port serves the members' /metrics while the job runs")
+        // The summary and output of a run are ApplicationTests' (RunJobTests); here, the process: its
+        // /metrics while it runs, its exit status and the summary it prints.
+        @Test("run --metrics-port serves the members' /metrics while the job runs, then exits 0 with the summary")
         func runServesMetrics() async throws {
             let scratch = try ScratchDirectory()
             let port = HTTP.freePort()

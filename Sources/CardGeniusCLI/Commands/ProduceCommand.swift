@@ -64,9 +64,7 @@ struct ProduceCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        print("published \(summary.published), rejected \(summary.rejected), undelivered \(summary.undelivered)"
-              + (summary.rejected > 0 ? " (rejects in \(summary.rejectsPath))" : ""))
-        if summary.undelivered > 0 { throw ExitCode(2) }
-        if summary.rejected > 0 { throw ExitCode(1) }
+        print(summary.line)
+        if summary.exitStatus != 0 { throw ExitCode(summary.exitStatus) }
     }
 }

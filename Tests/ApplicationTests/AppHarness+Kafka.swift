@@ -1,0 +1,66 @@
+import Foundation
+import Kafka
+import ProcessTestSupport
+import Testing
+
+/// Reading and seeding the dev broker from a test: what a job published, and a group's commits.
+extension AppHarness {
+    /// Every record of `topic`, its size taken from the watermarks so "exactly" is checked.
+    static func all(_ bootstrap: String, topic: String, timeout: Duration = .seconds(30)) async throws -> [KafkaRecord] {
+        let count = try await recordCount(bootstrap, topic: topic)
+        guard count > 0 else { return [] }
+        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: bootstrap, groupID: TestLogging.unique("app-reader")),
+                                         logger: logger())
+        try await consumer.subscribe(topics: [topic])
+        let box = Collected<KafkaRecord>()
+        let reader = Task {
+            for await event in consumer.events {
+                switch event {
+                case .records(let batch): box.append(batch)
+                case .revoked(let revocation): revocation.acknowledge()
+                default: break
+                }
+            }
+        }
+        await waitUntil(timeout: timeout) { box.count >= Int(count) }
+        await consumer.close()
+        _ = await reader.value
+        #expect(box.count == Int(count), "read \(box.count) of \(count) records of \(topic)")
+        return box.records.sorted { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
+    }
+
+    /// The number of records in `topic` (the sum of its high watermarks; these tests delete nothing).
+    static func recordCount(_ bootstrap: String, topic: String) async throws -> Int64 {
+        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: bootstrap, groupID: TestLogging.unique("app-count")),
+                                         logger: logger())
+        do {
+            var total: Int64 = 0
+            for p in 0..<(try await consumer.partitionCount(topic: topic)) {
+                total += try await consumer.watermarks(KafkaTopicPartition(topic: topic, partition: Int32(p))).high
+            }
+            await consumer.close()
+            return total
+        } catch {
+            await consumer.close()
+            throw error
+        }
+    }
+
+    /// Publishes `records` and waits for every acknowledgement.
+    static func publish(_ bootstrap: String, _ records: [KafkaProducerRecord]) async throws {
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: bootstrap), logger: logger())
+        var failure: (any Error)?
+        for result in try await producer.sendBatch(records) {
+            if case .failure(let error) = result { failure = error }
+        }
+        await producer.close()
+        if let failure { throw failure }
+    }
+
+    /// Commits `offsets` (partition → offset and metadata) for `group` without joining it.
+    static func commit(_ bootstrap: String, group: String, topic: String, _ offsets: [Int32: (Int64, String?)]) async throws {
+        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: bootstrap, groupID: group), logger: logger())
+        try await consumer.commit(offsets.map { KafkaPartitionOffset(topic: topic, partition: $0.key, offset: $0.value.0, metadata: $0.value.1) })
+        await consumer.close()
+    }
+}
