@@ -12,8 +12,10 @@ struct ConsumeProgress: Service {
     let logger: Logger
     let tty: Bool
 
-    init(pipeline: RecommendationPipeline, interval: Duration, logger: Logger,
-         tty: Bool = isatty(STDERR_FILENO) != 0) {
+    init(
+        pipeline: RecommendationPipeline, interval: Duration, logger: Logger,
+        tty: Bool = isatty(STDERR_FILENO) != 0
+    ) {
         self.pipeline = pipeline
         self.interval = interval
         self.logger = logger
@@ -31,8 +33,10 @@ struct ConsumeProgress: Service {
 
         /// `lag 120, 3400 done, 9.8 calls/s, p95 1.62s, errors 0.3%, ETA 12s`
         var text: String {
-            var parts = ["lag \(lag.map(String.init) ?? "?")", "\(done) done", String(format: "%.1f calls/s", callsPerSecond),
-                         "p95 " + (p95.map { String(format: "%.2fs", $0) } ?? "-"), String(format: "errors %.1f%%", errorPercent)]
+            var parts = [
+                "lag \(lag.map(String.init) ?? "?")", "\(done) done", String(format: "%.1f calls/s", callsPerSecond),
+                "p95 " + (p95.map { String(format: "%.2fs", $0) } ?? "-"), String(format: "errors %.1f%%", errorPercent),
+            ]
             parts.append("ETA " + (lag == 0 ? "0s" : eta.map(ProgressLine.duration) ?? "?"))
             return parts.joined(separator: ", ")
         }
@@ -78,8 +82,9 @@ struct ConsumeProgress: Service {
         let calls = s.calls - last.calls
         let failed = s.failedCalls - last.failed
         last = (now, s.calls, s.failedCalls)
-        return Figures(lag: health.lag, done: s.completed, callsPerSecond: Double(calls) / seconds,
-                       p95: s.latencyPercentile(0.95), errorPercent: calls > 0 ? Double(failed) * 100 / Double(calls) : 0,
-                       eta: health.lagSeconds)
+        return Figures(
+            lag: health.lag, done: s.completed, callsPerSecond: Double(calls) / seconds,
+            p95: s.latencyPercentile(0.95), errorPercent: calls > 0 ? Double(failed) * 100 / Double(calls) : 0,
+            eta: health.lagSeconds)
     }
 }

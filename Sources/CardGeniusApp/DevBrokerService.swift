@@ -27,9 +27,11 @@ package struct DevBrokerService: Service {
             try (cluster.bootstrapServers + "\n").write(toFile: bootstrapFile, atomically: true, encoding: .utf8)
         }
         FileHandle.standardOutput.write(Data((cluster.bootstrapServers + "\n").utf8))
-        logger.info("dev broker serving", metadata: [
-            "bootstrap": "\(cluster.bootstrapServers)", "topics": "\(topics.map { "\($0.0):\($0.1)" })",
-        ])
+        logger.info(
+            "dev broker serving",
+            metadata: [
+                "bootstrap": "\(cluster.bootstrapServers)", "topics": "\(topics.map { "\($0.0):\($0.1)" })",
+            ])
         try? await gracefulShutdown()
         await cluster.shutdown()
         logger.info("dev broker stopped")

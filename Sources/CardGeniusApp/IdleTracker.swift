@@ -13,11 +13,17 @@ final class IdleTracker: Sendable {
     private let state = Mutex(State())
 
     func assigned(_ partitions: [KafkaTopicPartition]) {
-        state.withLock { $0.assigned.formUnion(partitions); $0.lastActivity = .now }
+        state.withLock {
+            $0.assigned.formUnion(partitions)
+            $0.lastActivity = .now
+        }
     }
 
     func revoked(_ partitions: [KafkaTopicPartition]) {
-        state.withLock { $0.assigned.subtract(partitions); $0.atEnd.subtract(partitions) }
+        state.withLock {
+            $0.assigned.subtract(partitions)
+            $0.atEnd.subtract(partitions)
+        }
     }
 
     func records(_ partitions: some Sequence<KafkaTopicPartition>) {

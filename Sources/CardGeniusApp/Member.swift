@@ -45,7 +45,8 @@ package final class Member: Sendable {
         /// `consumed N records: … recommended, … dead-lettered, … skipped; … API calls, … retries`
         package var consumedLine: String {
             let s = statistics
-            return "consumed \(s.taken) records: \(s.ok) recommended, \(s.deadLetters.values.reduce(0, +)) dead-lettered, \(s.skipped) skipped; \(s.calls) API calls, \(s.retries) retries"
+            return
+                "consumed \(s.taken) records: \(s.ok) recommended, \(s.deadLetters.values.reduce(0, +)) dead-lettered, \(s.skipped) skipped; \(s.calls) API calls, \(s.retries) retries"
         }
     }
 
@@ -74,16 +75,23 @@ package final class Member: Sendable {
         // Shut down in reverse order: stop reloading, drain the member, then stop reporting.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let registry {
-            services.append(.init(service: MetricsServer(port: settings.metrics.port, registry: registry,
-                                                         pipelines: [clients.pipeline], logger: logger)))
+            services.append(
+                .init(
+                    service: MetricsServer(
+                        port: settings.metrics.port, registry: registry,
+                        pipelines: [clients.pipeline], logger: logger)))
         }
-        services.append(.init(service: ConsumeProgress(pipeline: clients.pipeline, interval: options.progressInterval,
-                                                       logger: logger)))
+        services.append(
+            .init(
+                service: ConsumeProgress(
+                    pipeline: clients.pipeline, interval: options.progressInterval,
+                    logger: logger)))
         services.append(.init(service: clients.pipeline, successTerminationBehavior: .gracefullyShutdownGroup))
         services.append(.init(service: options.settings))
         services.append(.init(service: ConfigReloader(pipeline: clients.pipeline, settings: options.settings, logger: logger)))
-        group = ServiceGroup(configuration: .init(
-            services: services, gracefulShutdownSignals: options.shutdownSignals, logger: logger))
+        group = ServiceGroup(
+            configuration: .init(
+                services: services, gracefulShutdownSignals: options.shutdownSignals, logger: logger))
     }
 
     /// Runs the member until it ends or is stopped, then closes its clients. Rethrows the
@@ -94,13 +102,16 @@ package final class Member: Sendable {
             try await group.run()
         } catch {
             if let failure = error as? PipelineError, failure.code == .consumerFatal, !settings.kafka.groupInstanceID.isEmpty,
-               failure.message.localizedCaseInsensitiveContains("fenced")
-                || failure.message.localizedCaseInsensitiveContains("instance ID is still used") {
+                failure.message.localizedCaseInsensitiveContains("fenced")
+                    || failure.message.localizedCaseInsensitiveContains("instance ID is still used")
+            {
                 // The broker gave this static member's id to a newer member (librdkafka: "Static
                 // consumer fenced by other consumer with same group.instance.id"), or, under the
                 // consumer protocol, refused this newer member the id a running one holds
                 // (UNRELEASED_INSTANCE_ID: "The instance ID is still used by another member").
-                logger.critical("fenced: kafka.group_instance_id \"\(settings.kafka.groupInstanceID)\" is used by another running member of group \(settings.kafka.groupID); every running member needs its own id (on Kubernetes: the StatefulSet's pod name)")
+                logger.critical(
+                    "fenced: kafka.group_instance_id \"\(settings.kafka.groupInstanceID)\" is used by another running member of group \(settings.kafka.groupID); every running member needs its own id (on Kubernetes: the StatefulSet's pod name)"
+                )
             }
             await clients.close()
             throw error
@@ -113,8 +124,10 @@ package final class Member: Sendable {
         final.processing.maxWorkers = budgets.maxWorkers
         final.api.rateLimit.requestsPerSecond = budgets.rate
         final.api.rateLimit.enabled = budgets.rateEnabled
-        let summary = RunSummary(pipelines: [pipeline], collector: nil, total: s.taken, elapsed: ContinuousClock.now - started,
-                                 settings: final, simulator: nil).render()
+        let summary = RunSummary(
+            pipelines: [pipeline], collector: nil, total: s.taken, elapsed: ContinuousClock.now - started,
+            settings: final, simulator: nil
+        ).render()
         return Outcome(statistics: s, summary: summary)
     }
 

@@ -1,11 +1,12 @@
 import CardGenius
-#if canImport(Glibc)
-import Glibc
-#endif
 import Kafka
 import Logging
 import Pipeline
 import Settings
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Builds one consumer-group member (consumer, producer, CardGenius client, pipeline)
 /// from the service settings, and tears it down in the right order.
@@ -17,8 +18,10 @@ struct MemberAssembly {
 
     /// `onMockCluster`: whether the brokers are librdkafka's mock cluster (or could not be
     /// told apart from it; see ``isMockCluster(settings:logger:)``).
-    init(settings: ServiceSettings, exitWhenIdle: Duration?, onMockCluster: Bool = true,
-         tuning: (inout PipelineConfiguration) -> Void = { _ in }, logger: Logger) throws {
+    init(
+        settings: ServiceSettings, exitWhenIdle: Duration?, onMockCluster: Bool = true,
+        tuning: (inout PipelineConfiguration) -> Void = { _ in }, logger: Logger
+    ) throws {
         #if canImport(Glibc)
         // glibc gives each thread that meets a locked arena an arena of its own (up to 8 per
         // core), and a member's ~35 KB answers and outputs move between the NIO, pool and
@@ -33,12 +36,17 @@ struct MemberAssembly {
             _ = unsafeBitCast(symbol, to: Mallopt.self)(arenaMax, 4)
         }
         #endif
-        var consumerConfig = KafkaConsumerConfiguration(bootstrapServers: settings.kafka.bootstrapServers,
-                                                        groupID: settings.kafka.groupID)
+        var consumerConfig = KafkaConsumerConfiguration(
+            bootstrapServers: settings.kafka.bootstrapServers,
+            groupID: settings.kafka.groupID)
         consumerConfig.clientID = "cardgenius-member"
         if settings.kafka.groupProtocol == "consumer" {
             guard KafkaLibrary.supportsConsumerGroupProtocol else {
-                throw KafkaError(code: .configuration, message: "kafka.group_protocol \"consumer\" needs librdkafka >= \(KafkaLibrary.describe(version: KafkaLibrary.consumerGroupProtocolVersion)) (KIP-848); this process loaded librdkafka \(KafkaLibrary.versionString) (README, \"librdkafka versions\")")
+                throw KafkaError(
+                    code: .configuration,
+                    message:
+                        "kafka.group_protocol \"consumer\" needs librdkafka >= \(KafkaLibrary.describe(version: KafkaLibrary.consumerGroupProtocolVersion)) (KIP-848); this process loaded librdkafka \(KafkaLibrary.versionString) (README, \"librdkafka versions\")"
+                )
             }
             // The broker owns session and heartbeat timing and the assignor from here.
             consumerConfig.groupProtocol = .consumer
@@ -77,14 +85,19 @@ struct MemberAssembly {
         consumer = try KafkaConsumer(configuration: consumerConfig, logger: logger)
         if let instance = consumer.groupInstanceID {
             // What librdkafka itself runs with, read back from the client.
-            logger.notice("static membership: group.instance.id \"\(instance)\" in group \(settings.kafka.groupID) (a restart within session.timeout.ms keeps the partitions; no two running members may share it)")
+            logger.notice(
+                "static membership: group.instance.id \"\(instance)\" in group \(settings.kafka.groupID) (a restart within session.timeout.ms keeps the partitions; no two running members may share it)"
+            )
         }
         producer = try KafkaProducer(configuration: producerConfig, logger: logger)
         logger.info("output compression: \(producer.compressionCodec ?? "none")")
-        logger.notice("librdkafka \(KafkaLibrary.versionString), group protocol \(consumerConfig.groupProtocol.rawValue), output produce requests in flight per broker: \(producer.maxInFlightRequests ?? "?")\(onMockCluster ? " (mock cluster)" : "")")
+        logger.notice(
+            "librdkafka \(KafkaLibrary.versionString), group protocol \(consumerConfig.groupProtocol.rawValue), output produce requests in flight per broker: \(producer.maxInFlightRequests ?? "?")\(onMockCluster ? " (mock cluster)" : "")"
+        )
         client = CardGeniusClient(configuration: clientConfig, logger: logger)
-        pipeline = RecommendationPipeline(configuration: pipelineConfig, consumer: consumer, producer: producer,
-                                          client: client, logger: logger)
+        pipeline = RecommendationPipeline(
+            configuration: pipelineConfig, consumer: consumer, producer: producer,
+            client: client, logger: logger)
     }
 
     /// Whether `settings`' brokers are librdkafka's mock cluster (the dev broker, which names
@@ -92,12 +105,16 @@ struct MemberAssembly {
     /// answer within a few seconds counts as one: its producer then keeps the setting that is
     /// safe on both.
     static func isMockCluster(settings: ServiceSettings, logger: Logger) async -> Bool {
-        guard let admin = try? KafkaAdminClient(bootstrapServers: settings.kafka.bootstrapServers,
-                                                properties: settings.kafka.properties, logger: logger) else { return true }
+        guard
+            let admin = try? KafkaAdminClient(
+                bootstrapServers: settings.kafka.bootstrapServers,
+                properties: settings.kafka.properties, logger: logger)
+        else { return true }
         let id = try? await admin.clusterID(timeout: .seconds(5))
         await admin.close()
         guard let id else {
-            logger.warning("the cluster id did not arrive within 5 s: the output producer keeps one request in flight per broker (safe on the dev broker and on Kafka)")
+            logger.warning(
+                "the cluster id did not arrive within 5 s: the output producer keeps one request in flight per broker (safe on the dev broker and on Kafka)")
             return true
         }
         return KafkaAdminClient.isMockCluster(clusterID: id)

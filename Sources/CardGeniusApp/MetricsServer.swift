@@ -19,8 +19,10 @@ struct MetricsServer: Service {
     let pipelines: [RecommendationPipeline]
     let logger: Logger
 
-    init(host: String = "0.0.0.0", port: Int, registry: PrometheusCollectorRegistry,
-         pipelines: [RecommendationPipeline], logger: Logger) {
+    init(
+        host: String = "0.0.0.0", port: Int, registry: PrometheusCollectorRegistry,
+        pipelines: [RecommendationPipeline], logger: Logger
+    ) {
         self.host = host
         self.port = port
         self.registry = registry
@@ -36,8 +38,9 @@ struct MetricsServer: Service {
         router.get("/metrics") { _, _ -> Response in
             // /proc reads are in-memory and take microseconds.
             process.update()
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
         router.get("/healthz") { _, _ -> Response in
             Self.json(.ok, #"{"status":"up"}"#)
@@ -52,9 +55,11 @@ struct MetricsServer: Service {
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "cardgenius-metrics"),
             onServerRunning: { channel in
-                logger.info("metrics endpoint listening", metadata: [
-                    "address": "http://\(host):\(channel.localAddress?.port ?? 0)", "paths": "/metrics /healthz /readyz",
-                ])
+                logger.info(
+                    "metrics endpoint listening",
+                    metadata: [
+                        "address": "http://\(host):\(channel.localAddress?.port ?? 0)", "paths": "/metrics /healthz /readyz",
+                    ])
             },
             logger: logger)
         do {
@@ -75,11 +80,12 @@ struct MetricsServer: Service {
         for (i, h) in members.enumerated() {
             let prefix = members.count > 1 ? "member \(i + 1): " : ""
             reasons += h.notReadyReasons.map { prefix + $0 }
-            details.append(Readiness.Member(
-                ready: h.isReady, joined: h.joined, partitions: h.assignedPartitions, circuit: h.circuit.rawValue,
-                stopping: h.stopping, throughput: (h.throughput * 100).rounded() / 100,
-                brokerSilenceSeconds: h.brokerSilence.map { Double($0.components.seconds) },
-                lag: h.lag, lagSeconds: h.lagSeconds?.rounded()))
+            details.append(
+                Readiness.Member(
+                    ready: h.isReady, joined: h.joined, partitions: h.assignedPartitions, circuit: h.circuit.rawValue,
+                    stopping: h.stopping, throughput: (h.throughput * 100).rounded() / 100,
+                    brokerSilenceSeconds: h.brokerSilence.map { Double($0.components.seconds) },
+                    lag: h.lag, lagSeconds: h.lagSeconds?.rounded()))
         }
         let ready = reasons.isEmpty && !members.isEmpty
         if members.isEmpty { reasons.append("no member") }
@@ -117,7 +123,8 @@ struct MetricsServer: Service {
     }
 
     private static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"],
-                 body: .init(byteBuffer: ByteBuffer(string: body + "\n")))
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: body + "\n")))
     }
 }

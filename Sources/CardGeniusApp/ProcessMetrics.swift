@@ -27,10 +27,12 @@ final class ProcessMetrics: Sendable {
         openFDs = registry.makeGauge(name: "process_open_fds", help: "Open file descriptors.")
         maxFDs = registry.makeGauge(name: "process_max_fds", help: "The file descriptor limit.")
         startTime = registry.makeGauge(name: "process_start_time_seconds", help: "Start time of the process since the epoch, in seconds.")
-        memoryLimit = registry.makeGauge(name: "cardgenius_memory_limit_bytes",
-                                         help: "Memory the process may use: its cgroup's limit, else the machine's memory.")
-        cpuLimit = registry.makeGauge(name: "cardgenius_cpu_limit_cores",
-                                      help: "CPU cores the process may use: its cgroup's quota, else the machine's cores.")
+        memoryLimit = registry.makeGauge(
+            name: "cardgenius_memory_limit_bytes",
+            help: "Memory the process may use: its cgroup's limit, else the machine's memory.")
+        cpuLimit = registry.makeGauge(
+            name: "cardgenius_cpu_limit_cores",
+            help: "CPU cores the process may use: its cgroup's quota, else the machine's cores.")
         var limit = rlimit()
         if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 { maxFDs.set(to: Double(limit.rlim_cur)) }
         update()
@@ -39,7 +41,8 @@ final class ProcessMetrics: Sendable {
     /// Reads `/proc` and sets the figures; called before each scrape renders.
     func update() {
         if let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
-           let fields = Self.statFields(stat) {
+            let fields = Self.statFields(stat)
+        {
             let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
             let page = Double(sysconf(Int32(_SC_PAGESIZE)))
             let cpu = (fields.utime + fields.stime) / ticks
@@ -67,7 +70,8 @@ final class ProcessMetrics: Sendable {
         // rest[0] is field 3 (state); field N is rest[N - 3].
         func field(_ n: Int) -> Double? { rest.count > n - 3 ? Double(rest[n - 3]) : nil }
         guard let utime = field(14), let stime = field(15), let start = field(22),
-              let vsize = field(23), let rss = field(24) else { return nil }
+            let vsize = field(23), let rss = field(24)
+        else { return nil }
         return (utime, stime, start, vsize, rss)
     }
 
@@ -84,7 +88,8 @@ final class ProcessMetrics: Sendable {
         let total = Double(ProcessInfo.processInfo.physicalMemory)
         for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
             if let text = try? String(contentsOfFile: path, encoding: .utf8),
-               let value = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)), value > 0, value < total {
+                let value = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)), value > 0, value < total
+            {
                 return value
             }
         }

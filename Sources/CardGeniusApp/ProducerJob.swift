@@ -39,8 +39,10 @@ package struct ProducerJob {
     }
 
     /// `input`: a file or `-` (standard input); `format`: nil to go by the file name.
-    package init(input: String, format: UserSpendRecordReader.Format?, cohort: String, topic: String,
-                 rejectsPath: String, showProgress: Bool, logger: Logger) {
+    package init(
+        input: String, format: UserSpendRecordReader.Format?, cohort: String, topic: String,
+        rejectsPath: String, showProgress: Bool, logger: Logger
+    ) {
         self.input = input
         self.format = format
         self.cohort = cohort
@@ -73,12 +75,13 @@ package struct ProducerJob {
                     switch entry.result {
                     case .success(var record):
                         if record.cohort == nil { record.cohort = cohort }
-                        records.append(KafkaProducerRecord(
-                            topic: topic, key: Array(record.userID.utf8), value: record.canonicalJSON(),
-                            headers: [KafkaHeader(name: "cohort", string: record.cohort ?? cohort)]))
+                        records.append(
+                            KafkaProducerRecord(
+                                topic: topic, key: Array(record.userID.utf8), value: record.canonicalJSON(),
+                                headers: [KafkaHeader(name: "cohort", string: record.cohort ?? cohort)]))
                     case .failure(let error):
-                        let where_ = "\(input == "-" ? "<stdin>" : input):\(entry.line)"
-                        reportReject("\(where_): \(error.field): \(error.reason)")
+                        let location = "\(input == "-" ? "<stdin>" : input):\(entry.line)"
+                        reportReject("\(location): \(error.field): \(error.reason)")
                         if tally.rejected() == .openRejectsFile { rejectsFile = try RejectsFile(path: rejectsPath) }
                         try rejectsFile?.write(line: entry.line, error: error, raw: entry.raw)
                     }

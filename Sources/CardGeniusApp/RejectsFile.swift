@@ -15,8 +15,9 @@ final class RejectsFile {
     }
 
     func write(line: Int, error: RecordValidationError, raw: [UInt8]) throws {
-        let reject = Reject(code: error.code.description, field: error.field, line: line, reason: error.reason,
-                            record: String(decoding: raw.prefix(100_000), as: UTF8.self))
+        let reject = Reject(
+            code: error.code.description, field: error.field, line: line, reason: error.reason,
+            record: String(decoding: raw.prefix(100_000), as: UTF8.self))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var data = try encoder.encode(reject)

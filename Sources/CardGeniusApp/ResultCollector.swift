@@ -22,19 +22,26 @@ final class ResultCollector: Service, Sendable {
         var duplicates = 0
         var completed = false
     }
-    private struct SourceKey: Hashable { var partition: Int32; var offset: Int64 }
+    private struct SourceKey: Hashable {
+        var partition: Int32
+        var offset: Int64
+    }
     private let state = Mutex(State())
 
-    init(settings: ServiceSettings, expected: Int, outputPath: String, logger: Logger,
-         onComplete: @escaping @Sendable () -> Void) async throws {
-        var config = KafkaConsumerConfiguration(bootstrapServers: settings.kafka.bootstrapServers,
-                                                groupID: "cardgenius-run-collector-\(UInt32.random(in: 0...UInt32.max))")
+    init(
+        settings: ServiceSettings, expected: Int, outputPath: String, logger: Logger,
+        onComplete: @escaping @Sendable () -> Void
+    ) async throws {
+        var config = KafkaConsumerConfiguration(
+            bootstrapServers: settings.kafka.bootstrapServers,
+            groupID: "cardgenius-run-collector-\(UInt32.random(in: 0...UInt32.max))")
         config.properties = settings.kafka.properties
         consumer = try KafkaConsumer(configuration: config, logger: logger)
         try await consumer.subscribe(topics: [settings.kafka.outputTopic, settings.kafka.dlqTopic])
         outputTopic = settings.kafka.outputTopic
         guard FileManager.default.createFile(atPath: outputPath, contents: nil),
-              let handle = FileHandle(forWritingAtPath: outputPath) else {
+            let handle = FileHandle(forWritingAtPath: outputPath)
+        else {
             throw UsageError("cannot write \(outputPath)")
         }
         file = handle
@@ -101,8 +108,8 @@ final class ResultCollector: Service, Sendable {
     private static func source(ofOutput value: [UInt8]) -> SourceKey? {
         let marker = Array(#""source":{"#.utf8)
         guard let start = value.firstRange(of: marker)?.upperBound,
-              let end = value[start...].firstIndex(of: UInt8(ascii: "}")),
-              let source = try? JSONDecoder().decode(Source.self, from: Data([UInt8(ascii: "{")] + value[start...end]))
+            let end = value[start...].firstIndex(of: UInt8(ascii: "}")),
+            let source = try? JSONDecoder().decode(Source.self, from: Data([UInt8(ascii: "{")] + value[start...end]))
         else { return nil }
         return SourceKey(partition: source.partition, offset: source.offset)
     }

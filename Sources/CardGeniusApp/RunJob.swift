@@ -67,8 +67,10 @@ package struct RunJob: Sendable {
     package let loadSettings: @Sendable ([String: ConfigContent]) throws -> ServiceSettings
     package let logger: Logger
 
-    package init(options: Options, overrides: [String: ConfigContent],
-                 loadSettings: @escaping @Sendable ([String: ConfigContent]) throws -> ServiceSettings, logger: Logger) {
+    package init(
+        options: Options, overrides: [String: ConfigContent],
+        loadSettings: @escaping @Sendable ([String: ConfigContent]) throws -> ServiceSettings, logger: Logger
+    ) {
         self.options = options
         self.overrides = overrides
         self.loadSettings = loadSettings
@@ -107,9 +109,10 @@ package struct RunJob: Sendable {
         let processed: Result<Processed, any Error>
         do {
             if options.simulator {
-                let sim = APISimulator(configuration: SimulatorConfiguration(
-                    host: "127.0.0.1", port: 0, latencyMilliseconds: options.latencyMilliseconds, latencyScale: options.latencyScale,
-                    rateLimit: 50, burst: 30), logger: logger)
+                let sim = APISimulator(
+                    configuration: SimulatorConfiguration(
+                        host: "127.0.0.1", port: 0, latencyMilliseconds: options.latencyMilliseconds, latencyScale: options.latencyScale,
+                        rateLimit: 50, burst: 30), logger: logger)
                 let simGroup = ServiceGroup(configuration: .init(services: [.init(service: sim)], logger: logger))
                 simulatorGroup = simGroup
                 simulatorTask = Task { try await simGroup.run() }
@@ -117,7 +120,9 @@ package struct RunJob: Sendable {
                 overrides["api.url"] = .string("http://127.0.0.1:\(port)/cg/api/pro")
                 settings = try loadSettings(overrides)
                 simulator = sim
-                note("CardGenius simulator at http://127.0.0.1:\(port) (mean latency \(Int(options.latencyMilliseconds * options.latencyScale)) ms, limit 50/s burst 30)")
+                note(
+                    "CardGenius simulator at http://127.0.0.1:\(port) (mean latency \(Int(options.latencyMilliseconds * options.latencyScale)) ms, limit 50/s burst 30)"
+                )
             }
             processed = .success(try await publishAndProcess(settings: settings, onMockCluster: cluster != nil))
         } catch {
@@ -128,11 +133,13 @@ package struct RunJob: Sendable {
         await cluster?.shutdown()
         let result = try processed.get()
 
-        let summary = RunSummary(pipelines: result.pipelines, collector: result.collector, total: result.total,
-                                 elapsed: ContinuousClock.now - started, settings: settings, simulator: simulator?.statistics())
-        return Outcome(total: result.total, done: result.collector.done, recommended: result.collector.recommended,
-                       deadLetters: result.collector.deadLetters, duplicates: result.collector.duplicates,
-                       summary: summary.render())
+        let summary = RunSummary(
+            pipelines: result.pipelines, collector: result.collector, total: result.total,
+            elapsed: ContinuousClock.now - started, settings: settings, simulator: simulator?.statistics())
+        return Outcome(
+            total: result.total, done: result.collector.done, recommended: result.collector.recommended,
+            deadLetters: result.collector.deadLetters, duplicates: result.collector.duplicates,
+            summary: summary.render())
     }
 
     /// What the members and the collector did.
@@ -178,12 +185,16 @@ package struct RunJob: Sendable {
                 if options.members > 1 && !settings.kafka.groupInstanceID.isEmpty {
                     memberSettings.kafka.groupInstanceID += "-\(index)"
                 }
-                assemblies.append(try MemberAssembly(settings: memberSettings, exitWhenIdle: nil, onMockCluster: onMockCluster,
-                                                     logger: logger))
+                assemblies.append(
+                    try MemberAssembly(
+                        settings: memberSettings, exitWhenIdle: nil, onMockCluster: onMockCluster,
+                        logger: logger))
             }
             let pipelines = assemblies.map(\.pipeline)
-            collector = try await ResultCollector(settings: settings, expected: produced.published, outputPath: options.output,
-                                                  logger: logger) {
+            collector = try await ResultCollector(
+                settings: settings, expected: produced.published, outputPath: options.output,
+                logger: logger
+            ) {
                 for p in pipelines { p.requestStop(reason: "every record has a result") }
             }
         } catch {
@@ -191,16 +202,19 @@ package struct RunJob: Sendable {
             throw error
         }
         let pipelines = assemblies.map(\.pipeline)
-        let progress = RunProgress(pipelines: pipelines, collector: collector, total: produced.published,
-                                   budgetRate: settings.api.rateLimit.enabled ? settings.api.rateLimit.requestsPerSecond : nil,
-                                   budgetWorkers: settings.processing.maxWorkers)
+        let progress = RunProgress(
+            pipelines: pipelines, collector: collector, total: produced.published,
+            budgetRate: settings.api.rateLimit.enabled ? settings.api.rateLimit.requestsPerSecond : nil,
+            budgetWorkers: settings.processing.maxWorkers)
         let progressTask = Task { await progress.run() }
         let services: [ServiceGroupConfiguration.ServiceConfiguration] =
             (registry.map { [.init(service: MetricsServer(port: settings.metrics.port, registry: $0, pipelines: pipelines, logger: logger))] } ?? [])
             + [.init(service: PipelineSet(pipelines: pipelines), successTerminationBehavior: .gracefullyShutdownGroup)]
             + [.init(service: collector)]
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: options.shutdownSignals,
-                                                      logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services, gracefulShutdownSignals: options.shutdownSignals,
+                logger: logger))
         var failure: (any Error)?
         do { try await group.run() } catch { failure = error }
         progressTask.cancel()

@@ -39,9 +39,11 @@ final class RunProgress: Sendable {
             let done = collector.done
             let elapsed = (now - started).seconds
             let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : .nan
-            let text = String(format: "%d/%d done (%.0f%%), %.1f calls/s, p95 %.2fs, errors %.1f%%, ETA ",
-                             done, total, Double(done) * 100 / Double(max(total, 1)), rate, p95,
-                             calls > 0 ? Double(failed) * 100 / Double(calls) : 0) + ProgressLine.duration(eta)
+            let text =
+                String(
+                    format: "%d/%d done (%.0f%%), %.1f calls/s, p95 %.2fs, errors %.1f%%, ETA ",
+                    done, total, Double(done) * 100 / Double(max(total, 1)), rate, p95,
+                    calls > 0 ? Double(failed) * 100 / Double(calls) : 0) + ProgressLine.duration(eta)
             line.withLock { $0.draw(text) }
         }
     }

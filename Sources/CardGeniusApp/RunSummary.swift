@@ -52,7 +52,8 @@ struct RunSummary {
             rows.append(("simulator peak concurrency / rps", "\(simulator.peakConcurrency) / \(simulator.peakRPS)"))
         }
         let width = rows.map(\.0.count).max() ?? 0
-        return (["summary", String(repeating: "-", count: width + 30)]
+        return
+            (["summary", String(repeating: "-", count: width + 30)]
             + rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }).joined(separator: "\n")
     }
 }

@@ -40,8 +40,9 @@ package struct StatusQuery {
         let scanner = TopicScanner(KafkaAccess(settings, logger: logger))
         let reader: GroupOffsets
         do {
-            reader = try GroupOffsets(KafkaAccess(settings, logger: logger),
-                                          groupID: group)
+            reader = try GroupOffsets(
+                KafkaAccess(settings, logger: logger),
+                groupID: group)
         } catch {
             throw StartupError("status: \(StartupError.describe(error))")
         }
@@ -69,7 +70,8 @@ package struct StatusQuery {
         } else {
             rate = .init(.infinity, source: "api.rate_limit.enabled = false")
         }
-        let workers: DrainEstimate.Figure<Int> = overrides.workers.map { .init($0, source: "--workers") }
+        let workers: DrainEstimate.Figure<Int> =
+            overrides.workers.map { .init($0, source: "--workers") }
             ?? .init(settings.processing.maxWorkers, source: "processing.max_workers")
         var latency = DrainEstimate.Figure<Double>(1.5, source: "default (the spec's 1.5 s)")
         if let l = overrides.latency {
@@ -88,7 +90,8 @@ package struct StatusQuery {
         }
         let estimate = DrainEstimate(lag: status.totalLag, rate: rate, workers: workers, latencySeconds: latency)
         let nowMs = Int64((Date().timeIntervalSince1970 * 1000).rounded())
-        let cohort: DrainEstimate.Figure<Int64> = overrides.nextCohortMs.map { .init($0, source: "--next-cohort") }
+        let cohort: DrainEstimate.Figure<Int64> =
+            overrides.nextCohortMs.map { .init($0, source: "--next-cohort") }
             ?? .init(CohortSchedule.nextMonday(after: nowMs), source: "next Monday 00:00 UTC")
         let members: StatusReport.Members
         switch await GroupDescriber(KafkaAccess(settings, logger: logger)).describe(group) {

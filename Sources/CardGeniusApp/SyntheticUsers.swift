@@ -20,7 +20,10 @@ enum SyntheticUsers {
             let record = UserSpendRecord(userID: "user-\(i)", cohort: cohort, spends: SpendProfile(spends))
             buffer.append(contentsOf: record.canonicalJSON())
             buffer.append(0x0A)
-            if buffer.count > 1 << 20 { handle.write(buffer); buffer.removeAll(keepingCapacity: true) }
+            if buffer.count > 1 << 20 {
+                handle.write(buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
         }
         handle.write(buffer)
     }

@@ -37,7 +37,10 @@ final class TailCheckpoint: Sendable {
     /// Forgets revoked partitions: their next owner starts from what the group holds.
     func revoked(_ partitions: [KafkaTopicPartition]) {
         state.withLock { s in
-            for tp in partitions { s.printed[tp] = nil; s.committed[tp] = nil }
+            for tp in partitions {
+                s.printed[tp] = nil
+                s.committed[tp] = nil
+            }
         }
     }
 }

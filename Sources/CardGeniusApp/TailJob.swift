@@ -35,8 +35,9 @@ package struct TailJob {
 
     /// Reads until ``max`` records, ``exitWhenIdle``, or the consumer closes.
     package func run() async throws {
-        var config = KafkaConsumerConfiguration(bootstrapServers: settings.kafka.bootstrapServers,
-                                                groupID: group ?? "cardgenius-tail-\(UInt32.random(in: 0...UInt32.max))")
+        var config = KafkaConsumerConfiguration(
+            bootstrapServers: settings.kafka.bootstrapServers,
+            groupID: group ?? "cardgenius-tail-\(UInt32.random(in: 0...UInt32.max))")
         config.properties = settings.kafka.properties
         config.emitEndOfPartition = exitWhenIdle != nil
         config.sessionTimeout = .milliseconds(sessionTimeoutMs)
@@ -106,13 +107,15 @@ package struct TailJob {
         for h in r.headers { headers[h.name] = h.stringValue.map(JSONValue.string) ?? .null }
         let value: JSONValue
         if let bytes = r.value {
-            value = (try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)))
+            value =
+                (try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)))
                 ?? .string(String(decoding: bytes, as: UTF8.self))
         } else {
             value = .null
         }
-        let line = TailLine(topic: r.topic, partition: r.partition, offset: r.offset,
-                            key: r.keyString.map(JSONValue.string) ?? .null, headers: headers, value: value)
+        let line = TailLine(
+            topic: r.topic, partition: r.partition, offset: r.offset,
+            key: r.keyString.map(JSONValue.string) ?? .null, headers: headers, value: value)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]  // slashes escaped ("\/"), as JSONSerialization wrote them
         return String(decoding: (try? encoder.encode(line)) ?? Data(), as: UTF8.self)

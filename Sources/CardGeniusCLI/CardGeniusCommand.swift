@@ -7,9 +7,9 @@ struct CardGeniusCommand: AsyncParsableCommand {
         commandName: "cardgenius",
         abstract: "Turns user spend profiles into credit-card recommendations at scale, through Kafka.",
         discussion: """
-        Quick start: `cardgenius run --users 300` runs the whole job on one machine (embedded Kafka \
-        broker, CardGenius simulator, producer and consumer group).
-        """,
+            Quick start: `cardgenius run --users 300` runs the whole job on one machine (embedded Kafka \
+            broker, CardGenius simulator, producer and consumer group).
+            """,
         subcommands: [
             ConsumeCommand.self,
             RunCommand.self,

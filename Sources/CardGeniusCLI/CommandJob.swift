@@ -17,9 +17,10 @@ struct CommandJob: Service {
     /// Runs `body` in a `ServiceGroup` that turns SIGTERM and SIGINT into a graceful shutdown;
     /// rethrows what `body` throws.
     static func run(logger: Logger, _ body: @escaping @Sendable () async throws -> Void) async throws {
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: CommandJob(body: body), successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: CommandJob(body: body), successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

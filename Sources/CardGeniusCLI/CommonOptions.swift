@@ -24,8 +24,9 @@ struct CommonOptions: ParsableArguments {
     /// A problem stops start-up with one line naming the key.
     func settings(overrides extra: [String: ConfigContent] = [:]) throws -> ServiceSettings {
         do {
-            return try ServiceSettings.load(file: configFile, environment: ProcessInfo.processInfo.environment,
-                                            overrides: overrides(extra))
+            return try ServiceSettings.load(
+                file: configFile, environment: ProcessInfo.processInfo.environment,
+                overrides: overrides(extra))
         } catch {
             // Not a ValidationError: that would print the usage text after the message.
             throw StartupError("configuration error: \(error.description)")
@@ -35,8 +36,9 @@ struct CommonOptions: ParsableArguments {
     /// The effective settings, and their reloads while the service runs (the file changed, or SIGHUP).
     func settingsWatcher(overrides extra: [String: ConfigContent] = [:], logger: Logger) async throws -> SettingsWatcher {
         do {
-            return try await SettingsWatcher(file: configFile, environment: ProcessInfo.processInfo.environment,
-                                             overrides: overrides(extra), logger: logger)
+            return try await SettingsWatcher(
+                file: configFile, environment: ProcessInfo.processInfo.environment,
+                overrides: overrides(extra), logger: logger)
         } catch {
             throw StartupError("configuration error: \(error.description)")
         }

@@ -7,7 +7,10 @@ enum LogBootstrap {
     private static let done = Mutex(false)
 
     static func once(level: Logger.Level, json: Bool) {
-        let first = done.withLock { d -> Bool in defer { d = true }; return !d }
+        let first = done.withLock { d -> Bool in
+            defer { d = true }
+            return !d
+        }
         guard first else { return }
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)

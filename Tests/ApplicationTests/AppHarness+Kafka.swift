@@ -9,8 +9,9 @@ extension AppHarness {
     static func all(_ bootstrap: String, topic: String, timeout: Duration = .seconds(30)) async throws -> [KafkaRecord] {
         let count = try await recordCount(bootstrap, topic: topic)
         guard count > 0 else { return [] }
-        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: bootstrap, groupID: TestLogging.unique("app-reader")),
-                                         logger: logger())
+        let consumer = try KafkaConsumer(
+            configuration: .init(bootstrapServers: bootstrap, groupID: TestLogging.unique("app-reader")),
+            logger: logger())
         try await consumer.subscribe(topics: [topic])
         let box = Collected<KafkaRecord>()
         let reader = Task {
@@ -31,8 +32,9 @@ extension AppHarness {
 
     /// The number of records in `topic` (the sum of its high watermarks; these tests delete nothing).
     static func recordCount(_ bootstrap: String, topic: String) async throws -> Int64 {
-        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: bootstrap, groupID: TestLogging.unique("app-count")),
-                                         logger: logger())
+        let consumer = try KafkaConsumer(
+            configuration: .init(bootstrapServers: bootstrap, groupID: TestLogging.unique("app-count")),
+            logger: logger())
         do {
             var total: Int64 = 0
             for p in 0..<(try await consumer.partitionCount(topic: topic)) {

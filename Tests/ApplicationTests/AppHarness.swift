@@ -48,16 +48,21 @@ enum AppHarness {
 
     /// The simulator in-process on a random port, answering after ~`latency` ms.
     static func simulator(latency: Double) async throws -> (url: String, stop: @Sendable () async -> Void) {
-        let sim = APISimulator(configuration: SimulatorConfiguration(host: "127.0.0.1", port: 0, top: 2,
-                                                                     latencyMilliseconds: latency, latencySigma: 0.1),
-                               logger: logger())
+        let sim = APISimulator(
+            configuration: SimulatorConfiguration(
+                host: "127.0.0.1", port: 0, top: 2,
+                latencyMilliseconds: latency, latencySigma: 0.1),
+            logger: logger())
         let group = ServiceGroup(configuration: .init(services: [.init(service: sim)], logger: logger()))
         let task = Task { try await group.run() }
         let port = try await sim.waitUntilListening()
-        return ("http://127.0.0.1:\(port)/cg/api/pro", {
-            await group.triggerGracefulShutdown()
-            _ = await task.result
-        })
+        return (
+            "http://127.0.0.1:\(port)/cg/api/pro",
+            {
+                await group.triggerGracefulShutdown()
+                _ = await task.result
+            }
+        )
     }
 
     /// The group's committed offsets on `topic`, by partition.

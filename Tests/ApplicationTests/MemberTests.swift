@@ -1,9 +1,10 @@
-@testable import CardGeniusApp
 import Foundation
 import Kafka
 import ProcessTestSupport
 import Settings
 import Testing
+
+@testable import CardGeniusApp
 
 /// `consume`'s member in this process, against the dev broker and the simulator.
 @Suite("Member", .serialized)
@@ -18,17 +19,21 @@ struct MemberTests {
         try AppHarness.users(users).write(toFile: input, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: input) }
         let inputTopic = ServiceSettings().kafka.inputTopic
-        let published = try await ProducerJob(input: input, format: .jsonl, cohort: "2026-W48", topic: inputTopic,
-                                              rejectsPath: input + ".rejects.jsonl", showProgress: false,
-                                              logger: AppHarness.logger())
-            .publish(bootstrapServers: cluster.bootstrapServers, properties: [:])
+        let published = try await ProducerJob(
+            input: input, format: .jsonl, cohort: "2026-W48", topic: inputTopic,
+            rejectsPath: input + ".rejects.jsonl", showProgress: false,
+            logger: AppHarness.logger()
+        )
+        .publish(bootstrapServers: cluster.bootstrapServers, properties: [:])
         #expect(published == ProducerJob.Summary(published: users, rejected: 0, undelivered: 0, rejectsPath: input + ".rejects.jsonl"))
 
         let port = HTTP.freePort()
         let group = TestLogging.unique("member")
-        let overrides = ["kafka.bootstrap_servers": cluster.bootstrapServers, "api.url": sim.url, "kafka.group_id": group,
-                         "metrics.port": String(port), "processing.commit_interval_ms": "200",
-                         "api.rate_limit.requests_per_second": "200", "api.rate_limit.burst": "50"]
+        let overrides = [
+            "kafka.bootstrap_servers": cluster.bootstrapServers, "api.url": sim.url, "kafka.group_id": group,
+            "metrics.port": String(port), "processing.commit_interval_ms": "200",
+            "api.rate_limit.requests_per_second": "200", "api.rate_limit.burst": "50",
+        ]
         let settings = try AppHarness.settings(overrides)
         var options = Member.Options(settings: try await AppHarness.settingsWatcher(overrides))
         options.shutdownSignals = []

@@ -1,9 +1,10 @@
-@testable import CardGeniusApp
 import CardGenius
 import Foundation
 import Kafka
 import ProcessTestSupport
 import Testing
+
+@testable import CardGeniusApp
 
 /// What `produce`'s job publishes, reports and rejects for mixed, clean and CSV inputs, in
 /// this process against the dev broker (the exit codes and the printed lines of the command
@@ -27,9 +28,11 @@ struct ProducerJobPublishingTests {
 
     /// Writes `contents` to a fresh `name`, publishes it to a new topic of `partitions`, and
     /// reads back the whole topic. `rejects` nil: the default path beside the input.
-    static func produce(_ contents: String, name: String, format: UserSpendRecordReader.Format? = nil,
-                        rejects: String? = nil, partitions: Int32,
-                        check: (_ input: String, _ run: Run) throws -> Void) async throws {
+    static func produce(
+        _ contents: String, name: String, format: UserSpendRecordReader.Format? = nil,
+        rejects: String? = nil, partitions: Int32,
+        check: (_ input: String, _ run: Run) throws -> Void
+    ) async throws {
         let directory = AppHarness.temporaryPath("produce")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -38,15 +41,17 @@ struct ProducerJobPublishingTests {
         let cluster = try KafkaMockCluster(brokers: 1, logger: AppHarness.logger())
         try cluster.createTopic("user-spends", partitions: partitions)
         let reported = Collected<String>()
-        var job = ProducerJob(input: input, format: format, cohort: "2026-W48", topic: "user-spends",
-                              rejectsPath: rejects ?? ProducerJob.defaultRejectsPath(for: input),
-                              showProgress: false, logger: AppHarness.logger())
+        var job = ProducerJob(
+            input: input, format: format, cohort: "2026-W48", topic: "user-spends",
+            rejectsPath: rejects ?? ProducerJob.defaultRejectsPath(for: input),
+            showProgress: false, logger: AppHarness.logger())
         job.reportReject = { reported.append([$0]) }
         do {
             let summary = try await job.publish(bootstrapServers: cluster.bootstrapServers, properties: [:])
             let published = try await AppHarness.all(cluster.bootstrapServers, topic: "user-spends").map { r in
-                Published(key: r.keyString, cohortHeader: r.headers.string("cohort"),
-                          value: (try? JSONSerialization.jsonObject(with: Data(r.value ?? []))) as? [String: Any] ?? [:])
+                Published(
+                    key: r.keyString, cohortHeader: r.headers.string("cohort"),
+                    value: (try? JSONSerialization.jsonObject(with: Data(r.value ?? []))) as? [String: Any] ?? [:])
             }
             try check(input, Run(summary: summary, reported: reported.records, published: published))
         } catch {
@@ -60,12 +65,14 @@ struct ProducerJobPublishingTests {
     static func expectSpends(_ value: [String: Any], _ given: [String: Double], sourceLocation: SourceLocation = #_sourceLocation) {
         for field in SpendField.allCases {
             let amount = (value[field.rawValue] as? NSNumber)?.doubleValue
-            #expect(amount == (given[field.rawValue] ?? 0), "\(field.rawValue) = \(amount.map { "\($0)" } ?? "missing")",
-                    sourceLocation: sourceLocation)
+            #expect(
+                amount == (given[field.rawValue] ?? 0), "\(field.rawValue) = \(amount.map { "\($0)" } ?? "missing")",
+                sourceLocation: sourceLocation)
         }
         let known = Set(SpendField.allCases.map(\.rawValue) + ["user_id", "cohort"])
-        #expect(Set(value.keys).isSubset(of: known), "unexpected keys \(Set(value.keys).subtracting(known))",
-                sourceLocation: sourceLocation)
+        #expect(
+            Set(value.keys).isSubset(of: known), "unexpected keys \(Set(value.keys).subtracting(known))",
+            sourceLocation: sourceLocation)
     }
 
     /// `PATH:LINE: field: reason` lines as line → field (each line once, each with a reason).

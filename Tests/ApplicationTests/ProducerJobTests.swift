@@ -1,8 +1,9 @@
-@testable import CardGeniusApp
 import Foundation
 import Kafka
 import ProcessTestSupport
 import Testing
+
+@testable import CardGeniusApp
 
 /// `produce`'s job against the dev broker, and its loop's bookkeeping on its own.
 @Suite("Producer job")
@@ -18,9 +19,11 @@ struct ProducerJobTests {
             try? FileManager.default.removeItem(atPath: input)
             try? FileManager.default.removeItem(atPath: rejects)
         }
-        let summary = try await ProducerJob(input: input, format: nil, cohort: "2026-W01", topic: "in", rejectsPath: rejects,
-                                            showProgress: false, logger: AppHarness.logger())
-            .publish(bootstrapServers: cluster.bootstrapServers, properties: [:])
+        let summary = try await ProducerJob(
+            input: input, format: nil, cohort: "2026-W01", topic: "in", rejectsPath: rejects,
+            showProgress: false, logger: AppHarness.logger()
+        )
+        .publish(bootstrapServers: cluster.bootstrapServers, properties: [:])
         #expect(summary == ProducerJob.Summary(published: 3, rejected: 1, undelivered: 0, rejectsPath: rejects))
         let rejected = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n")
         #expect(rejected.count == 1)

@@ -49,8 +49,10 @@ struct RedriveTests {
     /// A redrive from `dlq` to `in` of `classNames` (all when empty), as `redrive` runs it.
     static func redrive(_ bootstrap: String, group: String, _ classNames: [String] = []) async throws -> RedriveSummary {
         let redriver = DeadLetterRedriver(KafkaAccess(bootstrapServers: bootstrap, logger: AppHarness.logger()))
-        let summary = try await redriver.redrive(from: "dlq", to: "in", selection: try RedriveSelection(classNames: classNames, groupPrefix: group),
-                                                 dryRun: false) { _ in }
+        let summary = try await redriver.redrive(
+            from: "dlq", to: "in", selection: try RedriveSelection(classNames: classNames, groupPrefix: group),
+            dryRun: false
+        ) { _ in }
         #expect(summary.failed == 0 && !summary.interrupted, "\(summary)")
         return summary
     }
@@ -63,8 +65,10 @@ struct RedriveTests {
 
     /// Checks that `republished` are exactly the dead letters of `classes` in `dlqRecords`,
     /// with the original key, value and cohort, the lineage headers and no dead-letter headers.
-    static func expectRepublished(_ republished: [KafkaRecord], of dlqRecords: [KafkaRecord], classes: Set<String>,
-                                  sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectRepublished(
+        _ republished: [KafkaRecord], of dlqRecords: [KafkaRecord], classes: Set<String>,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let wanted = dlqRecords.filter { classes.contains($0.headers.string("error.class") ?? "") }
         var byOrigin: [String: KafkaRecord] = [:]
         for r in wanted { byOrigin["\(r.topic)/\(r.partition)/\(r.offset)"] = r }
@@ -82,8 +86,9 @@ struct RedriveTests {
             #expect(r.headers.string("cohort") == original.headers.string("cohort"), sourceLocation: sourceLocation)
             #expect(r.headers.string("redrive.at")?.hasSuffix("Z") == true, sourceLocation: sourceLocation)
             let names = r.headers.map(\.name)
-            #expect(!names.contains { $0.hasPrefix("error.") || $0.hasPrefix("source.") || $0 == "failed_at" },
-                    "dead-letter headers dropped: \(names)", sourceLocation: sourceLocation)
+            #expect(
+                !names.contains { $0.hasPrefix("error.") || $0.hasPrefix("source.") || $0 == "failed_at" },
+                "dead-letter headers dropped: \(names)", sourceLocation: sourceLocation)
         }
     }
 

@@ -14,16 +14,20 @@ struct ReplayTests {
 
     /// A dev broker whose `spends` topic holds 10 records per partition, values "a-P-I", and
     /// `group`'s commits `offsets`.
-    static func withGroup(_ group: String, committed offsets: [Int32: (Int64, String?)],
-                          _ body: (_ bootstrap: String) async throws -> Void) async throws {
+    static func withGroup(
+        _ group: String, committed offsets: [Int32: (Int64, String?)],
+        _ body: (_ bootstrap: String) async throws -> Void
+    ) async throws {
         let cluster = try KafkaMockCluster(brokers: 1, logger: AppHarness.logger())
         do {
             try cluster.createTopic("spends", partitions: partitions)
-            try await AppHarness.publish(cluster.bootstrapServers, (0..<partitions).flatMap { p in
-                (0..<10).map { i in
-                    KafkaProducerRecord(topic: "spends", partition: p, key: Array("user-\(p)-\(i)".utf8), value: Array("a-\(p)-\(i)".utf8))
-                }
-            })
+            try await AppHarness.publish(
+                cluster.bootstrapServers,
+                (0..<partitions).flatMap { p in
+                    (0..<10).map { i in
+                        KafkaProducerRecord(topic: "spends", partition: p, key: Array("user-\(p)-\(i)".utf8), value: Array("a-\(p)-\(i)".utf8))
+                    }
+                })
             try await AppHarness.commit(cluster.bootstrapServers, group: group, topic: "spends", offsets)
             try await body(cluster.bootstrapServers)
         } catch {
@@ -47,9 +51,10 @@ struct ReplayTests {
         let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: bootstrap, groupID: group), logger: AppHarness.logger())
         let list = try await consumer.committed((0..<partitions).map { KafkaTopicPartition(topic: "spends", partition: $0) })
         await consumer.close()
-        return Dictionary(uniqueKeysWithValues: list.map {
-            ($0.topicPartition.partition, (offset: $0.offset, metadata: ($0.metadata?.isEmpty ?? true) ? nil : $0.metadata))
-        })
+        return Dictionary(
+            uniqueKeysWithValues: list.map {
+                ($0.topicPartition.partition, (offset: $0.offset, metadata: ($0.metadata?.isEmpty ?? true) ? nil : $0.metadata))
+            })
     }
 
     static func positions(_ ranges: [Int32: Range<Int64>]) -> Set<Position> {

@@ -1,8 +1,9 @@
-@testable import CardGeniusApp
 import Configuration
 import Foundation
 import ProcessTestSupport
 import Testing
+
+@testable import CardGeniusApp
 
 /// `run`'s whole job in this process: its own dev broker and simulator.
 @Suite("Run job", .serialized)
@@ -20,8 +21,9 @@ struct RunJobTests {
         options.output = output
         options.shutdownSignals = []
         let overrides: [String: ConfigContent] = ["metrics.port": "0", "api.rate_limit.requests_per_second": "100", "api.rate_limit.burst": "40"]
-        let job = RunJob(options: options, overrides: overrides, loadSettings: { try AppHarness.settings($0) },
-                         logger: AppHarness.logger())
+        let job = RunJob(
+            options: options, overrides: overrides, loadSettings: { try AppHarness.settings($0) },
+            logger: AppHarness.logger())
         let outcome = try await job.run()
         #expect(outcome.total == 40)
         #expect(outcome.done == 40)
@@ -50,8 +52,9 @@ struct RunJobTests {
         options.latencyMilliseconds = 20
         options.output = output
         options.shutdownSignals = []
-        let job = RunJob(options: options, overrides: ["metrics.port": "0"], loadSettings: { try AppHarness.settings($0) },
-                         logger: AppHarness.logger())
+        let job = RunJob(
+            options: options, overrides: ["metrics.port": "0"], loadSettings: { try AppHarness.settings($0) },
+            logger: AppHarness.logger())
         let outcome = try await job.run()
         #expect(outcome.isComplete)
         // The table `run` prints.
@@ -65,8 +68,9 @@ struct RunJobTests {
         #expect(lines.count == 40)
         var users = Set<String>()
         for line in lines {
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                                      "not a JSON object: \(line.prefix(200))")
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                "not a JSON object: \(line.prefix(200))")
             #expect(object["schema_version"] as? Int == 1, "\(line.prefix(200))")
             #expect(object["savings"] is [Any], "savings array: \(line.prefix(200))")
             if let user = object["user_id"] as? String { users.insert(user) }
@@ -87,8 +91,9 @@ struct RunJobTests {
         options.partitions = 1
         options.latencyScale = 0.01
         options.shutdownSignals = []
-        let job = RunJob(options: options, overrides: ["metrics.port": "0"], loadSettings: { try AppHarness.settings($0) },
-                         logger: AppHarness.logger())
+        let job = RunJob(
+            options: options, overrides: ["metrics.port": "0"], loadSettings: { try AppHarness.settings($0) },
+            logger: AppHarness.logger())
         await #expect(throws: UsageError.self) { _ = try await job.run() }
     }
 }

@@ -1,10 +1,11 @@
-@testable import CardGeniusApp
 import Foundation
 import Kafka
 import Operations
 import ProcessTestSupport
 import Settings
 import Testing
+
+@testable import CardGeniusApp
 
 /// `status`'s query in this process against the dev broker: the report as `status` prints it
 /// (`--json` and text). Flag parsing, exit codes and error lines stay in the CLI suite.
@@ -15,11 +16,13 @@ struct StatusQueryTests {
         let cluster = try KafkaMockCluster(brokers: 1, logger: AppHarness.logger())
         do {
             try cluster.createTopic("spends", partitions: 3)
-            try await AppHarness.publish(cluster.bootstrapServers, (0..<3).flatMap { p in
-                (0..<(10 * (p + 1))).map { i in
-                    KafkaProducerRecord(topic: "spends", partition: Int32(p), key: Array("u\(p)-\(i)".utf8), value: Array("v\(p)-\(i)".utf8))
-                }
-            })
+            try await AppHarness.publish(
+                cluster.bootstrapServers,
+                (0..<3).flatMap { p in
+                    (0..<(10 * (p + 1))).map { i in
+                        KafkaProducerRecord(topic: "spends", partition: Int32(p), key: Array("u\(p)-\(i)".utf8), value: Array("v\(p)-\(i)".utf8))
+                    }
+                })
             try await body(cluster.bootstrapServers)
         } catch {
             await cluster.shutdown()
@@ -29,8 +32,10 @@ struct StatusQueryTests {
     }
 
     /// The report on `spends` for `group`, with the settings' defaults but for the brokers.
-    static func report(_ bootstrap: String, group: String, _ overrides: StatusQuery.Overrides,
-                       settings: (inout ServiceSettings) -> Void = { _ in }) async throws -> StatusReport {
+    static func report(
+        _ bootstrap: String, group: String, _ overrides: StatusQuery.Overrides,
+        settings: (inout ServiceSettings) -> Void = { _ in }
+    ) async throws -> StatusReport {
         var s = ServiceSettings()
         s.kafka.bootstrapServers = bootstrap
         settings(&s)
@@ -58,8 +63,10 @@ struct StatusQueryTests {
         try await Self.withTopic { bootstrap in
             try await AppHarness.commit(bootstrap, group: group, topic: "spends", [0: (4, "cg1:4:1,3"), 1: (20, nil)])
             let nextCohort = try ISO8601Timestamp.parse("2099-01-05")
-            let o = try Self.json(try await Self.report(bootstrap, group: group,
-                                                        Self.overrides(rate: 2, workers: 4, latency: 1, nextCohortMs: nextCohort)))
+            let o = try Self.json(
+                try await Self.report(
+                    bootstrap, group: group,
+                    Self.overrides(rate: 2, workers: 4, latency: 1, nextCohortMs: nextCohort)))
             #expect(o["group"] as? String == group && o["topic"] as? String == "spends")
             let parts = try #require(o["partitions"] as? [[String: Any]])
             #expect(parts.map { $0["partition"] as? Int } == [0, 1, 2])
@@ -72,7 +79,8 @@ struct StatusQueryTests {
             #expect(totals["lag"] as? Int == 36 && totals["end"] as? Int == 60 && totals["completed_above_commit"] as? Int == 2)
             let t = try #require(o["throughput"] as? [String: Any])
             #expect(t["records_per_second"] as? Double == 2 && t["limited_by"] as? String == "rate")
-            #expect(t["rate_source"] as? String == "--rate" && t["workers_source"] as? String == "--workers"
+            #expect(
+                t["rate_source"] as? String == "--rate" && t["workers_source"] as? String == "--workers"
                     && t["latency_source"] as? String == "--latency-s")
             #expect(o["drain_seconds"] as? Double == 18)
             let cohort = try #require(o["next_cohort"] as? [String: Any])
@@ -95,8 +103,9 @@ struct StatusQueryTests {
         try await Self.withTopic { bootstrap in
             try await AppHarness.commit(bootstrap, group: group, topic: "spends", [0: (10, nil), 1: (5, nil), 2: (30, nil)])
             let soon = Int64((Date().timeIntervalSince1970 + 20) * 1000)
-            let report = try await Self.report(bootstrap, group: group,
-                                               Self.overrides(rate: 0.5, workers: 20, latency: 1.5, nextCohortMs: soon))
+            let report = try await Self.report(
+                bootstrap, group: group,
+                Self.overrides(rate: 0.5, workers: 20, latency: 1.5, nextCohortMs: soon))
             let text = report.renderText()
             let lines = text.split(separator: "\n")
             #expect(lines.contains { $0.split(separator: " ").map(String.init) == ["1", "5", "20", "15", "-"] }, "\(text)")
@@ -134,9 +143,10 @@ struct StatusQueryTests {
             #expect(utc.component(.weekday, from: at) == 2 && utc.component(.hour, from: at) == 0)
             #expect(at > Date() && at <= Date().addingTimeInterval(7 * 86_400))
 
-            let unlimited = try Self.json(try await Self.report(bootstrap, group: TestLogging.unique("fresh"), Self.overrides()) {
-                $0.api.rateLimit.enabled = false
-            })
+            let unlimited = try Self.json(
+                try await Self.report(bootstrap, group: TestLogging.unique("fresh"), Self.overrides()) {
+                    $0.api.rateLimit.enabled = false
+                })
             #expect((unlimited["throughput"] as? [String: Any])?["rate"] is NSNull)
             #expect((unlimited["throughput"] as? [String: Any])?["limited_by"] as? String == "workers")
 

@@ -1,9 +1,10 @@
-@testable import CardGeniusApp
 import Foundation
 import Kafka
 import ProcessTestSupport
 import Settings
 import Testing
+
+@testable import CardGeniusApp
 
 /// `tail`'s reader in this process against the dev broker: what it prints and what the group
 /// commits. The group split and the SIGKILL take-over across processes stay in CLITests.
@@ -56,10 +57,13 @@ struct TailJobTests {
         let cluster = try KafkaMockCluster(brokers: 1, logger: AppHarness.logger())
         try cluster.createTopic("spends", partitions: partitions)
         let bootstrap = cluster.bootstrapServers
-        try await AppHarness.publish(bootstrap, (0..<(Int(partitions) * perPartition)).map { i in
-            KafkaProducerRecord(topic: "spends", partition: Int32(i) % partitions, key: Array("user-\(i)".utf8),
-                                value: Array(#"{"n":\#(i)}"#.utf8))
-        })
+        try await AppHarness.publish(
+            bootstrap,
+            (0..<(Int(partitions) * perPartition)).map { i in
+                KafkaProducerRecord(
+                    topic: "spends", partition: Int32(i) % partitions, key: Array("user-\(i)".utf8),
+                    value: Array(#"{"n":\#(i)}"#.utf8))
+            })
         let everything = Set((0..<partitions).flatMap { p in (0..<Int64(perPartition)).map { Position(partition: p, offset: $0) } })
         var settings = ServiceSettings()
         settings.kafka.bootstrapServers = bootstrap

@@ -1,11 +1,12 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Kafka
 import Logging
 @_exported import ProcessTestSupport
 import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 // Helpers for process-level tests: `cardgenius` child processes with captured output,
 // polling, scratch directories, and a few Kafka shortcuts (the test's own broker).
@@ -20,8 +21,10 @@ enum CLI {
     static var binary: String { CardgeniusExecutable.path }
 
     /// Runs `cardgenius arguments` to completion (SIGKILLed after `timeout`).
-    static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
-                    timeout: Duration = .seconds(60)) async throws -> Finished {
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
+        timeout: Duration = .seconds(60)
+    ) async throws -> Finished {
         let child = try ChildProcess(arguments, environment: environment, directory: directory)
         defer { child.kill() }
         guard let status = await child.waitForExit(timeout: timeout) else {
@@ -96,7 +99,8 @@ struct TailedRecord: Hashable {
         if let s = o["value"] as? String {
             value = s
         } else if let v = o["value"], !(v is NSNull),
-                  let data = try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed]) {
+            let data = try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed])
+        {
             value = String(decoding: data, as: UTF8.self)
         } else {
             value = ""
@@ -122,7 +126,8 @@ struct AssignmentEvent {
 
     init?(line: String) {
         guard let o = jsonObject(line), let event = o["event"] as? String, let pid = o["pid"] as? Int,
-              let list = o["partitions"] as? [[String: Any]] else { return nil }
+            let list = o["partitions"] as? [[String: Any]]
+        else { return nil }
         self.event = event
         self.pid = Int32(pid)
         partitions = Set(list.compactMap { ($0["partition"] as? Int).map(Int32.init) })
@@ -185,8 +190,9 @@ enum TestKafka {
 
     /// Reads `topic` from the beginning (a fresh group) until `count` records arrived or `timeout`.
     static func read(_ bootstrap: String, topic: String, count: Int, timeout: Duration = .seconds(30)) async throws -> [KafkaRecord] {
-        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: bootstrap, groupID: CLI.unique("cli-reader")),
-                                         logger: CLI.logger())
+        let consumer = try KafkaConsumer(
+            configuration: .init(bootstrapServers: bootstrap, groupID: CLI.unique("cli-reader")),
+            logger: CLI.logger())
         try await consumer.subscribe(topics: [topic])
         let box = RecordBox()
         let reader = Task {
@@ -206,8 +212,9 @@ enum TestKafka {
 
     /// The number of records in `topic` (sum of the high watermarks; nothing is deleted in these tests).
     static func recordCount(_ bootstrap: String, topic: String) async throws -> Int64 {
-        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: bootstrap, groupID: CLI.unique("cli-count")),
-                                         logger: CLI.logger())
+        let consumer = try KafkaConsumer(
+            configuration: .init(bootstrapServers: bootstrap, groupID: CLI.unique("cli-count")),
+            logger: CLI.logger())
         do {
             let partitions = try await consumer.partitionCount(topic: topic)
             var total: Int64 = 0

@@ -5,8 +5,10 @@ extension CLITests {
     @Suite("config: errors stop start-up with one line naming the key")
     struct Config {
         /// A configuration problem is one stderr line, no crash, no stack trace, no usage text.
-        static func expectOneLineError(_ result: Finished, naming name: String,
-                                       sourceLocation: SourceLocation = #_sourceLocation) {
+        static func expectOneLineError(
+            _ result: Finished, naming name: String,
+            sourceLocation: SourceLocation = #_sourceLocation
+        ) {
             #expect(result.status != .exited(0), "\(result)", sourceLocation: sourceLocation)
             if case .signalled = result.status { Issue.record("crashed: \(result)", sourceLocation: sourceLocation) }
             #expect(result.stderrLines.count == 1, "expected one line:\n\(result.stderr)", sourceLocation: sourceLocation)
@@ -53,7 +55,9 @@ extension CLITests {
         func showRedactsSecrets() async throws {
             let scratch = try ScratchDirectory()
             let secret = "hunter2-\(UUID().uuidString)"
-            let path = try scratch.write("secret.json", #"""
+            let path = try scratch.write(
+                "secret.json",
+                #"""
                 {"kafka":{"properties":{"sasl.password":"\#(secret)","sasl.username":"alice","security.protocol":"SASL_SSL"}}}
                 """#)
             let result = try await CLI.run(["config", "show", "--config", path])
@@ -65,8 +69,9 @@ extension CLITests {
             #expect(properties?["sasl.username"] as? String == "alice", "non-secrets are shown")
 
             // The same through the environment.
-            let viaEnv = try await CLI.run(["config", "show"],
-                                           environment: ["CARDGENIUS_KAFKA_PROPERTIES": #"{"sasl.password":"\#(secret)"}"#])
+            let viaEnv = try await CLI.run(
+                ["config", "show"],
+                environment: ["CARDGENIUS_KAFKA_PROPERTIES": #"{"sasl.password":"\#(secret)"}"#])
             #expect(viaEnv.status == .exited(0), "\(viaEnv)")
             #expect(!viaEnv.stdout.contains(secret) && !viaEnv.stderr.contains(secret), "the secret leaked:\n\(viaEnv)")
         }

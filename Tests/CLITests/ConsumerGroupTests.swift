@@ -16,8 +16,10 @@ extension CLITests {
         }
 
         static func tail(_ bootstrap: String, topic: String, group: String) throws -> ChildProcess {
-            try ChildProcess(["tail", "--brokers", bootstrap, "--topic", topic, "--group", group, "--commit",
-                              "--session-timeout-ms", "3000", "--log-level", "error"])
+            try ChildProcess([
+                "tail", "--brokers", bootstrap, "--topic", topic, "--group", group, "--commit",
+                "--session-timeout-ms", "3000", "--log-level", "error",
+            ])
         }
 
         @Test("two members split the partitions; the survivor of a SIGKILL takes them all; no record is lost")
@@ -41,7 +43,9 @@ extension CLITests {
                 let (pa, pb) = (a.ownedPartitions, b.ownedPartitions)
                 return !pa.isEmpty && !pb.isEmpty && pa.isDisjoint(with: pb) && pa.union(pb) == all
             }
-            try #require(split, """
+            try #require(
+                split,
+                """
                 no split: a=\(a.ownedPartitions.sorted()) b=\(b.ownedPartitions.sorted())
                 a stderr:\n\(a.stderr)\nb stderr:\n\(b.stderr)
                 """)

@@ -14,8 +14,10 @@ extension CLITests {
         func servesTopicsAndStopsOnSIGTERM() async throws {
             let scratch = try ScratchDirectory()
             let bootstrapFile = scratch.file("bootstrap.txt")
-            let broker = try ChildProcess(["dev-broker", "--brokers", "3", "--partitions", "4", "--topic", "extra:2",
-                                           "--bootstrap-file", bootstrapFile, "--log-level", "warning"])
+            let broker = try ChildProcess([
+                "dev-broker", "--brokers", "3", "--partitions", "4", "--topic", "extra:2",
+                "--bootstrap-file", bootstrapFile, "--log-level", "warning",
+            ])
             defer { broker.kill() }
 
             // The bootstrap list: one stdout line, the same in the file.
@@ -31,8 +33,9 @@ extension CLITests {
             #expect(scratch.read("bootstrap.txt") == bootstrap + "\n")
 
             // Topic layout, from the cluster's metadata.
-            let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: bootstrap, groupID: CLI.unique("dev-broker")),
-                                             logger: CLI.logger())
+            let consumer = try KafkaConsumer(
+                configuration: .init(bootstrapServers: bootstrap, groupID: CLI.unique("dev-broker")),
+                logger: CLI.logger())
             for topic in ["user-spends", "card-recommendations", "user-spends.dlq"] {
                 #expect(try await consumer.partitionCount(topic: topic) == 4, "\(topic)")
             }
@@ -41,8 +44,10 @@ extension CLITests {
             // A record round-trips through the broker process.
             let marker = CLI.unique("round-trip")
             let producer = try KafkaProducer(configuration: .init(bootstrapServers: bootstrap), logger: CLI.logger())
-            let report = try await producer.send(KafkaProducerRecord(topic: "extra", key: "k-\(marker)", value: Array(marker.utf8),
-                                                                     headers: [KafkaHeader(name: "h", string: "v")]))
+            let report = try await producer.send(
+                KafkaProducerRecord(
+                    topic: "extra", key: "k-\(marker)", value: Array(marker.utf8),
+                    headers: [KafkaHeader(name: "h", string: "v")]))
             await producer.close()
             #expect(report.topicPartition.topic == "extra")
 
@@ -71,15 +76,16 @@ extension CLITests {
             #expect(status == .exited(0), "dev-broker after SIGTERM: \(status.map { "\($0)" } ?? "still running")\n\(broker.stderr)")
         }
 
-        @Test("dev-broker rejects bad flags with one line naming the flag",
-              arguments: [
-                  (["--brokers", "0"], "--brokers"),
-                  (["--brokers", "17"], "--brokers"),
-                  (["--topic", "bad name!"], "--topic"),
-                  (["--topic", "x:0"], "--topic"),
-                  (["--topic", "x:many"], "--topic"),
-                  (["--partitions", "0"], "--partitions"),
-              ])
+        @Test(
+            "dev-broker rejects bad flags with one line naming the flag",
+            arguments: [
+                (["--brokers", "0"], "--brokers"),
+                (["--brokers", "17"], "--brokers"),
+                (["--topic", "bad name!"], "--topic"),
+                (["--topic", "x:0"], "--topic"),
+                (["--topic", "x:many"], "--topic"),
+                (["--partitions", "0"], "--partitions"),
+            ])
         func rejectsBadFlags(flags: [String], named flag: String) async throws {
             let result = try await CLI.run(["dev-broker"] + flags, timeout: .seconds(30))
             #expect(result.status != .exited(0), "\(result)")

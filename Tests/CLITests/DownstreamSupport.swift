@@ -22,16 +22,20 @@ enum Downstream {
     }
 
     /// An output record value (schema v1), as the pipeline writes it.
-    static func outputValue(user: String, cohort: String?, partition: Int = 0, offset: Int = 0,
-                            processedAt: String = "2026-11-29T06:30:56.376Z", cards: [Card]) -> String {
+    static func outputValue(
+        user: String, cohort: String?, partition: Int = 0, offset: Int = 0,
+        processedAt: String = "2026-11-29T06:30:56.376Z", cards: [Card]
+    ) -> String {
         let cohortJSON = cohort.map { "\"\($0)\"" } ?? "null"
-        return #"{"schema_version":1,"user_id":"\#(user)","cohort":\#(cohortJSON),"source":{"topic":"user-spends","partition":\#(partition),"offset":\#(offset)},"processed_at":"\#(processedAt)","attempts":1,"api_latency_ms":12,"savings":[\#(cards.map(\.json).joined(separator: ","))]}"#
+        return
+            #"{"schema_version":1,"user_id":"\#(user)","cohort":\#(cohortJSON),"source":{"topic":"user-spends","partition":\#(partition),"offset":\#(offset)},"processed_at":"\#(processedAt)","attempts":1,"api_latency_ms":12,"savings":[\#(cards.map(\.json).joined(separator: ","))]}"#
     }
 
     /// An output record: key = user, headers cohort and content-type.
     static func output(topic: String, user: String, cohort: String, value: String, partition: Int32? = nil) -> KafkaProducerRecord {
-        KafkaProducerRecord(topic: topic, partition: partition, key: Array(user.utf8), value: Array(value.utf8),
-                            headers: [KafkaHeader(name: "cohort", string: cohort), KafkaHeader(name: "content-type", string: "application/json")])
+        KafkaProducerRecord(
+            topic: topic, partition: partition, key: Array(user.utf8), value: Array(value.utf8),
+            headers: [KafkaHeader(name: "cohort", string: cohort), KafkaHeader(name: "content-type", string: "application/json")])
     }
 
     /// An input record value.
@@ -41,13 +45,16 @@ enum Downstream {
 
     /// An input record: key = user, cohort header.
     static func input(topic: String, user: String, cohort: String, value: String? = nil) -> KafkaProducerRecord {
-        KafkaProducerRecord(topic: topic, key: Array(user.utf8), value: Array((value ?? inputValue(user: user, cohort: cohort)).utf8),
-                            headers: [KafkaHeader(name: "cohort", string: cohort)])
+        KafkaProducerRecord(
+            topic: topic, key: Array(user.utf8), value: Array((value ?? inputValue(user: user, cohort: cohort)).utf8),
+            headers: [KafkaHeader(name: "cohort", string: cohort)])
     }
 
     /// A dead letter: the input record's key, value and cohort, plus the pipeline's headers.
-    static func deadLetter(topic: String, user: String, cohort: String, errorClass: String, partition: Int32? = nil,
-                           value: String? = nil, sourceOffset: Int = 0) -> KafkaProducerRecord {
+    static func deadLetter(
+        topic: String, user: String, cohort: String, errorClass: String, partition: Int32? = nil,
+        value: String? = nil, sourceOffset: Int = 0
+    ) -> KafkaProducerRecord {
         KafkaProducerRecord(
             topic: topic, partition: partition, key: Array(user.utf8),
             value: Array((value ?? inputValue(user: user, cohort: cohort)).utf8),

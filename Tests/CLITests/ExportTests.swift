@@ -17,13 +17,16 @@ extension CLITests {
             try await TestKafka.withCluster([topic: 3]) { bootstrap in
                 var records: [KafkaProducerRecord] = []
                 for i in 0..<30 {
-                    let value = Downstream.outputValue(user: "u-\(i % 20)", cohort: "c\(i % 2)", offset: i,
-                                                       cards: i % 5 == 0 ? [] : Self.cards)
+                    let value = Downstream.outputValue(
+                        user: "u-\(i % 20)", cohort: "c\(i % 2)", offset: i,
+                        cards: i % 5 == 0 ? [] : Self.cards)
                     records.append(Downstream.output(topic: topic, user: "u-\(i % 20)", cohort: "c\(i % 2)", value: value))
                 }
                 records.append(KafkaProducerRecord(topic: topic, partition: 1, key: Array("junk".utf8), value: Array("not json {".utf8)))
-                records.append(KafkaProducerRecord(topic: topic, partition: 2, key: Array("v2".utf8),
-                                                   value: Array(#"{"schema_version":2,"user_id":"v2","savings":[]}"#.utf8)))
+                records.append(
+                    KafkaProducerRecord(
+                        topic: topic, partition: 2, key: Array("v2".utf8),
+                        value: Array(#"{"schema_version":2,"user_id":"v2","savings":[]}"#.utf8)))
                 try await Downstream.publish(bootstrap, records)
                 let stored = try await Downstream.all(bootstrap, topic: topic)
                 let junk = try #require(stored.first { $0.keyString == "junk" })
@@ -55,15 +58,21 @@ extension CLITests {
             let scratch = try ScratchDirectory()
             let topic = CLI.unique("recs")
             try await TestKafka.withCluster([topic: 1]) { bootstrap in
-                try await Downstream.publish(bootstrap, [
-                    Downstream.output(topic: topic, user: "u-1", cohort: "2026-W48",
-                                      value: Downstream.outputValue(user: "u-1", cohort: "2026-W48", partition: 3, offset: 1841, cards: Self.cards)),
-                    Downstream.output(topic: topic, user: "u,2", cohort: "2026-W48",
-                                      value: Downstream.outputValue(user: "u,2", cohort: "2026-W48", partition: 1, offset: 9, cards: [])),
-                ])
+                try await Downstream.publish(
+                    bootstrap,
+                    [
+                        Downstream.output(
+                            topic: topic, user: "u-1", cohort: "2026-W48",
+                            value: Downstream.outputValue(user: "u-1", cohort: "2026-W48", partition: 3, offset: 1841, cards: Self.cards)),
+                        Downstream.output(
+                            topic: topic, user: "u,2", cohort: "2026-W48",
+                            value: Downstream.outputValue(user: "u,2", cohort: "2026-W48", partition: 1, offset: 9, cards: [])),
+                    ])
                 let out = scratch.file("recs.csv")
-                let result = try await CLI.run(["export", "--brokers", bootstrap, "--topic", topic, "--output", out,
-                                                "--format", "csv", "--from-beginning", "--log-level", "error"])
+                let result = try await CLI.run([
+                    "export", "--brokers", bootstrap, "--topic", topic, "--output", out,
+                    "--format", "csv", "--from-beginning", "--log-level", "error",
+                ])
                 #expect(result.status == .exited(0), "\(result)")
                 let expected = [
                     "user_id,cohort,rank,card_id,card_name,total_savings_yearly,roi,processed_at,source_partition,source_offset",
@@ -86,12 +95,16 @@ extension CLITests {
                 var records: [KafkaProducerRecord] = []
                 for i in 0..<12 {
                     let cohort = i % 3 == 0 ? "A" : "B"
-                    records.append(Downstream.output(topic: topic, user: "u-\(i)", cohort: cohort,
-                                                     value: Downstream.outputValue(user: "u-\(i)", cohort: cohort, offset: i, cards: Self.cards)))
+                    records.append(
+                        Downstream.output(
+                            topic: topic, user: "u-\(i)", cohort: cohort,
+                            value: Downstream.outputValue(user: "u-\(i)", cohort: cohort, offset: i, cards: Self.cards)))
                 }
                 try await Downstream.publish(bootstrap, records)
-                let result = try await CLI.run(["export", "--brokers", bootstrap, "--topic", topic, "--output", "-",
-                                                "--cohort", "A", "--log-level", "error"])
+                let result = try await CLI.run([
+                    "export", "--brokers", bootstrap, "--topic", topic, "--output", "-",
+                    "--cohort", "A", "--log-level", "error",
+                ])
                 #expect(result.status == .exited(0), "\(result)")
                 let users = Set(result.stdoutLines.compactMap { jsonObject($0)?["user_id"] as? String })
                 #expect(result.stdoutLines.count == 4, "\(result)")
@@ -109,13 +122,19 @@ extension CLITests {
             let group = CLI.unique("export")
             try await TestKafka.withCluster([topic: 3]) { bootstrap in
                 func batch(_ range: Range<Int>) -> [KafkaProducerRecord] {
-                    range.map { Downstream.output(topic: topic, user: "u-\($0)", cohort: "A",
-                                                   value: Downstream.outputValue(user: "u-\($0)", cohort: "A", offset: $0, cards: Self.cards)) }
+                    range.map {
+                        Downstream.output(
+                            topic: topic, user: "u-\($0)", cohort: "A",
+                            value: Downstream.outputValue(user: "u-\($0)", cohort: "A", offset: $0, cards: Self.cards))
+                    }
                 }
                 func export(_ name: String) async throws -> (Finished, [String]) {
-                    let result = try await CLI.run(["export", "--brokers", bootstrap, "--topic", topic, "--group", group,
-                                                    "--output", scratch.file(name), "--exit-when-idle", "1", "--log-level", "error"],
-                                                   timeout: .seconds(60))
+                    let result = try await CLI.run(
+                        [
+                            "export", "--brokers", bootstrap, "--topic", topic, "--group", group,
+                            "--output", scratch.file(name), "--exit-when-idle", "1", "--log-level", "error",
+                        ],
+                        timeout: .seconds(60))
                     let users = (scratch.read(name) ?? "").split(separator: "\n").compactMap { jsonObject(String($0))?["user_id"] as? String }
                     return (result, users)
                 }
@@ -146,12 +165,17 @@ extension CLITests {
             let topic = CLI.unique("recs")
             let group = CLI.unique("export")
             try await TestKafka.withCluster([topic: 2]) { bootstrap in
-                try await Downstream.publish(bootstrap, (0..<8).map {
-                    Downstream.output(topic: topic, user: "u-\($0)", cohort: "A",
-                                      value: Downstream.outputValue(user: "u-\($0)", cohort: "A", cards: Self.cards))
-                })
-                let child = try ChildProcess(["export", "--brokers", bootstrap, "--topic", topic, "--group", group,
-                                              "--output", scratch.file("out.csv"), "--format", "csv", "--progress", "--log-level", "error"])
+                try await Downstream.publish(
+                    bootstrap,
+                    (0..<8).map {
+                        Downstream.output(
+                            topic: topic, user: "u-\($0)", cohort: "A",
+                            value: Downstream.outputValue(user: "u-\($0)", cohort: "A", cards: Self.cards))
+                    })
+                let child = try ChildProcess([
+                    "export", "--brokers", bootstrap, "--topic", topic, "--group", group,
+                    "--output", scratch.file("out.csv"), "--format", "csv", "--progress", "--log-level", "error",
+                ])
                 let started = await waitUntil(timeout: .seconds(30)) { child.stderr.contains("records written") }
                 #expect(started, "no progress line\n\(child.stderr)")
                 try await Task.sleep(for: .seconds(2))
@@ -167,19 +191,23 @@ extension CLITests {
         }
 
         // (A missing topic cannot be tested here: the mock cluster creates topics on a metadata request.)
-        @Test("bad flags: one line naming the flag, no file",
-              arguments: [
+        @Test(
+            "bad flags: one line naming the flag, no file",
+            arguments: [
                 (["--format", "xml"], "--format"),
                 (["--group", "g", "--from-beginning"], "--from-beginning"),
                 (["--exit-when-idle", "2"], "--exit-when-idle"),
                 (["--group", ""], "--group"),
-              ])
+            ])
         func badInput(flags: [String], mention: String) async throws {
             let scratch = try ScratchDirectory()
             let topic = CLI.unique("recs")
             try await TestKafka.withCluster([topic: 1]) { bootstrap in
-                let result = try await CLI.run(["export", "--brokers", bootstrap, "--topic", topic, "--output", scratch.file("x.jsonl"),
-                                                "--log-level", "error"] + flags, timeout: .seconds(60))
+                let result = try await CLI.run(
+                    [
+                        "export", "--brokers", bootstrap, "--topic", topic, "--output", scratch.file("x.jsonl"),
+                        "--log-level", "error",
+                    ] + flags, timeout: .seconds(60))
                 #expect(result.status != .exited(0), "\(result)")
                 let errorLines = result.stderrLines.filter { $0.hasPrefix("Error:") }
                 #expect(errorLines.count == 1, "\(result)")

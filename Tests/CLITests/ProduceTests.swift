@@ -19,8 +19,9 @@ extension CLITests {
             let records = try await TestKafka.read(bootstrap, topic: topic, count: Int(count))
             #expect(records.count == Int(count), "read \(records.count) of \(count) records")
             return records.map { r in
-                Published(key: r.keyString, cohortHeader: r.headers.string("cohort"),
-                          value: (try? JSONSerialization.jsonObject(with: Data(r.value ?? []))) as? [String: Any] ?? [:])
+                Published(
+                    key: r.keyString, cohortHeader: r.headers.string("cohort"),
+                    value: (try? JSONSerialization.jsonObject(with: Data(r.value ?? []))) as? [String: Any] ?? [:])
             }
         }
 
@@ -60,7 +61,7 @@ extension CLITests {
         static let mixedJSONL = """
             {"user_id":"u1","amazon_spends":1200,"fuel":300.5}
             {"user_id":"u2","fuel":
-            
+
             {"user_id":"u3","cohort":"beta-arm","hotels_annual":50000}
             {"fuel":100}
             {"user_id":"u5","fuel":-5}
@@ -81,8 +82,10 @@ extension CLITests {
             let input = try scratch.write("spends.jsonl", Self.mixedJSONL)
             let topic = CLI.unique("user-spends")
             try await TestKafka.withCluster([topic: 4]) { bootstrap in
-                let result = try await CLI.run(["produce", "--brokers", bootstrap, "--input", input, "--cohort", "2026-W48",
-                                                "--topic", topic, "--log-level", "error"])
+                let result = try await CLI.run([
+                    "produce", "--brokers", bootstrap, "--input", input, "--cohort", "2026-W48",
+                    "--topic", topic, "--log-level", "error",
+                ])
                 #expect(result.status == .exited(1), "\(result)")
                 #expect(Self.reportedRejects(result.stderr, path: input) == Self.mixedJSONLRejects, "\(result)")
                 #expect(result.stdout.contains("published 4, rejected 5, undelivered 0 (rejects in \(input).rejects.jsonl)"), "\(result)")
@@ -96,8 +99,9 @@ extension CLITests {
             let scratch = try ScratchDirectory()
             let missing = scratch.file("no-such-file.jsonl")
             // Nothing listens on port 9 (discard): the input must be checked before any Kafka work.
-            let result = try await CLI.run(["produce", "--brokers", "127.0.0.1:9", "--input", missing, "--log-level", "error"],
-                                           timeout: .seconds(30))
+            let result = try await CLI.run(
+                ["produce", "--brokers", "127.0.0.1:9", "--input", missing, "--log-level", "error"],
+                timeout: .seconds(30))
             #expect(result.status == .exited(2), "unreadable input is exit status 2: \(result)")
             #expect(result.stderrLines.count == 1, "one line: \(result)")
             let message = try #require(result.stderrLines.first, "\(result)")
@@ -119,8 +123,10 @@ extension CLITests {
             }
             try await TestKafka.withCluster([topic: 1]) { bootstrap in
                 let before = isoWeek()
-                let result = try await CLI.run(["produce", "--brokers", bootstrap, "--input", input, "--topic", topic,
-                                                "--log-level", "error"])
+                let result = try await CLI.run([
+                    "produce", "--brokers", bootstrap, "--input", input, "--topic", topic,
+                    "--log-level", "error",
+                ])
                 let after = isoWeek()
                 #expect(result.status == .exited(0), "\(result)")
                 #expect(result.stdoutLines == ["published 1, rejected 0, undelivered 0"], "\(result)")

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import ProcessTestSupport
 import Testing
 
 extension CLITests {
@@ -12,33 +13,23 @@ extension CLITests {
         }
 
         /// Runs `python3 arguments` to completion; nil status on time-out.
-        static func runPython(_ arguments: [String], environment: [String: String] = [:],
-                              timeout: Duration = .seconds(60)) async throws -> (status: Int32?, stdout: String, stderr: String) {
-            let dir = FileManager.default.temporaryDirectory
-            let out = dir.appendingPathComponent("py-\(UUID().uuidString).out").path
-            let err = dir.appendingPathComponent("py-\(UUID().uuidString).err").path
-            FileManager.default.createFile(atPath: out, contents: nil)
-            FileManager.default.createFile(atPath: err, contents: nil)
-            defer { try? FileManager.default.removeItem(atPath: out); try? FileManager.default.removeItem(atPath: err) }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = arguments
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = FileHandle(forWritingAtPath: out)
-            process.standardError = FileHandle(forWritingAtPath: err)
-            try process.run()
-            let ended = await waitUntil(timeout: timeout, interval: .milliseconds(50)) { !process.isRunning }
-            if !ended { process.terminate() }
-            return (ended ? process.terminationStatus : nil,
-                    (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
-                    (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+        static func runPython(
+            _ arguments: [String], environment: [String: String] = [:],
+            timeout: Duration = .seconds(60)
+        ) async throws -> (status: Int32?, stdout: String, stderr: String) {
+            let process = try ChildProcess(arguments, executable: python, environment: environment)
+            let status = await process.waitForExit(timeout: timeout)
+            if status == nil { process.signal(SIGTERM) }
+            guard case .exited(let code)? = status else { return (nil, process.stdout, process.stderr) }
+            return (code, process.stdout, process.stderr)
         }
 
         @Test("the data-team example reads to the end, keeps the newest result per user and prints the summary")
         func readsNewestPerUser() async throws {
             let probe = try await Self.runPython(["-c", "import confluent_kafka"])
-            try #require(probe.status == 0, """
+            try #require(
+                probe.status == 0,
+                """
                 \(Self.python) cannot import confluent_kafka (\(probe.stderr.split(separator: "\n").last ?? "")): \
                 run `make python-deps` (installs Debian's python3-confluent-kafka)
                 """)
@@ -48,8 +39,11 @@ extension CLITests {
                 let travel = Downstream.Card(id: 2, name: "Travel \"Plus\"", yearly: 300, roi: 2)
                 var records: [KafkaProducerRecord] = []
                 // u1: first Gold best, then (newer) Travel best — the newest wins.
-                records.append(Downstream.output(topic: topic, user: "u1", cohort: "A", value: Downstream.outputValue(user: "u1", cohort: "A", cards: [gold, travel])))
-                records.append(Downstream.output(topic: topic, user: "u1", cohort: "A", value: Downstream.outputValue(user: "u1", cohort: "A", offset: 1, cards: [travel, gold])))
+                records.append(
+                    Downstream.output(topic: topic, user: "u1", cohort: "A", value: Downstream.outputValue(user: "u1", cohort: "A", cards: [gold, travel])))
+                records.append(
+                    Downstream.output(
+                        topic: topic, user: "u1", cohort: "A", value: Downstream.outputValue(user: "u1", cohort: "A", offset: 1, cards: [travel, gold])))
                 for u in ["u2", "u3", "u4"] {
                     records.append(Downstream.output(topic: topic, user: u, cohort: "A", value: Downstream.outputValue(user: u, cohort: "A", cards: [gold])))
                 }
@@ -57,8 +51,9 @@ extension CLITests {
                 records.append(KafkaProducerRecord(topic: topic, key: Array("junk".utf8), value: Array("not json".utf8)))
                 try await Downstream.publish(bootstrap, records)
 
-                let json = try await Self.runPython([Self.script, "--json"],
-                                                    environment: ["BOOTSTRAP_SERVERS": bootstrap, "RECOMMENDATIONS_TOPIC": topic])
+                let json = try await Self.runPython(
+                    [Self.script, "--json"],
+                    environment: ["BOOTSTRAP_SERVERS": bootstrap, "RECOMMENDATIONS_TOPIC": topic])
                 #expect(json.status == 0, "stdout:\n\(json.stdout)\nstderr:\n\(json.stderr)")
                 let object = try #require(jsonObject(json.stdout.split(separator: "\n").last.map(String.init) ?? ""), "\(json.stdout)\n\(json.stderr)")
                 #expect(object["users"] as? Int == 5)

@@ -17,8 +17,11 @@ extension CLITests {
         }
 
         static func run(_ bootstrap: String, _ dlq: String, _ input: String, group: String, _ extra: [String] = []) async throws -> Finished {
-            try await CLI.run(["redrive", "--brokers", bootstrap, "--from", dlq, "--to", input, "--group", group,
-                               "--log-level", "error"] + extra, timeout: .seconds(60))
+            try await CLI.run(
+                [
+                    "redrive", "--brokers", bootstrap, "--from", dlq, "--to", input, "--group", group,
+                    "--log-level", "error",
+                ] + extra, timeout: .seconds(60))
         }
 
         // What a redrive republishes and counts per class, once per progress group, is
@@ -47,18 +50,24 @@ extension CLITests {
             try await TestKafka.withCluster([dlq: 1, input: 1]) { bootstrap in
                 // f-1 is bigger than the redrive producer's message.max.bytes (set below): it fails.
                 let big = #"{"user_id":"f-1","pad":"\#(String(repeating: "y", count: 5_000))"}"#
-                try await Downstream.publish(bootstrap, [
-                    Downstream.deadLetter(topic: dlq, user: "f-0", cohort: "C", errorClass: "api-rejected"),
-                    Downstream.deadLetter(topic: dlq, user: "f-1", cohort: "C", errorClass: "api-rejected", value: big),
-                    Downstream.deadLetter(topic: dlq, user: "f-2", cohort: "C", errorClass: "api-rejected"),
-                ])
-                let failed = try await CLI.run(["redrive", "--brokers", bootstrap, "--from", dlq, "--to", input,
-                                                "--group", group, "--log-level", "critical"],
-                                               environment: ["CARDGENIUS_KAFKA_PROPERTIES": #"{"message.max.bytes":"1000","compression.codec":"none"}"#],
-                                               timeout: .seconds(60))
+                try await Downstream.publish(
+                    bootstrap,
+                    [
+                        Downstream.deadLetter(topic: dlq, user: "f-0", cohort: "C", errorClass: "api-rejected"),
+                        Downstream.deadLetter(topic: dlq, user: "f-1", cohort: "C", errorClass: "api-rejected", value: big),
+                        Downstream.deadLetter(topic: dlq, user: "f-2", cohort: "C", errorClass: "api-rejected"),
+                    ])
+                let failed = try await CLI.run(
+                    [
+                        "redrive", "--brokers", bootstrap, "--from", dlq, "--to", input,
+                        "--group", group, "--log-level", "critical",
+                    ],
+                    environment: ["CARDGENIUS_KAFKA_PROPERTIES": #"{"message.max.bytes":"1000","compression.codec":"none"}"#],
+                    timeout: .seconds(60))
                 #expect(failed.status == .exited(1), "\(failed)")
-                #expect(failed.stderrLines.contains { $0.hasPrefix("Error:") && $0.contains("not acknowledged") && $0.contains("\(dlq)/0/1") },
-                        "\(failed)")
+                #expect(
+                    failed.stderrLines.contains { $0.hasPrefix("Error:") && $0.contains("not acknowledged") && $0.contains("\(dlq)/0/1") },
+                    "\(failed)")
                 let committed = try await TestKafka.committed(bootstrap, group: "\(group).api-rejected", topic: dlq, partitions: 1)
                 #expect(committed[0] == 1, "committed up to the failed record only: \(committed)")
                 let retry = try await Self.run(bootstrap, dlq, input, group: group)
@@ -86,16 +95,23 @@ extension CLITests {
             try #require(listening, "simulate-api did not start\n\(api.stderr)")
             let url = try #require(api.stdout.split(separator: "\n").first { $0.hasPrefix("listening on ") }?.dropFirst("listening on ".count))
             try await TestKafka.withCluster([input: 2, output: 2, dlq: 2]) { bootstrap in
-                let env = ["CARDGENIUS_KAFKA_INPUT_TOPIC": input, "CARDGENIUS_KAFKA_OUTPUT_TOPIC": output,
-                           "CARDGENIUS_KAFKA_DLQ_TOPIC": dlq, "CARDGENIUS_API_URL": String(url) + "/cg/api/pro"]
-                try await Downstream.publish(bootstrap, [
-                    Downstream.input(topic: input, user: "good-1", cohort: "E"),
-                    Downstream.input(topic: input, user: "bad-1", cohort: "E", value: #"{"user_id":"bad-1","fuel":"12k"}"#),
-                ])
+                let env = [
+                    "CARDGENIUS_KAFKA_INPUT_TOPIC": input, "CARDGENIUS_KAFKA_OUTPUT_TOPIC": output,
+                    "CARDGENIUS_KAFKA_DLQ_TOPIC": dlq, "CARDGENIUS_API_URL": String(url) + "/cg/api/pro",
+                ]
+                try await Downstream.publish(
+                    bootstrap,
+                    [
+                        Downstream.input(topic: input, user: "good-1", cohort: "E"),
+                        Downstream.input(topic: input, user: "bad-1", cohort: "E", value: #"{"user_id":"bad-1","fuel":"12k"}"#),
+                    ])
                 let group = CLI.unique("pipeline")
                 func consume() async throws -> Finished {
-                    try await CLI.run(["consume", "--brokers", bootstrap, "--group", group, "--exit-when-idle", "2",
-                                       "--metrics-port", "0", "--log-level", "error"], environment: env, timeout: .seconds(90))
+                    try await CLI.run(
+                        [
+                            "consume", "--brokers", bootstrap, "--group", group, "--exit-when-idle", "2",
+                            "--metrics-port", "0", "--log-level", "error",
+                        ], environment: env, timeout: .seconds(90))
                 }
                 let firstConsume = try await consume()
                 #expect(firstConsume.status == .exited(0), "\(firstConsume)")
@@ -103,8 +119,9 @@ extension CLITests {
                 try #require(firstDead.count == 1, "one dead letter: \(firstDead.map { "\($0.keyString ?? "") \($0.headers)" })\n\(firstConsume)")
                 #expect(firstDead[0].headers.string("error.class") == "invalid-record")
 
-                let redrive = try await CLI.run(["redrive", "--brokers", bootstrap, "--group", CLI.unique("redrive"), "--log-level", "error"],
-                                                environment: env, timeout: .seconds(60))
+                let redrive = try await CLI.run(
+                    ["redrive", "--brokers", bootstrap, "--group", CLI.unique("redrive"), "--log-level", "error"],
+                    environment: env, timeout: .seconds(60))
                 #expect(redrive.status == .exited(0), "\(redrive)")
                 #expect(redrive.redriveTable["invalid-record"] == [1, 1, 0], "\(redrive)")
 
@@ -119,8 +136,9 @@ extension CLITests {
                 #expect(again.key == firstDead[0].key && again.value == firstDead[0].value)
                 #expect(again.headers.filter { $0.name == "error.class" }.count == 1, "no stacked dead-letter headers")
 
-                let report = try await CLI.run(["report", "--brokers", bootstrap, "--cohort", "E", "--json", "--log-level", "error"],
-                                               environment: env, timeout: .seconds(60))
+                let report = try await CLI.run(
+                    ["report", "--brokers", bootstrap, "--cohort", "E", "--json", "--log-level", "error"],
+                    environment: env, timeout: .seconds(60))
                 #expect(report.status == .exited(0), "\(report)")
                 let object = try #require(jsonObject(report.stdoutLines.last ?? ""), "\(report)")
                 #expect(object["users_published"] as? Int == 2)

@@ -26,15 +26,19 @@ extension CLITests {
             let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: bootstrap, groupID: group), logger: CLI.logger())
             let list = try await consumer.committed((0..<partitions).map { KafkaTopicPartition(topic: topic, partition: $0) })
             await consumer.close()
-            return Dictionary(uniqueKeysWithValues: list.map {
-                ($0.topicPartition.partition, (offset: $0.offset, metadata: ($0.metadata?.isEmpty ?? true) ? nil : $0.metadata))
-            })
+            return Dictionary(
+                uniqueKeysWithValues: list.map {
+                    ($0.topicPartition.partition, (offset: $0.offset, metadata: ($0.metadata?.isEmpty ?? true) ? nil : $0.metadata))
+                })
         }
 
         /// What a member of `group` reads next: `tail --group G` (no commit) until idle.
         static func readNext(_ bootstrap: String, group: String, topic: String) async throws -> [TailedRecord] {
-            let run = try await CLI.run(["tail", "--brokers", bootstrap, "--topic", topic, "--group", group,
-                                         "--exit-when-idle", "2", "--log-level", "error"], timeout: .seconds(60))
+            let run = try await CLI.run(
+                [
+                    "tail", "--brokers", bootstrap, "--topic", topic, "--group", group,
+                    "--exit-when-idle", "2", "--log-level", "error",
+                ], timeout: .seconds(60))
             #expect(run.status == .exited(0), "\(run)")
             return run.stdoutLines.compactMap(TailedRecord.init(line:))
         }
@@ -61,8 +65,9 @@ extension CLITests {
                 let between = Date()
                 try await Task.sleep(for: .milliseconds(1200))
                 try await TestKafka.produce(bootstrap, topic: topic, Self.records("second", perPartition: 7))
-                try await Self.commit(bootstrap, group: group, topic: topic,
-                                      [0: (47, "cg1:47:1"), 1: (47, nil), 2: (47, "cg1:47:2")])
+                try await Self.commit(
+                    bootstrap, group: group, topic: topic,
+                    [0: (47, "cg1:47:1"), 1: (47, nil), 2: (47, "cg1:47:2")])
                 let formatter = ISO8601DateFormatter()
                 formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
                 let iso = formatter.string(from: between)
@@ -79,8 +84,12 @@ extension CLITests {
                 #expect(next.allSatisfy { $0.value.hasPrefix("second-") })
 
                 // A time after every record moves to the end: nothing to reprocess.
-                let late = try await Self.replay(bootstrap, ["--topic", topic, "--group", group, "--to",
-                                                             formatter.string(from: Date().addingTimeInterval(3600)), "--yes"])
+                let late = try await Self.replay(
+                    bootstrap,
+                    [
+                        "--topic", topic, "--group", group, "--to",
+                        formatter.string(from: Date().addingTimeInterval(3600)), "--yes",
+                    ])
                 #expect(late.status == .exited(0), "\(late)")
                 #expect(late.stdout.contains("every record is older"), "\(late)")
                 let end = try await Self.committed(bootstrap, group: group, topic: topic)
@@ -131,8 +140,10 @@ extension CLITests {
             try await TestKafka.withCluster([topic: Self.partitions]) { bootstrap in
                 try await TestKafka.produce(bootstrap, topic: topic, Self.records("a", perPartition: 10))
                 try await Self.commit(bootstrap, group: group, topic: topic, [0: (10, "cg1:10:1"), 1: (10, "cg1:10:2"), 2: (10, nil)])
-                let member = try ChildProcess(["tail", "--brokers", bootstrap, "--topic", topic, "--group", group,
-                                               "--session-timeout-ms", "6000", "--log-level", "error"])
+                let member = try ChildProcess([
+                    "tail", "--brokers", bootstrap, "--topic", topic, "--group", group,
+                    "--session-timeout-ms", "6000", "--log-level", "error",
+                ])
                 defer { member.kill() }
                 let joined = await waitUntil(timeout: .seconds(40)) { member.ownedPartitions.count == Int(Self.partitions) }
                 try #require(joined, "the member did not get its partitions\n\(member.stderr)")
@@ -163,15 +174,20 @@ extension CLITests {
             try await TestKafka.withCluster([topic: Self.partitions]) { bootstrap in
                 try await TestKafka.produce(bootstrap, topic: topic, Self.records("a", perPartition: 20))
                 try await Self.commit(bootstrap, group: group, topic: topic, [0: (20, nil), 1: (20, nil), 2: (20, nil)])
-                let replay = try ChildProcess(["replay", "--brokers", bootstrap, "--topic", topic, "--group", group,
-                                               "--to", "5", "--yes", "--watch", "--progress-interval", "1", "--log-level", "error"])
+                let replay = try ChildProcess([
+                    "replay", "--brokers", bootstrap, "--topic", topic, "--group", group,
+                    "--to", "5", "--yes", "--watch", "--progress-interval", "1", "--log-level", "error",
+                ])
                 defer { replay.kill() }
                 let applied = await waitUntil(timeout: .seconds(90)) { replay.stdout.contains("verified") }
                 try #require(applied, "\(replay.stdout)\n\(replay.stderr)")
                 #expect(replay.isRunning, "watching")
                 // A member of the group works through the replayed records and commits them.
-                let worker = try await CLI.run(["tail", "--brokers", bootstrap, "--topic", topic, "--group", group, "--commit",
-                                                "--max", "45", "--log-level", "error"], timeout: .seconds(60))
+                let worker = try await CLI.run(
+                    [
+                        "tail", "--brokers", bootstrap, "--topic", topic, "--group", group, "--commit",
+                        "--max", "45", "--log-level", "error",
+                    ], timeout: .seconds(60))
                 #expect(worker.stdoutLines.count == 45, "\(worker)")
                 let status = await replay.waitForExit(timeout: .seconds(30))
                 #expect(status == .exited(0), "\(replay.stdout)\n\(replay.stderr)")

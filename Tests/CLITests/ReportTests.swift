@@ -12,8 +12,10 @@ extension CLITests {
             for u in ["u1", "u2", "u3", "u4", "u5", "u6", "u1"] { records.append(Downstream.input(topic: input, user: u, cohort: "C")) }
             records.append(Downstream.input(topic: input, user: "d1", cohort: "D"))
             for u in ["u1", "u1", "u2"] {
-                records.append(Downstream.output(topic: output, user: u, cohort: "C",
-                                                 value: Downstream.outputValue(user: u, cohort: "C", cards: [])))
+                records.append(
+                    Downstream.output(
+                        topic: output, user: u, cohort: "C",
+                        value: Downstream.outputValue(user: u, cohort: "C", cards: [])))
             }
             records.append(Downstream.deadLetter(topic: dlq, user: "u3", cohort: "C", errorClass: "invalid-record"))
             records.append(Downstream.deadLetter(topic: dlq, user: "u4", cohort: "C", errorClass: "api-rejected"))
@@ -24,8 +26,11 @@ extension CLITests {
         }
 
         static func report(_ bootstrap: String, _ topics: (String, String, String), _ extra: [String]) async throws -> Finished {
-            try await CLI.run(["report", "--brokers", bootstrap, "--input-topic", topics.0, "--output-topic", topics.1,
-                               "--dlq-topic", topics.2, "--log-level", "error"] + extra, timeout: .seconds(60))
+            try await CLI.run(
+                [
+                    "report", "--brokers", bootstrap, "--input-topic", topics.0, "--output-topic", topics.1,
+                    "--dlq-topic", topics.2, "--log-level", "error",
+                ] + extra, timeout: .seconds(60))
         }
 
         @Test("counts published, recommended, dead-lettered by class and pending users; exit 3 while users are pending, 0 after")
@@ -42,7 +47,8 @@ extension CLITests {
                 #expect(o["records_published"] as? Int == 7)
                 #expect(o["users_recommended"] as? Int == 2)
                 #expect(o["recommendation_records"] as? Int == 3)
-                #expect(o["dead_lettered_by_class"] as? [String: Int] == ["invalid-record": 1, "api-rejected": 1, "retries-exhausted": 1, "output-rejected": 0])
+                #expect(
+                    o["dead_lettered_by_class"] as? [String: Int] == ["invalid-record": 1, "api-rejected": 1, "retries-exhausted": 1, "output-rejected": 0])
                 #expect(o["users_dead_lettered"] as? Int == 3)
                 #expect(o["pending"] as? Int == 1)
                 #expect(o["pending_sample"] as? [String] == ["u6"])
@@ -51,13 +57,20 @@ extension CLITests {
                 let table = try await Self.report(bootstrap, topics, ["--cohort", "C"])
                 #expect(table.status == .exited(3), "\(table)")
                 let rows = table.stdoutLines.map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
-                for row in ["users published 6", "records published 7", "users recommended 2", "invalid-record 1", "api-rejected 1",
-                            "retries-exhausted 1", "users pending 1", "pending users: u6"] {
+                for row in [
+                    "users published 6", "records published 7", "users recommended 2", "invalid-record 1", "api-rejected 1",
+                    "retries-exhausted 1", "users pending 1", "pending users: u6",
+                ] {
                     #expect(rows.contains(row), "missing \"\(row)\" in\n\(table.stdout)")
                 }
 
-                try await Downstream.publish(bootstrap, [Downstream.output(topic: topics.1, user: "u6", cohort: "C",
-                                                                           value: Downstream.outputValue(user: "u6", cohort: "C", cards: []))])
+                try await Downstream.publish(
+                    bootstrap,
+                    [
+                        Downstream.output(
+                            topic: topics.1, user: "u6", cohort: "C",
+                            value: Downstream.outputValue(user: "u6", cohort: "C", cards: []))
+                    ])
                 let done = try await Self.report(bootstrap, topics, ["--cohort", "C", "--json"])
                 #expect(done.status == .exited(0), "\(done)")
                 #expect(jsonObject(done.stdoutLines.last ?? "")?["pending"] as? Int == 0, "\(done)")
@@ -89,10 +102,13 @@ extension CLITests {
                 // Random hex: the producer compresses (lz4), so the padding must not compress.
                 func padding() -> String { (0..<1_250).map { _ in String(format: "%016llx", UInt64.random(in: 0...UInt64.max)) }.joined() }
                 for chunk in 0..<8 {
-                    try await Downstream.publish(bootstrap, (0..<50).map {
-                        Downstream.input(topic: topics.0, user: "t\(chunk)-\($0)", cohort: "C",
-                                         value: #"{"user_id":"t\#(chunk)-\#($0)","pad":"\#(padding())"}"#)
-                    })
+                    try await Downstream.publish(
+                        bootstrap,
+                        (0..<50).map {
+                            Downstream.input(
+                                topic: topics.0, user: "t\(chunk)-\($0)", cohort: "C",
+                                value: #"{"user_id":"t\#(chunk)-\#($0)","pad":"\#(padding())"}"#)
+                        })
                 }
                 let result = try await Self.report(bootstrap, topics, ["--cohort", "C", "--json"])
                 #expect(result.status == .exited(3), "\(result)")
@@ -102,8 +118,11 @@ extension CLITests {
                 #expect(published > 0 && published < 400, "only the retained part is counted: \(published)")
                 #expect(result.stderr.contains("warning: the oldest records of \(topics.0) are gone"), "\(result)")
 
-                let export = try await CLI.run(["export", "--brokers", bootstrap, "--topic", topics.0, "--output", scratch.file("x.jsonl"),
-                                                "--log-level", "error"], timeout: .seconds(60))
+                let export = try await CLI.run(
+                    [
+                        "export", "--brokers", bootstrap, "--topic", topics.0, "--output", scratch.file("x.jsonl"),
+                        "--log-level", "error",
+                    ], timeout: .seconds(60))
                 #expect(export.status == .exited(0), "\(export)")
                 #expect(export.stderr.contains("warning: the oldest records of \(topics.0) are gone"), "\(export)")
             }
@@ -115,22 +134,28 @@ extension CLITests {
             let missing = CLI.unique("nosuch")
             let scratch = try ScratchDirectory()
             try await TestKafka.withCluster([topics.0: 2, topics.1: 2, topics.2: 1]) { bootstrap in
-                let report = try await CLI.run(["report", "--brokers", bootstrap, "--cohort", "C", "--input-topic", topics.0,
-                                                "--output-topic", topics.1, "--dlq-topic", missing, "--log-level", "error"],
-                                               timeout: .seconds(60))
+                let report = try await CLI.run(
+                    [
+                        "report", "--brokers", bootstrap, "--cohort", "C", "--input-topic", topics.0,
+                        "--output-topic", topics.1, "--dlq-topic", missing, "--log-level", "error",
+                    ],
+                    timeout: .seconds(60))
                 #expect(report.status == .exited(1), "\(report)")
                 #expect(report.stderr.contains("topic \(missing) does not exist (--dlq-topic)"), "\(report)")
-                for args in [["export", "--topic", missing, "--output", scratch.file("x.jsonl")],
-                             ["export", "--topic", missing, "--group", CLI.unique("g"), "--exit-when-idle", "1", "--output", scratch.file("y.jsonl")],
-                             ["redrive", "--from", missing, "--to", topics.0]] {
+                for args in [
+                    ["export", "--topic", missing, "--output", scratch.file("x.jsonl")],
+                    ["export", "--topic", missing, "--group", CLI.unique("g"), "--exit-when-idle", "1", "--output", scratch.file("y.jsonl")],
+                    ["redrive", "--from", missing, "--to", topics.0],
+                ] {
                     let run = try await CLI.run(args + ["--brokers", bootstrap, "--log-level", "error"], timeout: .seconds(60))
                     #expect(run.status == .exited(1), "\(args): \(run)")
                     #expect(run.stderr.contains("topic \(missing) does not exist"), "\(args): \(run)")
                 }
                 #expect(!scratch.exists("x.jsonl") && !scratch.exists("y.jsonl"), "no file for a missing topic")
                 // None of them created it (the mock creates a topic asked for by name).
-                let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: bootstrap, groupID: CLI.unique("probe")),
-                                                 logger: CLI.logger())
+                let consumer = try KafkaConsumer(
+                    configuration: .init(bootstrapServers: bootstrap, groupID: CLI.unique("probe")),
+                    logger: CLI.logger())
                 let topicsNow = try await consumer.topicPartitionCounts()
                 await consumer.close()
                 #expect(topicsNow[missing] == nil, "\(missing) was created: \(topicsNow.keys.sorted())")
@@ -140,8 +165,11 @@ extension CLITests {
 
         @Test("the same topic twice, or no --cohort: exit non-zero with one line naming the problem")
         func badFlags() async throws {
-            let same = try await CLI.run(["report", "--brokers", "127.0.0.1:9", "--cohort", "C", "--input-topic", "t",
-                                          "--output-topic", "t", "--log-level", "error"], timeout: .seconds(30))
+            let same = try await CLI.run(
+                [
+                    "report", "--brokers", "127.0.0.1:9", "--cohort", "C", "--input-topic", "t",
+                    "--output-topic", "t", "--log-level", "error",
+                ], timeout: .seconds(30))
             #expect(same.status == .exited(1), "\(same)")
             #expect(same.stderrLines.filter { $0.hasPrefix("Error:") && $0.contains("must differ") }.count == 1, "\(same)")
             let none = try await CLI.run(["report", "--brokers", "127.0.0.1:9"], timeout: .seconds(30))

@@ -7,8 +7,8 @@ import Testing
 
 /// The runbook's commands, as the test reads them.
 struct RunbookCommand: CustomStringConvertible, Sendable {
-    var line: Int        // 1-based line of docs/operations.md where the command starts
-    var text: String     // the command, continuations joined
+    var line: Int  // 1-based line of docs/operations.md where the command starts
+    var text: String  // the command, continuations joined
     var words: [String]  // shell words after `cardgenius`
 
     var description: String { "docs/operations.md:\(line): \(text)" }
@@ -38,13 +38,19 @@ enum Runbook {
     /// The lines of every ```sh block: (1-based line number, text).
     static func shLines(_ markdown: String) -> [(Int, String)] {
         var result: [(Int, String)] = []
-        var inSh = false, inOther = false
+        var inSh = false
+        var inOther = false
         for (i, raw) in markdown.components(separatedBy: "\n").enumerated() {
             let trimmed = raw.trimmingCharacters(in: .whitespaces)
             if trimmed.hasPrefix("```") {
-                if inSh || inOther { inSh = false; inOther = false }
-                else if trimmed == "```sh" { inSh = true }
-                else { inOther = true }
+                if inSh || inOther {
+                    inSh = false
+                    inOther = false
+                } else if trimmed == "```sh" {
+                    inSh = true
+                } else {
+                    inOther = true
+                }
                 continue
             }
             if inSh { result.append((i + 1, raw)) }
@@ -93,19 +99,33 @@ enum Runbook {
         var quote: Character?
         var escaped = false
         for c in line {
-            if escaped { current.append(c); escaped = false; continue }
+            if escaped {
+                current.append(c)
+                escaped = false
+                continue
+            }
             if let q = quote {
                 if c == q { quote = nil } else if c == "\\" && q == "\"" { escaped = true } else { current.append(c) }
                 continue
             }
             switch c {
-            case "\\": escaped = true; inWord = true
-            case "'", "\"": quote = c; inWord = true
+            case "\\":
+                escaped = true
+                inWord = true
+            case "'", "\"":
+                quote = c
+                inWord = true
             case " ", "\t":
-                if inWord { words.append(current); current = ""; inWord = false }
+                if inWord {
+                    words.append(current)
+                    current = ""
+                    inWord = false
+                }
             case "#" where !inWord:
                 return words
-            default: current.append(c); inWord = true
+            default:
+                current.append(c)
+                inWord = true
             }
         }
         if inWord { words.append(current) }
@@ -151,8 +171,9 @@ extension CLITests {
             let used = Set(commands.compactMap { $0.leadingWords.first })
             let missing = Self.requiredSubcommands.filter { !used.contains($0) }
             #expect(missing.isEmpty, "the runbook shows no `cardgenius \(missing.joined(separator: "`, `cardgenius "))` command")
-            #expect(commands.contains { $0.words.first == "plan" && $0.flags.contains("--notice") },
-                    "the runbook shows the notice to the CardGenius team (`cardgenius plan --notice`)")
+            #expect(
+                commands.contains { $0.words.first == "plan" && $0.flags.contains("--notice") },
+                "the runbook shows the notice to the CardGenius team (`cardgenius plan --notice`)")
 
             let headings = markdown.components(separatedBy: "\n").filter { $0.hasPrefix("#") }.map { $0.lowercased() }
             let uncovered = Self.requiredScenarios.filter { scenario in
@@ -209,10 +230,13 @@ extension CLITests {
         func composeConfigIsValid() async throws {
             let file = URL(fileURLWithPath: Runbook.path).deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("config/compose/cardgenius.json").path
-            let result = try await CLI.run(["config", "check", "--config", file],
-                                           environment: ["CARDGENIUS_KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
-                                                         "CARDGENIUS_API_URL": "http://simulator:8080/cg/api/pro",
-                                                         "CARDGENIUS_METRICS_PORT": "9464"])
+            let result = try await CLI.run(
+                ["config", "check", "--config", file],
+                environment: [
+                    "CARDGENIUS_KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
+                    "CARDGENIUS_API_URL": "http://simulator:8080/cg/api/pro",
+                    "CARDGENIUS_METRICS_PORT": "9464",
+                ])
             #expect(result.status == .exited(0), "\(result)")
         }
 

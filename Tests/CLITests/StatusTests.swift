@@ -23,9 +23,12 @@ extension CLITests {
             let topic = CLI.unique("spends")
             try await TestKafka.withCluster([topic: 3]) { bootstrap in
                 try await Self.setUp(bootstrap, topic: topic)
-                let run = try await CLI.run(["status", "--brokers", bootstrap, "--topic", topic, "--group", CLI.unique("fresh"), "--json"],
-                                            environment: ["CARDGENIUS_PROCESSING_MAX_WORKERS": "6",
-                                                          "CARDGENIUS_API_RATE_LIMIT_REQUESTS_PER_SECOND": "3"])
+                let run = try await CLI.run(
+                    ["status", "--brokers", bootstrap, "--topic", topic, "--group", CLI.unique("fresh"), "--json"],
+                    environment: [
+                        "CARDGENIUS_PROCESSING_MAX_WORKERS": "6",
+                        "CARDGENIUS_API_RATE_LIMIT_REQUESTS_PER_SECOND": "3",
+                    ])
                 #expect(run.status == .exited(0), "\(run)")
                 #expect(run.stdoutLines.count == 1, "one JSON object\n\(run)")
                 let o = try #require(jsonObject(run.stdout), "\(run)")
@@ -34,8 +37,9 @@ extension CLITests {
                 #expect(t["rate"] as? Double == 3 && t["rate_source"] as? String == "api.rate_limit.requests_per_second")
                 #expect(t["workers"] as? Int == 6 && t["workers_source"] as? String == "processing.max_workers")
 
-                let unlimited = try await CLI.run(["status", "--brokers", bootstrap, "--topic", topic, "--json"],
-                                                  environment: ["CARDGENIUS_API_RATE_LIMIT_ENABLED": "false"])
+                let unlimited = try await CLI.run(
+                    ["status", "--brokers", bootstrap, "--topic", topic, "--json"],
+                    environment: ["CARDGENIUS_API_RATE_LIMIT_ENABLED": "false"])
                 let u = try #require(jsonObject(unlimited.stdout), "\(unlimited)")
                 #expect((u["throughput"] as? [String: Any])?["rate"] is NSNull)
 
@@ -43,8 +47,10 @@ extension CLITests {
                 #expect(missing.status == .exited(1), "\(missing)")
                 #expect(missing.stderrLines.count == 1 && missing.stderr.contains("topic no-such-topic does not exist"), "\(missing)")
 
-                for (flag, value) in [("--rate", "fast"), ("--workers", "0"), ("--latency-s", "0"), ("--next-cohort", "monday"),
-                                      ("--metrics-url", "ftp://x")] {
+                for (flag, value) in [
+                    ("--rate", "fast"), ("--workers", "0"), ("--latency-s", "0"), ("--next-cohort", "monday"),
+                    ("--metrics-url", "ftp://x"),
+                ] {
                     let bad = try await Self.status(bootstrap, ["--topic", topic, flag, value])
                     #expect(bad.status == .exited(1), "\(flag) \(value): \(bad)")
                     #expect(bad.stderrLines.count == 1 && bad.stderr.contains(flag), "\(flag) \(value): \(bad)")

@@ -77,26 +77,15 @@ struct MetricsFetchTests {
     }
 }
 
-/// A member's exposition as the CLI's swift-prometheus exporter writes it: the latency
-/// histogram and the call counter that `plan --from-metrics` reads, among other metrics.
+/// What `plan --from-metrics` reads of a member's exposition: the API latency's sum and
+/// count (mean 1.6 s) and the calls by status (3 % errors). The parser's own cases, the
+/// awkward parts of the format included, are in PlanningTests.
 private let sampleExposition = """
-    # HELP cardgenius_api_latency_seconds CardGenius API call latency.
     # TYPE cardgenius_api_latency_seconds histogram
-    cardgenius_api_latency_seconds_bucket{le="0.5"} 10
-    cardgenius_api_latency_seconds_bucket{le="1.0"} 100
-    cardgenius_api_latency_seconds_bucket{le="2.0"} 700
-    cardgenius_api_latency_seconds_bucket{le="4.0"} 980
-    cardgenius_api_latency_seconds_bucket{le="+Inf"} 1000
     cardgenius_api_latency_seconds_sum 1600.0
     cardgenius_api_latency_seconds_count 1000
     # TYPE cardgenius_api_calls_total counter
     cardgenius_api_calls_total{status="2xx"} 970
-    cardgenius_api_calls_total{status="429"} 20
-    cardgenius_api_calls_total{status="5xx"} 6
-    cardgenius_api_calls_total{status="timeout"} 4
-    # TYPE cardgenius_committed_offset gauge
-    cardgenius_committed_offset{topic="user-spend",partition="0"} 1234 1712345678000
-    cardgenius_rate_budget_share NaN
-    cardgenius_records_total{outcome="ok"} 1.5e3
+    cardgenius_api_calls_total{status="429"} 30
 
     """

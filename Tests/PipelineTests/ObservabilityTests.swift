@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Pipeline
+import ProcessTestSupport
 import Simulator
 import Testing
 
@@ -217,22 +218,10 @@ struct ObservabilityTests {
             ["check", "rules", "config/prometheus/alerts.yml"], ["test", "rules", "config/prometheus/alerts_test.yml"],
             ["check", "config", "config/prometheus/prometheus.yml"],
         ] {
-            // Output to a file, not a Pipe: nothing here closes a descriptor twice.
-            let log = FileManager.default.temporaryDirectory.appendingPathComponent("cg-promtool-\(UUID().uuidString).txt").path
-            defer { try? FileManager.default.removeItem(atPath: log) }
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: promtool)
-            process.arguments = arguments
-            process.currentDirectoryURL = URL(fileURLWithPath: Scrape.repository)
-            let output = FileHandle(forWritingAtPath: log)
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            // Poll rather than block a thread of the cooperative pool.
-            while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            #expect(process.terminationStatus == 0, "promtool \(arguments.joined(separator: " ")): \(text)")
+            let process = try ChildProcess(arguments, executable: promtool, directory: Scrape.repository)
+            let status = await process.waitForExit(timeout: .seconds(120))
+            let text = process.stdout + process.stderr
+            #expect(status == .exited(0), "promtool \(arguments.joined(separator: " ")): \(text)")
         }
     }
 }

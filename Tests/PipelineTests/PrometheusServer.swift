@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -6,7 +7,7 @@ import FoundationNetworking
 
 /// Debian's Prometheus server as a child process on loopback, scraping `targets` every
 /// second into a temporary TSDB, and its HTTP query API.
-final class PrometheusServer: @unchecked Sendable {
+final class PrometheusServer: Sendable {
     /// The server binary (`make check-alerts` installs Debian's `prometheus` package), if installed.
     static let binary = ["/usr/bin/prometheus", "/usr/local/bin/prometheus"].first(where: FileManager.default.isExecutableFile)
 
@@ -22,10 +23,9 @@ final class PrometheusServer: @unchecked Sendable {
         var detail: String
     }
 
-    let process = Process()
+    let process: ChildProcess
     let directory: String
     let base: String
-    private let logPath: String
 
     init(binary: String, targets: [String]) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("cg-prom-\(UUID().uuidString)").path
@@ -42,21 +42,15 @@ final class PrometheusServer: @unchecked Sendable {
         """.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
         let port = Scrape.freePort()
         base = "http://127.0.0.1:\(port)"
-        logPath = directory + "/prometheus.log"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
-            "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
-            "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
-        ]
-        let log = FileHandle(forWritingAtPath: logPath)
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        process = try ChildProcess(
+            [
+                "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
+                "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
+            ], executable: binary)
     }
 
     /// The server's log.
-    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    var log: String { process.stdout + process.stderr }
 
     /// `GET /api/v1/query?query=expression` at the current time.
     func query(_ expression: String) async -> Answer {
@@ -85,14 +79,8 @@ final class PrometheusServer: @unchecked Sendable {
 
     /// Stops the server (SIGTERM, then SIGKILL after 20 s) and removes its data.
     func stop() async {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        let deadline = ContinuousClock.now + .seconds(20)
-        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(100)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.signal(SIGTERM)
+        if await process.waitForExit(timeout: .seconds(20)) == nil { process.kill() }
         try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 }

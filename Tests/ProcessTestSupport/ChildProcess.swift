@@ -8,8 +8,9 @@ import System
 import SystemPackage
 #endif
 
-/// A `cardgenius` child process (swift-subprocess) with stdout and stderr copied into files
-/// as they come. It is SIGKILLed when released, so no test leaves a process behind.
+/// A child process (swift-subprocess): `cardgenius` unless another executable is named
+/// (promtool, Prometheus, Python), with stdout and stderr copied into files as they come. It
+/// is SIGKILLed when released, so no test leaves a process behind.
 package final class ChildProcess: Sendable {
     /// How the process ended.
     package enum Status: Equatable, Sendable, CustomStringConvertible {
@@ -23,7 +24,7 @@ package final class ChildProcess: Sendable {
         }
     }
 
-    /// The arguments after `cardgenius`.
+    /// The arguments after the executable.
     package let arguments: [String]
     /// The file capturing stdout.
     package let stdoutPath: String
@@ -33,10 +34,13 @@ package final class ChildProcess: Sendable {
     private let control: Control
     private let task: Task<Void, Never>
 
-    /// Starts `cardgenius arguments`. CARDGENIUS_* variables of the test's environment are
-    /// not passed on; `environment` is added. A process that cannot be started ends as
-    /// `exit 127` with the reason on its stderr.
-    package init(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws {
+    /// Starts `executable arguments` (`cardgenius` by default). CARDGENIUS_* variables of the
+    /// test's environment are not passed on; `environment` is added. A process that cannot be
+    /// started ends as `exit 127` with the reason on its stderr.
+    package init(
+        _ arguments: [String], executable: String = CardgeniusExecutable.path, environment: [String: String] = [:],
+        directory: String? = nil
+    ) throws {
         let dir = FileManager.default.temporaryDirectory
         let id = UUID().uuidString
         self.arguments = arguments
@@ -57,7 +61,7 @@ package final class ChildProcess: Sendable {
         }
         for (key, value) in environment { changes[Environment.Key(rawValue: key)!] = value }
         let configuration = Configuration(
-            executable: .path(FilePath(CardgeniusExecutable.path)),
+            executable: .path(FilePath(executable)),
             arguments: Arguments(arguments),
             environment: .inherit.updating(changes),
             workingDirectory: directory.map { FilePath($0) }
@@ -83,7 +87,7 @@ package final class ChildProcess: Sendable {
                 case .signaled(let signal): status = .signalled(signal)
                 }
             } catch {
-                _ = try? stderrFile.writeAll("cannot run \(CardgeniusExecutable.path): \(error)\n".utf8)
+                _ = try? stderrFile.writeAll("cannot run \(executable): \(error)\n".utf8)
                 status = .exited(127)
             }
             try? stdoutFile.close()

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Configuration
 import CardGeniusApp
+import Configuration
 import Foundation
 
 /// `cardgenius consume`: one member of the recommendation consumer group.
@@ -9,18 +9,18 @@ struct ConsumeCommand: AsyncParsableCommand {
         commandName: "consume",
         abstract: "Run one member of the consumer group: records in, recommendations and dead letters out.",
         discussion: """
-        The budgets (--max-workers, --rate, --burst) are for the whole group: each member takes the \
-        share of the partitions it owns. SIGTERM/SIGINT drains in-flight work, commits and leaves \
-        the group. SIGHUP, or a change of the configuration file (--config or $CARDGENIUS_CONFIG, \
-        read every second; a mounted ConfigMap's symlink swap included), reloads the configuration \
-        and applies processing.max_workers and api.rate_limit.* at once. GET /metrics, /healthz \
-        and /readyz are served on --metrics-port (metrics.port; 0 disables them). \
-        kafka.group_instance_id makes the member a static group member.
+            The budgets (--max-workers, --rate, --burst) are for the whole group: each member takes the \
+            share of the partitions it owns. SIGTERM/SIGINT drains in-flight work, commits and leaves \
+            the group. SIGHUP, or a change of the configuration file (--config or $CARDGENIUS_CONFIG, \
+            read every second; a mounted ConfigMap's symlink swap included), reloads the configuration \
+            and applies processing.max_workers and api.rate_limit.* at once. GET /metrics, /healthz \
+            and /readyz are served on --metrics-port (metrics.port; 0 disables them). \
+            kafka.group_instance_id makes the member a static group member.
 
-        A fault the member cannot handle (a topic that refuses its writes for good, a fatal \
-        producer or consumer error) ends it with exit status 1 and one Error: line, after it \
-        committed what was complete and left the group.
-        """
+            A fault the member cannot handle (a topic that refuses its writes for good, a fatal \
+            producer or consumer error) ends it with exit status 1 and one Error: line, after it \
+            committed what was complete and left the group.
+            """
     )
 
     @OptionGroup var common: CommonOptions

@@ -8,11 +8,11 @@ struct DevBrokerCommand: AsyncParsableCommand {
         commandName: "dev-broker",
         abstract: "Run an embedded Kafka-protocol broker (librdkafka's mock cluster) on 127.0.0.1 until SIGTERM/SIGINT.",
         discussion: """
-        Prints the bootstrap list on stdout (and to --bootstrap-file). Creates the topics \
-        user-spends, card-recommendations and user-spends.dlq (plus any --topic). It is a test \
-        broker: each partition keeps only its newest ~5 MB, offsets-for-times and most Admin APIs do \
-        not work, and ports are random. See README "The dev broker".
-        """
+            Prints the bootstrap list on stdout (and to --bootstrap-file). Creates the topics \
+            user-spends, card-recommendations and user-spends.dlq (plus any --topic). It is a test \
+            broker: each partition keeps only its newest ~5 MB, offsets-for-times and most Admin APIs do \
+            not work, and ports are random. See README "The dev broker".
+            """
     )
 
     @Option(name: .long, help: "Number of brokers (1-16).")
@@ -21,7 +21,9 @@ struct DevBrokerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Partitions of each default topic.")
     var partitions: Int32 = 8
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Another topic to create, as NAME or NAME:PARTITIONS (repeatable).", valueName: "NAME[:PARTITIONS]"))
+    @Option(
+        name: .long, parsing: .singleValue,
+        help: ArgumentHelp("Another topic to create, as NAME or NAME:PARTITIONS (repeatable).", valueName: "NAME[:PARTITIONS]"))
     var topic: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Also write the bootstrap list to this file.", valueName: "PATH"))
@@ -59,8 +61,9 @@ struct DevBrokerCommand: AsyncParsableCommand {
         let logger = logging.makeLogger("cardgenius.dev-broker")
         let topics = Self.defaultTopics.map { ($0, partitions) } + (try Self.parseTopics(topic, defaultPartitions: partitions))
         let service = DevBrokerService(brokers: brokers, topics: topics, bootstrapFile: bootstrapFile, logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -11,20 +11,20 @@ struct ExportCommand: AsyncParsableCommand {
         commandName: "export",
         abstract: "Write the output topic's recommendations to a JSONL or CSV file.",
         discussion: """
-        Without --group (or with --from-beginning) it reads every partition from its oldest record \
-        to the end it had at the start, and exits. With --group G it continues from G's committed \
-        offsets (incremental exports), runs until --exit-when-idle or SIGINT/SIGTERM, and commits \
-        only after the file is complete, synced and renamed.
+            Without --group (or with --from-beginning) it reads every partition from its oldest record \
+            to the end it had at the start, and exits. With --group G it continues from G's committed \
+            offsets (incremental exports), runs until --exit-when-idle or SIGINT/SIGTERM, and commits \
+            only after the file is complete, synced and renamed.
 
-        JSONL: each value exactly as stored, one per line. CSV (RFC 4180, CRLF): a header row with \
-        the columns user_id, cohort, rank, card_id, card_name, total_savings_yearly, roi, \
-        processed_at, source_partition and source_offset; one row per card (rank 1 = best), one row \
-        with empty card fields for a user without cards. The file is written as FILE.partial and \
-        renamed to FILE on success (SIGINT/SIGTERM without --group removes FILE.partial, exit 130).
+            JSONL: each value exactly as stored, one per line. CSV (RFC 4180, CRLF): a header row with \
+            the columns user_id, cohort, rank, card_id, card_name, total_savings_yearly, roi, \
+            processed_at, source_partition and source_offset; one row per card (rank 1 = best), one row \
+            with empty card fields for a user without cards. The file is written as FILE.partial and \
+            renamed to FILE on success (SIGINT/SIGTERM without --group removes FILE.partial, exit 130).
 
-        Records that are not JSON or not schema v1 are skipped with a warning. Progress and the \
-        summary line go to stderr.
-        """
+            Records that are not JSON or not schema v1 are skipped with a warning. Progress and the \
+            summary line go to stderr.
+            """
     )
 
     @OptionGroup var common: CommonOptions
@@ -92,14 +92,18 @@ struct ExportCommand: AsyncParsableCommand {
             let exporter = RecommendationExporter(KafkaAccess(settings, logger: logger))
             do {
                 if let group {
-                    try await exporter.exportNew(topic: topic, group: group, to: writer, file: file,
-                                                 idle: exitWhenIdle.map { .milliseconds(Int($0 * 1000)) },
-                                                 shouldStop: { Task.isShuttingDownGracefully }, progress: report)
+                    try await exporter.exportNew(
+                        topic: topic, group: group, to: writer, file: file,
+                        idle: exitWhenIdle.map { .milliseconds(Int($0 * 1000)) },
+                        shouldStop: { Task.isShuttingDownGracefully }, progress: report)
                 } else {
                     let ranges = try await exporter.exportAll(topic: topic, to: writer, shouldStop: { Task.isShuttingDownGracefully }, progress: report)
                     try file.finish()
                     if ranges.contains(where: { $0.low > 0 }) {
-                        FileHandle.standardError.write(Data("warning: the oldest records of \(topic) are gone (low watermark above 0; the dev broker keeps about 5 MB per partition): the export covers only what is retained\n".utf8))
+                        FileHandle.standardError.write(
+                            Data(
+                                "warning: the oldest records of \(topic) are gone (low watermark above 0; the dev broker keeps about 5 MB per partition): the export covers only what is retained\n"
+                                    .utf8))
                     }
                 }
             } catch let error as OperationError where error.code == .interrupted {

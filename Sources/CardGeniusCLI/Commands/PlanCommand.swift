@@ -10,12 +10,12 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Capacity plan for a run: calls/s, duration, member shares, bandwidth, load on CardGenius, warnings.",
         discussion: """
-        Effective calls/s = min(rate budget, workers ÷ latency), computed per member as the pipeline \
-        splits the budgets (each member takes its fraction of the partitions). Units are decimal (1 \
-        KB = 1000 B). --from-metrics replaces the assumed latency and error rate with those observed \
-        by a running member. --notice prints the DevOps load spec's notification to the CardGenius \
-        team, filled in. See docs/capacity.md.
-        """
+            Effective calls/s = min(rate budget, workers ÷ latency), computed per member as the pipeline \
+            splits the budgets (each member takes its fraction of the partitions). Units are decimal (1 \
+            KB = 1000 B). --from-metrics replaces the assumed latency and error rate with those observed \
+            by a running member. --notice prints the DevOps load spec's notification to the CardGenius \
+            team, filled in. See docs/capacity.md.
+            """
     )
 
     @Option(name: .long, parsing: .unconditional, help: "Users (records) in the run.")
@@ -57,7 +57,10 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The API's burst per client (spec §6.2).", valueName: "REQUESTS"))
     var apiBurst: Double = 30
 
-    @Option(name: .long, help: ArgumentHelp("A running member's Prometheus endpoint, e.g. http://127.0.0.1:9464/metrics: use its observed latency and error rate.", valueName: "URL"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A running member's Prometheus endpoint, e.g. http://127.0.0.1:9464/metrics: use its observed latency and error rate.", valueName: "URL"))
     var fromMetrics: String?
 
     @Flag(name: .long, help: "Print the plan as JSON.")
@@ -68,11 +71,12 @@ struct PlanCommand: AsyncParsableCommand {
 
     /// The inputs the flags describe.
     var inputs: PlanInputs {
-        PlanInputs(users: users, workers: workers, latencySeconds: latencySeconds,
-                   rateLimitEnabled: rateLimit, ratePerSecond: rate, burst: burst,
-                   requestBytes: requestBytes, responseKB: responseKB,
-                   members: members, partitions: partitions, cohortIntervalHours: cohortIntervalHours,
-                   apiRateLimit: apiRateLimit, apiBurst: apiBurst)
+        PlanInputs(
+            users: users, workers: workers, latencySeconds: latencySeconds,
+            rateLimitEnabled: rateLimit, ratePerSecond: rate, burst: burst,
+            requestBytes: requestBytes, responseKB: responseKB,
+            members: members, partitions: partitions, cohortIntervalHours: cohortIntervalHours,
+            apiRateLimit: apiRateLimit, apiBurst: apiBurst)
     }
 
     func validate() throws {
@@ -83,7 +87,8 @@ struct PlanCommand: AsyncParsableCommand {
         }
         if let fromMetrics {
             guard let url = URL(string: fromMetrics), let scheme = url.scheme?.lowercased(),
-                  scheme == "http" || scheme == "https", url.host != nil else {
+                scheme == "http" || scheme == "https", url.host != nil
+            else {
                 throw ValidationError("--from-metrics: expected an http(s) URL such as http://127.0.0.1:9464/metrics (got \"\(fromMetrics)\")")
             }
         }

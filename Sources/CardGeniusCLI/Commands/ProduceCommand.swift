@@ -9,12 +9,12 @@ struct ProduceCommand: AsyncParsableCommand {
         commandName: "produce",
         abstract: "Validate user-spend records (JSONL or CSV) and publish them, keyed by user_id, with a cohort header.",
         discussion: """
-        A record that fails validation is not published: it is reported as FILE:LINE: field: reason, \
-        written with its reason to the rejects file, and the run goes on.
+            A record that fails validation is not published: it is reported as FILE:LINE: field: reason, \
+            written with its reason to the rejects file, and the run goes on.
 
-        Exit status: 0 when every record was published and acknowledged, 1 when some were rejected, \
-        2 when some could not be delivered or the input could not be read.
-        """
+            Exit status: 0 when every record was published and acknowledged, 1 when some were rejected, \
+            2 when some could not be delivered or the input could not be read.
+            """
     )
 
     @OptionGroup var common: CommonOptions

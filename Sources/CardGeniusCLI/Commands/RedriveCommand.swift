@@ -10,20 +10,20 @@ struct RedriveCommand: AsyncParsableCommand {
         commandName: "redrive",
         abstract: "Republish dead letters (original key, value and cohort) to the input topic.",
         discussion: """
-        Each republished record keeps the dead letter's key, value and headers such as cohort, drops \
-        error.*, source.* and failed_at, and gets redrive.from (<dlq-topic>/<partition>/<offset>) \
-        and redrive.at (UTC). Progress is kept per class in consumer group <group>.<class> on the \
-        dead-letter topic (default cardgenius-redrive.invalid-record, ...-api-rejected, \
-        ...-retries-exhausted): a redrive reads from there to the end the topic had at the start, \
-        and commits only what the broker acknowledged (acks=all), so a second redrive republishes \
-        nothing it already did. --dry-run publishes and commits nothing.
+            Each republished record keeps the dead letter's key, value and headers such as cohort, drops \
+            error.*, source.* and failed_at, and gets redrive.from (<dlq-topic>/<partition>/<offset>) \
+            and redrive.at (UTC). Progress is kept per class in consumer group <group>.<class> on the \
+            dead-letter topic (default cardgenius-redrive.invalid-record, ...-api-rejected, \
+            ...-retries-exhausted): a redrive reads from there to the end the topic had at the start, \
+            and commits only what the broker acknowledged (acks=all), so a second redrive republishes \
+            nothing it already did. --dry-run publishes and commits nothing.
 
-        SIGINT/SIGTERM stops it after the current batch: what the broker acknowledged is committed \
-        and the table shows what was done.
+            SIGINT/SIGTERM stops it after the current batch: what the broker acknowledged is committed \
+            and the table shows what was done.
 
-        Exit status: 0 on success, 1 when a record could not be published (nothing after it in its \
-        partition is committed), 130 when stopped by SIGINT/SIGTERM.
-        """
+            Exit status: 0 on success, 1 when a record could not be published (nothing after it in its \
+            partition is committed), 130 when stopped by SIGINT/SIGTERM.
+            """
     )
 
     @OptionGroup var common: CommonOptions
@@ -34,7 +34,9 @@ struct RedriveCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Topic to republish to (default: kafka.input_topic).", valueName: "TOPIC"))
     var to: String?
 
-    @Option(name: .customLong("class"), help: ArgumentHelp("Only this error.class: invalid-record, api-rejected or retries-exhausted (repeatable; default: all).", valueName: "CLASS"))
+    @Option(
+        name: .customLong("class"),
+        help: ArgumentHelp("Only this error.class: invalid-record, api-rejected or retries-exhausted (repeatable; default: all).", valueName: "CLASS"))
     var classes: [String] = []
 
     @Flag(name: .long, help: "Count what would be republished; publish and commit nothing.")
@@ -66,8 +68,10 @@ struct RedriveCommand: AsyncParsableCommand {
             let redriver = DeadLetterRedriver(KafkaAccess(settings, logger: logger))
             let summary: RedriveSummary
             do {
-                summary = try await redriver.redrive(from: from, to: to, selection: selection, dryRun: dryRun,
-                                                     shouldStop: { Task.isShuttingDownGracefully }) { s in
+                summary = try await redriver.redrive(
+                    from: from, to: to, selection: selection, dryRun: dryRun,
+                    shouldStop: { Task.isShuttingDownGracefully }
+                ) { s in
                     line.draw("\(s.read) / \(s.toRead) dead letters read, \(s.total.redriven) \(dryRun ? "to redrive" : "redriven")")
                 }
             } catch {
@@ -79,7 +83,9 @@ struct RedriveCommand: AsyncParsableCommand {
             if dryRun {
                 print("dry run: nothing published, nothing committed (\(from) -> \(to))")
             } else {
-                print("redriven \(summary.total.redriven) from \(from) to \(to); progress in \(selection.classes.map(selection.groupID(for:)).joined(separator: ", "))")
+                print(
+                    "redriven \(summary.total.redriven) from \(from) to \(to); progress in \(selection.classes.map(selection.groupID(for:)).joined(separator: ", "))"
+                )
             }
             if summary.interrupted {
                 let rest = dryRun ? "dry run" : "what was acknowledged is committed; run it again to go on"
@@ -87,7 +93,8 @@ struct RedriveCommand: AsyncParsableCommand {
                 throw ExitCode(130)
             }
             if summary.failed > 0 {
-                FileHandle.standardError.write(Data("Error: \(summary.failed) record(s) not acknowledged; first: \(summary.firstFailure ?? "?"); nothing after it was committed\n".utf8))
+                FileHandle.standardError.write(
+                    Data("Error: \(summary.failed) record(s) not acknowledged; first: \(summary.firstFailure ?? "?"); nothing after it was committed\n".utf8))
                 throw ExitCode(1)
             }
         }

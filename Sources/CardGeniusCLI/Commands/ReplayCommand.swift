@@ -12,21 +12,21 @@ struct ReplayCommand: AsyncParsableCommand {
         commandName: "replay",
         abstract: "Reset a consumer group's committed offsets (earliest, latest, an offset, a time, or a shift) so its members reprocess records.",
         discussion: """
-        Prints a table per partition (committed offset, target, records to reprocess or skip, \
-        low/high watermarks); targets outside [low, high] are clamped. --dry-run stops there. \
-        Applying needs --yes (or a "y" on a terminal) and an idle group: replay refuses (exit 2) \
-        while other members are active — it asks DescribeConsumerGroups (real Kafka) and then joins \
-        the group with the pipeline's assignment strategy; getting every partition means no one else \
-        is there. It then commits the targets with empty metadata (so the pipeline's \
-        completed-offset marks are dropped), leaves, and reads the offsets back. Partitions not \
-        selected by --partition keep their offsets and metadata.
+            Prints a table per partition (committed offset, target, records to reprocess or skip, \
+            low/high watermarks); targets outside [low, high] are clamped. --dry-run stops there. \
+            Applying needs --yes (or a "y" on a terminal) and an idle group: replay refuses (exit 2) \
+            while other members are active — it asks DescribeConsumerGroups (real Kafka) and then joins \
+            the group with the pipeline's assignment strategy; getting every partition means no one else \
+            is there. It then commits the targets with empty metadata (so the pipeline's \
+            completed-offset marks are dropped), leaves, and reads the offsets back. Partitions not \
+            selected by --partition keep their offsets and metadata.
 
-        A time (--to 2026-11-23T00:00:00Z, or a bare date = midnight UTC) resolves to the first \
-        record at or after it: ListOffsets first, else a binary search over record timestamps \
-        (assumes timestamps do not decrease within a partition).
+            A time (--to 2026-11-23T00:00:00Z, or a bare date = midnight UTC) resolves to the first \
+            record at or after it: ListOffsets first, else a binary search over record timestamps \
+            (assumes timestamps do not decrease within a partition).
 
-        Exit status: 0 applied or dry run, 1 error, 2 refused.
-        """
+            Exit status: 0 applied or dry run, 1 error, 2 refused.
+            """
     )
 
     @OptionGroup var common: CommonOptions
@@ -40,8 +40,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("earliest, latest, an offset, or an ISO-8601 time (2026-11-23T00:00:00Z, 2026-11-23).", valueName: "TARGET"))
     var to: String?
 
-    @Option(name: .customLong("shift-by"), parsing: .unconditional,
-            help: ArgumentHelp("Move each committed offset by N (negative: reprocess N more per partition).", valueName: "N"))
+    @Option(
+        name: .customLong("shift-by"), parsing: .unconditional,
+        help: ArgumentHelp("Move each committed offset by N (negative: reprocess N more per partition).", valueName: "N"))
     var shiftBy: String?
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Only this partition (repeatable; default: all).", valueName: "P"))
@@ -136,7 +137,8 @@ struct ReplayCommand: AsyncParsableCommand {
         let count = plan.partitions.count
         if !yes {
             guard isatty(STDIN_FILENO) != 0 else {
-                Self.refuse(OperationError(.notConfirmed, "replay: not applied: stdin is not a terminal; add --yes to reset \(count) partition(s) of group \(group)"))
+                Self.refuse(
+                    OperationError(.notConfirmed, "replay: not applied: stdin is not a terminal; add --yes to reset \(count) partition(s) of group \(group)"))
             }
             FileHandle.standardError.write(Data("Reset \(count) partitions of group \(group)? [y/N] ".utf8))
             let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""

@@ -10,17 +10,17 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Tally a cohort across the input, output and dead-letter topics; exit 3 while users are pending.",
         discussion: """
-        Reads the three topics from their oldest retained record to the end each had at the start \
-        (outside any group) and counts, for the cohort (the cohort header): users and records \
-        published, users recommended, users dead-lettered by error.class, and users still pending \
-        (published, with neither a recommendation nor a dead letter; up to 20 listed).
+            Reads the three topics from their oldest retained record to the end each had at the start \
+            (outside any group) and counts, for the cohort (the cohort header): users and records \
+            published, users recommended, users dead-lettered by error.class, and users still pending \
+            (published, with neither a recommendation nor a dead letter; up to 20 listed).
 
-        Exit status: 0 when nothing is pending, 3 when users are pending, 1 on error, 130 when \
-        SIGINT/SIGTERM stopped it (no tally).
+            Exit status: 0 when nothing is pending, 3 when users are pending, 1 on error, 130 when \
+            SIGINT/SIGTERM stopped it (no tally).
 
-        The dev broker keeps only about 5 MB per partition: when a topic's oldest records are gone, \
-        a warning says the tally covers only what is retained.
-        """
+            The dev broker keeps only about 5 MB per partition: when a topic's oldest records are gone, \
+            a warning says the tally covers only what is retained.
+            """
     )
 
     @OptionGroup var common: CommonOptions
@@ -63,8 +63,10 @@ struct ReportCommand: AsyncParsableCommand {
             let reporter = CohortReporter(KafkaAccess(settings, logger: logger))
             let report: CohortReport
             do {
-                report = try await reporter.report(cohort: cohort, inputTopic: input, outputTopic: output, dlqTopic: dlq,
-                                                   shouldStop: { Task.isShuttingDownGracefully }) { done, total in
+                report = try await reporter.report(
+                    cohort: cohort, inputTopic: input, outputTopic: output, dlqTopic: dlq,
+                    shouldStop: { Task.isShuttingDownGracefully }
+                ) { done, total in
                     line.draw("\(done) / \(total) records scanned", force: done == 0 || done == total)
                 }
             } catch let error as OperationError where error.code == .interrupted {
@@ -77,7 +79,10 @@ struct ReportCommand: AsyncParsableCommand {
             }
             line.finish()
             for topic in report.truncatedTopics {
-                FileHandle.standardError.write(Data("warning: the oldest records of \(topic) are gone (low watermark above 0; the dev broker keeps about 5 MB per partition): the tally covers only what is retained\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        "warning: the oldest records of \(topic) are gone (low watermark above 0; the dev broker keeps about 5 MB per partition): the tally covers only what is retained\n"
+                            .utf8))
             }
             print(json ? report.json() : report.table(), terminator: json ? "\n" : "")
             if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }

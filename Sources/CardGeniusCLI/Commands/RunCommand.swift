@@ -1,6 +1,6 @@
 import ArgumentParser
-import Configuration
 import CardGeniusApp
+import Configuration
 import Foundation
 
 /// `cardgenius run`: the whole job on one machine.
@@ -9,11 +9,11 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run the whole job on one machine: broker, CardGenius simulator, producer, consumer group, results file.",
         discussion: """
-        With no --brokers it starts the embedded broker; with no --api-url, the CardGenius simulator \
-        (mean latency 1.5 s unless --latency-ms says otherwise). It publishes the cohort, runs \
-        --members members, writes each recommendation to --output as it arrives, shows progress, and \
-        ends with a summary once every record has a result or a dead letter.
-        """
+            With no --brokers it starts the embedded broker; with no --api-url, the CardGenius simulator \
+            (mean latency 1.5 s unless --latency-ms says otherwise). It publishes the cohort, runs \
+            --members members, writes each recommendation to --output as it arrives, shows progress, and \
+            ends with a summary once every record has a result or a dead letter.
+            """
     )
 
     @OptionGroup var common: CommonOptions
@@ -29,7 +29,6 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Consumer group members to run (in this process).")
     var members: Int = 1
-
 
     @Option(name: .long, help: "Simulator mean latency in milliseconds.")
     var latencyMs: Double = 1500
@@ -72,14 +71,17 @@ struct RunCommand: AsyncParsableCommand {
         options.cohort = cohort
         // The embedded broker unless something names the brokers; the simulator unless --api-url does.
         let environment = ProcessInfo.processInfo.environment
-        options.embeddedBroker = common.brokers == nil && common.config == nil && environment["CARDGENIUS_CONFIG"] == nil
+        options.embeddedBroker =
+            common.brokers == nil && common.config == nil && environment["CARDGENIUS_CONFIG"] == nil
             && environment["CARDGENIUS_KAFKA_BOOTSTRAP_SERVERS"] == nil
         options.simulator = budget.apiURL == nil
         let common = self.common
         let outcome: RunJob.Outcome
         do {
-            outcome = try await RunJob(options: options, overrides: overrides,
-                                       loadSettings: { try common.settings(overrides: $0) }, logger: logger).run()
+            outcome = try await RunJob(
+                options: options, overrides: overrides,
+                loadSettings: { try common.settings(overrides: $0) }, logger: logger
+            ).run()
         } catch let error as UsageError {
             throw ValidationError(error.description)
         }

@@ -76,8 +76,9 @@ struct SimulateAPICommand: AsyncParsableCommand {
     @Option(name: .customLong("outage-for"), help: "Length of the outage in seconds.")
     var outageFor: Double = 0
 
-    @Option(name: .customLong("retry-after"),
-            help: "Retry-After header sent verbatim with every 429 and 503 (any text, e.g. a date in the year 999999999).")
+    @Option(
+        name: .customLong("retry-after"),
+        help: "Retry-After header sent verbatim with every 429 and 503 (any text, e.g. a date in the year 999999999).")
     var retryAfter: String?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")

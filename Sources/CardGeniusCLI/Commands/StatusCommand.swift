@@ -10,15 +10,15 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "A consumer group's lag per partition, the time to drain it, and whether it drains before the next cohort.",
         discussion: """
-        Per partition: committed offset, end offset (high watermark), lag (end − committed, or end − \
-        low when nothing was committed) and the completed-above-commit offsets recorded in the \
-        pipeline's commit metadata. Time to drain = total lag ÷ min(rate, workers ÷ latency): rate \
-        and workers from the settings (api.rate_limit.requests_per_second — unlimited when the rate \
-        limit is off — and processing.max_workers) unless given; latency from --latency-s, else a \
-        member's /metrics (--metrics-url), else 1.5 s. The next cohort is next Monday 00:00 UTC \
-        unless --next-cohort says otherwise. Members come from DescribeConsumerGroups where the \
-        broker answers it; status never joins the group.
-        """
+            Per partition: committed offset, end offset (high watermark), lag (end − committed, or end − \
+            low when nothing was committed) and the completed-above-commit offsets recorded in the \
+            pipeline's commit metadata. Time to drain = total lag ÷ min(rate, workers ÷ latency): rate \
+            and workers from the settings (api.rate_limit.requests_per_second — unlimited when the rate \
+            limit is off — and processing.max_workers) unless given; latency from --latency-s, else a \
+            member's /metrics (--metrics-url), else 1.5 s. The next cohort is next Monday 00:00 UTC \
+            unless --next-cohort says otherwise. Members come from DescribeConsumerGroups where the \
+            broker answers it; status never joins the group.
+            """
     )
 
     @OptionGroup var common: CommonOptions
@@ -32,7 +32,9 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
 
-    @Option(name: .long, help: ArgumentHelp("Group-wide calls/s (default: api.rate_limit.requests_per_second; 'unlimited' for none).", valueName: "CALLS_PER_SECOND"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Group-wide calls/s (default: api.rate_limit.requests_per_second; 'unlimited' for none).", valueName: "CALLS_PER_SECOND"))
     var rate: String?
 
     @Option(name: .long, help: ArgumentHelp("Group-wide calls in flight (default: processing.max_workers).", valueName: "N"))
@@ -99,8 +101,10 @@ struct StatusCommand: AsyncParsableCommand {
         let group = group ?? settings.kafka.groupID
         let tty = isatty(STDOUT_FILENO) != 0
         while true {
-            let report = try await StatusQuery(settings: settings, overrides: overrides, topic: topic, group: group,
-                                               logger: logger).report()
+            let report = try await StatusQuery(
+                settings: settings, overrides: overrides, topic: topic, group: group,
+                logger: logger
+            ).report()
             if json {
                 print(report.renderJSON())
             } else {

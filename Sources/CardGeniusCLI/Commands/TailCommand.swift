@@ -8,10 +8,10 @@ struct TailCommand: AsyncParsableCommand {
         commandName: "tail",
         abstract: "Print a topic's records as JSON lines; partition assignments go to stderr.",
         discussion: """
-        Each line: {"topic","partition","offset","key","headers":{...},"value":...} (the value \
-        inline when it is JSON, else as a string). With --group it joins that consumer group and, \
-        with --commit, commits what it printed.
-        """
+            Each line: {"topic","partition","offset","key","headers":{...},"value":...} (the value \
+            inline when it is JSON, else as a string). With --group it joins that consumer group and, \
+            with --commit, commits what it printed.
+            """
     )
 
     @OptionGroup var common: CommonOptions
