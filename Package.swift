@@ -214,8 +214,15 @@ let package = Package(
             ],
             path: "Tests/ProcessTestSupport"
         ),
+        // Test support for the suites that publish and read topics (not shipped): record counts,
+        // dead-letter and producer-input fixtures.
+        .target(
+            name: "KafkaTestSupport",
+            dependencies: ["Kafka", "ProcessTestSupport"],
+            path: "Tests/KafkaTestSupport"
+        ),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Kafka", "CardGenius", "Simulator", "ProcessTestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["Kafka", "CardGenius", "ProcessTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["Kafka", "CardGenius", "ProcessTestSupport", "KafkaTestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning"]),
         .testTarget(name: "FlowControlTests", dependencies: ["FlowControl"]),
         .testTarget(
@@ -228,7 +235,7 @@ let package = Package(
         .testTarget(
             name: "ApplicationTests",
             dependencies: [
-                "CardGeniusApp", "Kafka", "CardGenius", "Operations", "Pipeline", "Settings", "ProcessTestSupport",
+                "CardGeniusApp", "Kafka", "CardGenius", "Operations", "Pipeline", "Settings", "ProcessTestSupport", "KafkaTestSupport",
                 .product(name: "Configuration", package: "swift-configuration"),
             ]
         ),

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import KafkaTestSupport
 import ProcessTestSupport
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 extension AppHarness {
     /// Every record of `topic`, its size taken from the watermarks so "exactly" is checked.
     static func all(_ bootstrap: String, topic: String, timeout: Duration = .seconds(30)) async throws -> [KafkaRecord] {
-        let count = try await recordCount(bootstrap, topic: topic)
+        let count = try await TopicCount.records(bootstrap, topic: topic)
         guard count > 0 else { return [] }
         let consumer = try KafkaConsumer(
             configuration: .init(bootstrapServers: bootstrap, groupID: TestLogging.unique("app-reader")),
@@ -28,24 +29,6 @@ extension AppHarness {
         _ = await reader.value
         #expect(box.count == Int(count), "read \(box.count) of \(count) records of \(topic)")
         return box.records.sorted { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
-    }
-
-    /// The number of records in `topic` (the sum of its high watermarks; these tests delete nothing).
-    static func recordCount(_ bootstrap: String, topic: String) async throws -> Int64 {
-        let consumer = try KafkaConsumer(
-            configuration: .init(bootstrapServers: bootstrap, groupID: TestLogging.unique("app-count")),
-            logger: logger())
-        do {
-            var total: Int64 = 0
-            for p in 0..<(try await consumer.partitionCount(topic: topic)) {
-                total += try await consumer.watermarks(KafkaTopicPartition(topic: topic, partition: Int32(p))).high
-            }
-            await consumer.close()
-            return total
-        } catch {
-            await consumer.close()
-            throw error
-        }
     }
 
     /// Publishes `records` and waits for every acknowledgement.

@@ -1,6 +1,7 @@
 import CardGenius
 import Foundation
 import Kafka
+import KafkaTestSupport
 import ProcessTestSupport
 import Testing
 
@@ -92,47 +93,15 @@ struct ProducerJobPublishingTests {
         return out
     }
 
-    /// The rejects file as line → field (and checks each entry's shape).
-    static func rejectsFile(_ path: String) throws -> [Int: String] {
-        var out: [Int: String] = [:]
-        for line in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n") {
-            let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not a JSON object: \(line)")
-            let n = try #require(o["line"] as? Int)
-            let field = try #require(o["field"] as? String)
-            let reason = try #require(o["reason"] as? String)
-            #expect(!reason.isEmpty)
-            #expect(out[n] == nil, "line \(n) twice in the rejects file")
-            out[n] = field
-        }
-        return out
-    }
-
-    static let mixedJSONL = """
-        {"user_id":"u1","amazon_spends":1200,"fuel":300.5}
-        {"user_id":"u2","fuel":
-
-        {"user_id":"u3","cohort":"beta-arm","hotels_annual":50000}
-        {"fuel":100}
-        {"user_id":"u5","fuel":-5}
-           \t
-        {"user_id":"u6","fuel":"12k"}
-        {"user_id":"u7","amazon_spend":10}
-        {"user_id":"u8"}
-        {"user_id":"u9","name":"Jane","dining_usage":4}
-
-        """
-    /// The bad lines of `mixedJSONL` and the field each one is blamed on.
-    static let mixedJSONLRejects: [Int: String] = [2: "(record)", 5: "user_id", 6: "fuel", 8: "fuel", 9: "amazon_spend"]
-
     @Test("mixed good and bad lines: each bad line reported and in the rejects file, the good ones published with their cohort and spends")
     func mixedFile() async throws {
-        try await Self.produce(Self.mixedJSONL, name: "spends.jsonl", partitions: 4) { (input: String, run: Run) throws in
+        try await Self.produce(ProducerInputFixture.mixedJSONL, name: "spends.jsonl", partitions: 4) { (input: String, run: Run) throws in
             #expect(run.summary == ProducerJob.Summary(published: 4, rejected: 5, undelivered: 0, rejectsPath: input + ".rejects.jsonl"))
             #expect(run.summary.line == "published 4, rejected 5, undelivered 0 (rejects in \(input).rejects.jsonl)")
             #expect(run.summary.exitStatus == 1)
             #expect(run.reported.count == 5, "\(run.reported)")
-            #expect(Self.reportedRejects(run.reported, path: input) == Self.mixedJSONLRejects, "\(run.reported)")
-            #expect(try Self.rejectsFile(input + ".rejects.jsonl") == Self.mixedJSONLRejects)
+            #expect(Self.reportedRejects(run.reported, path: input) == ProducerInputFixture.mixedJSONLRejects, "\(run.reported)")
+            #expect(try ProducerInputFixture.rejectsFile(input + ".rejects.jsonl") == ProducerInputFixture.mixedJSONLRejects)
 
             #expect(run.published.count == 4)
             let byKey = Dictionary(run.published.map { ($0.key ?? "", $0) }, uniquingKeysWith: { a, _ in a })
@@ -157,9 +126,9 @@ struct ProducerJobPublishingTests {
         try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: elsewhere) }
         let rejects = (elsewhere as NSString).appendingPathComponent("bad.jsonl")
-        try await Self.produce(Self.mixedJSONL, name: "spends.jsonl", rejects: rejects, partitions: 2) { (input: String, run: Run) throws in
+        try await Self.produce(ProducerInputFixture.mixedJSONL, name: "spends.jsonl", rejects: rejects, partitions: 2) { (input: String, run: Run) throws in
             #expect(run.summary.exitStatus == 1)
-            #expect(try Self.rejectsFile(rejects) == Self.mixedJSONLRejects)
+            #expect(try ProducerInputFixture.rejectsFile(rejects) == ProducerInputFixture.mixedJSONLRejects)
             #expect(!FileManager.default.fileExists(atPath: input + ".rejects.jsonl"), "no default rejects file with a path given")
             #expect(run.summary.line.contains(rejects), "the summary names the rejects file: \(run.summary.line)")
             #expect(run.published.count == 4)
@@ -203,7 +172,7 @@ struct ProducerJobPublishingTests {
             #expect(run.summary == ProducerJob.Summary(published: 3, rejected: 3, undelivered: 0, rejectsPath: input + ".rejects.jsonl"))
             #expect(run.summary.exitStatus == 1)
             #expect(Self.reportedRejects(run.reported, path: input) == expectedRejects, "\(run.reported)")
-            #expect(try Self.rejectsFile(input + ".rejects.jsonl") == expectedRejects)
+            #expect(try ProducerInputFixture.rejectsFile(input + ".rejects.jsonl") == expectedRejects)
             let byKey = Dictionary(run.published.map { ($0.key ?? "", $0) }, uniquingKeysWith: { a, _ in a })
             #expect(run.published.count == 3)
             #expect(Set(byKey.keys) == ["u,1", "u2", #"u "six""#])

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import KafkaTestSupport
 import Operations
 import ProcessTestSupport
 import Testing
@@ -11,21 +12,8 @@ import Testing
 struct RedriveTests {
     static let classes = ["invalid-record", "api-rejected", "retries-exhausted"]
 
-    /// A dead letter as the pipeline writes it: the input record's key, value and cohort, plus
-    /// the error and source headers.
     static func deadLetter(user: String, errorClass: String, sourceOffset: Int = 0) -> KafkaProducerRecord {
-        KafkaProducerRecord(
-            topic: "dlq", key: Array(user.utf8), value: Array(#"{"user_id":"\#(user)","cohort":"C","fuel":100}"#.utf8),
-            headers: [
-                KafkaHeader(name: "cohort", string: "C"),
-                KafkaHeader(name: "error.class", string: errorClass),
-                KafkaHeader(name: "error.message", string: "fuel: must be a finite number >= 0"),
-                KafkaHeader(name: "error.attempts", string: errorClass == "invalid-record" ? "0" : "3"),
-                KafkaHeader(name: "source.topic", string: "user-spends"),
-                KafkaHeader(name: "source.partition", string: "0"),
-                KafkaHeader(name: "source.offset", string: String(sourceOffset)),
-                KafkaHeader(name: "failed_at", string: "2026-11-29T06:30:56.376Z"),
-            ])
+        DeadLetterFixture.record(topic: "dlq", user: user, cohort: "C", errorClass: errorClass, sourceOffset: sourceOffset)
     }
 
     /// Two dead letters per class (users `<class>-0`, `<class>-1`).
@@ -104,7 +92,7 @@ struct RedriveTests {
 
             let second = try await Self.redrive(bootstrap, group: group)
             #expect(second.total.redriven == 0, "\(second.table())")
-            #expect(try await AppHarness.recordCount(bootstrap, topic: "in") == 6, "nothing republished twice")
+            #expect(try await TopicCount.records(bootstrap, topic: "in") == 6, "nothing republished twice")
 
             try await AppHarness.publish(bootstrap, [Self.deadLetter(user: "late", errorClass: "api-rejected")])
             let third = try await Self.redrive(bootstrap, group: group)

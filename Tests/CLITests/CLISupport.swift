@@ -6,6 +6,7 @@ import Testing
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
+import KafkaTestSupport
 #endif
 
 // Helpers for process-level tests: `cardgenius` child processes with captured output,
@@ -208,25 +209,6 @@ enum TestKafka {
         await consumer.close()
         _ = await reader.value
         return box.records
-    }
-
-    /// The number of records in `topic` (sum of the high watermarks; nothing is deleted in these tests).
-    static func recordCount(_ bootstrap: String, topic: String) async throws -> Int64 {
-        let consumer = try KafkaConsumer(
-            configuration: .init(bootstrapServers: bootstrap, groupID: CLI.unique("cli-count")),
-            logger: CLI.logger())
-        do {
-            let partitions = try await consumer.partitionCount(topic: topic)
-            var total: Int64 = 0
-            for p in 0..<partitions {
-                total += try await consumer.watermarks(KafkaTopicPartition(topic: topic, partition: Int32(p))).high
-            }
-            await consumer.close()
-            return total
-        } catch {
-            await consumer.close()
-            throw error
-        }
     }
 
     /// The committed offsets of `group` for `topic`'s partitions (negative: nothing committed).

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import KafkaTestSupport
 import Testing
 
 // Helpers for the export, redrive, report and Python example suites: output records and
@@ -39,9 +40,7 @@ enum Downstream {
     }
 
     /// An input record value.
-    static func inputValue(user: String, cohort: String) -> String {
-        #"{"user_id":"\#(user)","cohort":"\#(cohort)","fuel":100}"#
-    }
+    static func inputValue(user: String, cohort: String) -> String { DeadLetterFixture.inputValue(user: user, cohort: cohort) }
 
     /// An input record: key = user, cohort header.
     static func input(topic: String, user: String, cohort: String, value: String? = nil) -> KafkaProducerRecord {
@@ -55,19 +54,9 @@ enum Downstream {
         topic: String, user: String, cohort: String, errorClass: String, partition: Int32? = nil,
         value: String? = nil, sourceOffset: Int = 0
     ) -> KafkaProducerRecord {
-        KafkaProducerRecord(
-            topic: topic, partition: partition, key: Array(user.utf8),
-            value: Array((value ?? inputValue(user: user, cohort: cohort)).utf8),
-            headers: [
-                KafkaHeader(name: "cohort", string: cohort),
-                KafkaHeader(name: "error.class", string: errorClass),
-                KafkaHeader(name: "error.message", string: "fuel: must be a finite number >= 0"),
-                KafkaHeader(name: "error.attempts", string: errorClass == "invalid-record" ? "0" : "3"),
-                KafkaHeader(name: "source.topic", string: "user-spends"),
-                KafkaHeader(name: "source.partition", string: "0"),
-                KafkaHeader(name: "source.offset", string: String(sourceOffset)),
-                KafkaHeader(name: "failed_at", string: "2026-11-29T06:30:56.376Z"),
-            ])
+        DeadLetterFixture.record(
+            topic: topic, user: user, cohort: cohort, errorClass: errorClass, partition: partition, value: value,
+            sourceOffset: sourceOffset)
     }
 
     /// Publishes `records` in order and waits for every acknowledgement.
@@ -83,7 +72,7 @@ enum Downstream {
 
     /// Every record of `topic` (the topic holds exactly what the test wrote), sorted by partition and offset.
     static func all(_ bootstrap: String, topic: String) async throws -> [KafkaRecord] {
-        let count = try await TestKafka.recordCount(bootstrap, topic: topic)
+        let count = try await TopicCount.records(bootstrap, topic: topic)
         guard count > 0 else { return [] }
         let records = try await TestKafka.read(bootstrap, topic: topic, count: Int(count))
         #expect(records.count == Int(count), "read \(records.count) of \(count) records of \(topic)")

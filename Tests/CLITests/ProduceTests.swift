@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import KafkaTestSupport
 import Testing
 
 extension CLITests {
@@ -14,7 +15,7 @@ extension CLITests {
 
         /// Reads everything in `topic` (its size from the watermarks, so "exactly" is checked).
         static func published(_ bootstrap: String, topic: String) async throws -> [Published] {
-            let count = try await TestKafka.recordCount(bootstrap, topic: topic)
+            let count = try await TopicCount.records(bootstrap, topic: topic)
             guard count > 0 else { return [] }
             let records = try await TestKafka.read(bootstrap, topic: topic, count: Int(count))
             #expect(records.count == Int(count), "read \(records.count) of \(count) records")
@@ -42,44 +43,11 @@ extension CLITests {
             return out
         }
 
-        /// The rejects file, as line → field (and checks each entry's shape).
-        static func rejectsFile(_ path: String) throws -> [Int: String] {
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            var out: [Int: String] = [:]
-            for line in text.split(separator: "\n") {
-                let o = try #require(jsonObject(String(line)), "not a JSON object: \(line)")
-                let n = try #require(o["line"] as? Int)
-                let field = try #require(o["field"] as? String)
-                let reason = try #require(o["reason"] as? String)
-                #expect(!reason.isEmpty)
-                #expect(out[n] == nil, "line \(n) twice in the rejects file")
-                out[n] = field
-            }
-            return out
-        }
-
-        static let mixedJSONL = """
-            {"user_id":"u1","amazon_spends":1200,"fuel":300.5}
-            {"user_id":"u2","fuel":
-
-            {"user_id":"u3","cohort":"beta-arm","hotels_annual":50000}
-            {"fuel":100}
-            {"user_id":"u5","fuel":-5}
-               \t
-            {"user_id":"u6","fuel":"12k"}
-            {"user_id":"u7","amazon_spend":10}
-            {"user_id":"u8"}
-            {"user_id":"u9","name":"Jane","dining_usage":4}
-
-            """
-        /// The bad lines of `mixedJSONL` and the field each one is blamed on.
-        static let mixedJSONLRejects: [Int: String] = [2: "(record)", 5: "user_id", 6: "fuel", 8: "fuel", 9: "amazon_spend"]
-
         @Test("a file mixing good and bad lines: exit 1, each bad line reported on stderr and in the default rejects file, the summary on stdout")
         func mixedFileReportsRejectsAndPublishesTheRest() async throws {
             // What is published, and the rejects of other inputs, are ApplicationTests' (ProducerJobPublishingTests).
             let scratch = try ScratchDirectory()
-            let input = try scratch.write("spends.jsonl", Self.mixedJSONL)
+            let input = try scratch.write("spends.jsonl", ProducerInputFixture.mixedJSONL)
             let topic = CLI.unique("user-spends")
             try await TestKafka.withCluster([topic: 4]) { bootstrap in
                 let result = try await CLI.run([
@@ -87,10 +55,10 @@ extension CLITests {
                     "--topic", topic, "--log-level", "error",
                 ])
                 #expect(result.status == .exited(1), "\(result)")
-                #expect(Self.reportedRejects(result.stderr, path: input) == Self.mixedJSONLRejects, "\(result)")
+                #expect(Self.reportedRejects(result.stderr, path: input) == ProducerInputFixture.mixedJSONLRejects, "\(result)")
                 #expect(result.stdout.contains("published 4, rejected 5, undelivered 0 (rejects in \(input).rejects.jsonl)"), "\(result)")
-                #expect(try Self.rejectsFile(input + ".rejects.jsonl") == Self.mixedJSONLRejects)
-                #expect(try await TestKafka.recordCount(bootstrap, topic: topic) == 4)
+                #expect(try ProducerInputFixture.rejectsFile(input + ".rejects.jsonl") == ProducerInputFixture.mixedJSONLRejects)
+                #expect(try await TopicCount.records(bootstrap, topic: topic) == 4)
             }
         }
 

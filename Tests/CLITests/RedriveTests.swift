@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import KafkaTestSupport
 import Testing
 
 extension CLITests {
@@ -35,12 +36,12 @@ extension CLITests {
                 #expect(dry.status == .exited(0), "\(dry)")
                 #expect(dry.stdout.contains("dry run"), "\(dry)")
                 #expect(dry.stdout.contains("retries-exhausted") && dry.stdout.contains("would redrive"), "\(dry)")
-                #expect(try await TestKafka.recordCount(bootstrap, topic: input) == 0)
+                #expect(try await TopicCount.records(bootstrap, topic: input) == 0)
                 let committed = try await TestKafka.committed(bootstrap, group: "\(group).retries-exhausted", topic: dlq, partitions: 2)
                 #expect(committed.values.allSatisfy { $0 < 0 }, "nothing committed: \(committed)")
                 let real = try await Self.run(bootstrap, dlq, input, group: group, ["--class", "retries-exhausted"])
                 #expect(real.redriveTable["retries-exhausted"] == [2, 2, 0], "\(real)")
-                #expect(try await TestKafka.recordCount(bootstrap, topic: input) == 2)
+                #expect(try await TopicCount.records(bootstrap, topic: input) == 2)
             }
         }
 
