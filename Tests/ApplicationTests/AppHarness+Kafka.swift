@@ -10,25 +10,9 @@ extension AppHarness {
     static func all(_ bootstrap: String, topic: String, timeout: Duration = .seconds(30)) async throws -> [KafkaRecord] {
         let count = try await TopicCount.records(bootstrap, topic: topic)
         guard count > 0 else { return [] }
-        let consumer = try KafkaConsumer(
-            configuration: .init(bootstrapServers: bootstrap, groupID: TestLogging.unique("app-reader")),
-            logger: logger())
-        try await consumer.subscribe(topics: [topic])
-        let box = Collected<KafkaRecord>()
-        let reader = Task {
-            for await event in consumer.events {
-                switch event {
-                case .records(let batch): box.append(batch)
-                case .revoked(let revocation): revocation.acknowledge()
-                default: break
-                }
-            }
-        }
-        await waitUntil(timeout: timeout) { box.count >= Int(count) }
-        await consumer.close()
-        _ = await reader.value
-        #expect(box.count == Int(count), "read \(box.count) of \(count) records of \(topic)")
-        return box.records.sorted { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
+        let records = try await TopicReader.read(bootstrap, topic: topic, count: Int(count), timeout: timeout)
+        #expect(records.count == Int(count), "read \(records.count) of \(count) records of \(topic)")
+        return records.sorted { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
     }
 
     /// Publishes `records` and waits for every acknowledgement.

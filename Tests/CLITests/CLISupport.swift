@@ -191,24 +191,7 @@ enum TestKafka {
 
     /// Reads `topic` from the beginning (a fresh group) until `count` records arrived or `timeout`.
     static func read(_ bootstrap: String, topic: String, count: Int, timeout: Duration = .seconds(30)) async throws -> [KafkaRecord] {
-        let consumer = try KafkaConsumer(
-            configuration: .init(bootstrapServers: bootstrap, groupID: CLI.unique("cli-reader")),
-            logger: CLI.logger())
-        try await consumer.subscribe(topics: [topic])
-        let box = RecordBox()
-        let reader = Task {
-            for await event in consumer.events {
-                switch event {
-                case .records(let batch): box.append(batch)
-                case .revoked(let revocation): revocation.acknowledge()
-                default: break
-                }
-            }
-        }
-        await waitUntil(timeout: timeout) { box.count >= count }
-        await consumer.close()
-        _ = await reader.value
-        return box.records
+        try await TopicReader.read(bootstrap, topic: topic, count: count, timeout: timeout)
     }
 
     /// The committed offsets of `group` for `topic`'s partitions (negative: nothing committed).
